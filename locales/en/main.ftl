@@ -1,0 +1,85 @@
+# user-auth — English
+
+app-name = user-auth
+nav-sign-out = Sign out
+nav-language = Language
+skip-to-content = Skip to content
+error-summary-title = There is a problem
+
+## Phone form
+login-title = Sign in
+login-intro = Enter your phone number. We will text you a code to sign in; if you are new, this creates your account.
+login-phone-label = Phone number
+login-phone-hint = Include the country code, for example { $example }
+login-phone-hint-national = For example { $example }
+login-submit = Send code
+phone-error-empty = Enter your phone number.
+phone-error-characters = A phone number may contain only digits, spaces, dashes, brackets and a leading +.
+phone-error-too-long = That is too long for a phone number.
+phone-error-needs-plus = Start the number with + and the country code, for example +998.
+phone-error-invalid = That is not a valid phone number. Check the country code and the digits.
+
+## Code form
+code-title = Enter the code
+code-sent-to = We sent a { $length }-digit code to { $phone }.
+code-change-number = Use a different number
+code-label = Code
+code-hint = { $length } digits from the text message
+code-submit = Sign in
+code-resend = Send a new code
+code-resend-wait = { $seconds ->
+    [one] You can ask for a new code in { $seconds } second.
+   *[other] You can ask for a new code in { $seconds } seconds.
+}
+code-resent = We sent you a new code.
+code-error-empty = Enter the code from the text message.
+code-error-format = The code is { $length } digits.
+code-wrong = { $left ->
+    [one] That code is not right. You have { $left } more try.
+   *[other] That code is not right. You have { $left } more tries.
+}
+code-need-new = This code can no longer be used. Ask for a new code.
+code-expired = This code has expired. Ask for a new code.
+code-cooldown = We just sent you a code. { $retry }
+code-limit-phone = Too many codes were sent to this number. { $retry }
+code-limit-ip = Too many codes were requested from your network. { $retry }
+code-send-failed = We could not send the code. Please try again.
+login-locked = Too many wrong codes. Sign-in for this number is paused. { $retry }
+login-blocked = This account is blocked. Contact support if you think this is a mistake.
+retry-in-seconds = { $seconds ->
+    [one] Try again in { $seconds } second.
+   *[other] Try again in { $seconds } seconds.
+}
+retry-in-minutes = { $minutes ->
+    [one] Try again in { $minutes } minute.
+   *[other] Try again in { $minutes } minutes.
+}
+
+## Text message
+sms-text = Your user-auth code: { $code }. It expires in { $minutes } minutes. Do not share it.
+
+## Profile
+profile-title = Your profile
+profile-phone = Phone
+profile-invite-code = Your invite code
+profile-joined = Joined
+
+## Error pages
+error-back-home = Go to the start page
+error-400-title = Bad request
+error-400-text = The request could not be understood. Go back and try again.
+error-403-title = Not allowed
+error-403-text = The form expired or came from somewhere else. Go back, reload the page and try again.
+error-404-title = Page not found
+error-404-text = There is no page at this address.
+error-405-title = Not allowed
+error-405-text = This address does not accept that kind of request.
+error-413-title = Too large
+error-413-text = What you sent is too large.
+error-429-title = Too many requests
+error-429-text = You have made too many requests. { $retry }
+error-429-text-plain = You have made too many requests. Please wait a little and try again.
+error-500-title = Something went wrong
+error-500-text = An unexpected error happened on our side. Please try again later.
+error-503-title = Temporarily unavailable
+error-503-text = The service is temporarily unavailable. Please try again in a minute.

@@ -1,0 +1,92 @@
+# user-auth — русский
+
+app-name = user-auth
+nav-sign-out = Выйти
+nav-language = Язык
+skip-to-content = Перейти к содержимому
+error-summary-title = Есть проблема
+
+## Phone form
+login-title = Вход
+login-intro = Введите номер телефона. Мы пришлём код для входа в SMS; если вы у нас впервые, будет создан аккаунт.
+login-phone-label = Номер телефона
+login-phone-hint = Укажите код страны, например { $example }
+login-phone-hint-national = Например, { $example }
+login-submit = Получить код
+phone-error-empty = Введите номер телефона.
+phone-error-characters = Номер может содержать только цифры, пробелы, дефисы, скобки и + в начале.
+phone-error-too-long = Слишком длинно для номера телефона.
+phone-error-needs-plus = Начните номер с + и кода страны, например +998.
+phone-error-invalid = Такого номера телефона не существует. Проверьте код страны и цифры.
+
+## Code form
+code-title = Введите код
+code-sent-to = Мы отправили код из { $length } цифр на номер { $phone }.
+code-change-number = Указать другой номер
+code-label = Код
+code-hint = { $length ->
+    [few] { $length } цифры из SMS
+   *[many] { $length } цифр из SMS
+}
+code-submit = Войти
+code-resend = Отправить новый код
+code-resend-wait = { $seconds ->
+    [one] Новый код можно запросить через { $seconds } секунду.
+    [few] Новый код можно запросить через { $seconds } секунды.
+   *[many] Новый код можно запросить через { $seconds } секунд.
+}
+code-resent = Мы отправили вам новый код.
+code-error-empty = Введите код из SMS.
+code-error-format = Код состоит из { $length } цифр.
+code-wrong = { $left ->
+    [one] Код неверный. Осталась { $left } попытка.
+    [few] Код неверный. Осталось { $left } попытки.
+   *[many] Код неверный. Осталось { $left } попыток.
+}
+code-need-new = Этот код больше нельзя использовать. Запросите новый код.
+code-expired = Срок действия кода истёк. Запросите новый код.
+code-cooldown = Мы только что отправили вам код. { $retry }
+code-limit-phone = На этот номер отправлено слишком много кодов. { $retry }
+code-limit-ip = Из вашей сети запрошено слишком много кодов. { $retry }
+code-send-failed = Не удалось отправить код. Попробуйте ещё раз.
+login-locked = Слишком много неверных кодов. Вход для этого номера приостановлен. { $retry }
+login-blocked = Этот аккаунт заблокирован. Если это ошибка, обратитесь в поддержку.
+retry-in-seconds = { $seconds ->
+    [one] Повторите через { $seconds } секунду.
+    [few] Повторите через { $seconds } секунды.
+   *[many] Повторите через { $seconds } секунд.
+}
+retry-in-minutes = { $minutes ->
+    [one] Повторите через { $minutes } минуту.
+    [few] Повторите через { $minutes } минуты.
+   *[many] Повторите через { $minutes } минут.
+}
+
+## Text message
+sms-text = Ваш код user-auth: { $code }. Действует { $minutes } мин. Никому его не сообщайте.
+
+## Profile
+profile-title = Ваш профиль
+profile-phone = Телефон
+profile-invite-code = Ваш код приглашения
+profile-joined = Дата регистрации
+
+## Error pages
+error-back-home = На главную
+error-400-title = Неверный запрос
+error-400-text = Запрос не удалось разобрать. Вернитесь назад и попробуйте ещё раз.
+error-403-title = Доступ запрещён
+error-403-text = Форма устарела или отправлена с другого сайта. Вернитесь, обновите страницу и попробуйте ещё раз.
+error-404-title = Страница не найдена
+error-404-text = По этому адресу ничего нет.
+error-405-title = Недопустимый запрос
+error-405-text = Этот адрес не принимает такой запрос.
+error-413-title = Слишком большой запрос
+error-413-text = Отправленные данные слишком велики.
+error-429-title = Слишком много запросов
+error-429-text = Вы отправили слишком много запросов. { $retry }
+error-429-text-plain = Вы отправили слишком много запросов. Подождите немного и попробуйте снова.
+error-500-title = Что-то пошло не так
+error-500-text = На нашей стороне произошла непредвиденная ошибка. Попробуйте позже.
+error-503-title = Сервис временно недоступен
+error-503-text = Сервис временно недоступен. Попробуйте через минуту.

@@ -1,0 +1,4 @@
+DROP TABLE login_failures;
+DROP TABLE login_codes;
+DROP TABLE sessions;
+DROP TABLE users;

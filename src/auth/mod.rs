@@ -1,0 +1,355 @@
+//! Sign-in by phone: requesting a code, verifying it, and the signed-in sessions.
+//! Every rule here reads its numbers from `Limits` and its time from the caller's clock.
+
+pub mod otp;
+
+use chrono::{NaiveDateTime, TimeDelta};
+use diesel::{
+    Connection,
+    result::{DatabaseErrorKind, Error as DieselError},
+};
+use sha2::{Digest, Sha256};
+
+use crate::{
+    config::{Limits, hex},
+    db::{
+        self, DbConnection, DbError,
+        login_codes::{self, NewLoginCode},
+        sessions::{self, NewSession},
+        users::{self, NewUser, User},
+    },
+    invites::{self, InviteCodeGenerator},
+    phone::PhoneNumber,
+};
+use otp::OtpCode;
+
+/// Keys and numbers the sign-in rules need.
+#[derive(Clone)]
+pub struct AuthConfig {
+    pub limits: Limits,
+    /// Key for the code HMACs, derived from the server secret.
+    pub code_key: [u8; 32],
+}
+
+/// Who is asking, as far as limits and the session list care.
+#[derive(Debug, Clone)]
+pub struct ClientInfo {
+    pub ip: String,
+    pub user_agent: Option<String>,
+}
+
+/// The answer to "send me a code".
+#[derive(Debug)]
+pub enum CodeRequest {
+    /// A code was created; send it, then call [`finish_code_request`].
+    Issued { code: OtpCode, code_id: i64 },
+    /// The previous code is too recent.
+    Cooldown { retry_after: i64 },
+    /// Too many codes for this phone in the last hour.
+    PhoneLimit { retry_after: i64 },
+    /// Too many codes from this client IP in the last hour.
+    IpLimit { retry_after: i64 },
+    /// Too many wrong codes: the phone is locked.
+    Locked { retry_after: i64 },
+}
+
+fn seconds_until(later: NaiveDateTime, now: NaiveDateTime) -> i64 {
+    let delta = later - now;
+    // round up, so "try again in N seconds" is never too early
+    (delta.num_milliseconds() + 999).div_euclid(1000).max(1)
+}
+
+fn locked_for(
+    conn: &mut DbConnection,
+    phone: &str,
+    now: NaiveDateTime,
+) -> Result<Option<i64>, DbError> {
+    Ok(login_codes::failures(conn, phone)?
+        .and_then(|f| f.locked_until)
+        .filter(|until| *until > now)
+        .map(|until| seconds_until(until, now)))
+}
+
+/// Checks every limit and, if all allow it, stores a new code. The answer does not depend on
+/// whether the phone has an account.
+pub fn request_code(
+    conn: &mut DbConnection,
+    cfg: &AuthConfig,
+    phone: &PhoneNumber,
+    client: &ClientInfo,
+    now: NaiveDateTime,
+) -> Result<CodeRequest, DbError> {
+    let limits = &cfg.limits;
+    let phone = phone.as_e164();
+    db::write_transaction(conn, |conn| {
+        db::lock_keys(conn, &[phone, &format!("ip:{}", client.ip)])?;
+        login_codes::purge_before(conn, phone, now - TimeDelta::days(1))?;
+
+        if let Some(retry_after) = locked_for(conn, phone, now)? {
+            return Ok(CodeRequest::Locked { retry_after });
+        }
+        if let Some(newest) = login_codes::newest_for_phone(conn, phone)? {
+            let allowed_at = newest.created_at + limits.resend_cooldown;
+            if allowed_at > now {
+                return Ok(CodeRequest::Cooldown {
+                    retry_after: seconds_until(allowed_at, now),
+                });
+            }
+        }
+        let hour_ago = now - TimeDelta::hours(1);
+        let (count, oldest) = login_codes::window_for_phone(conn, phone, hour_ago)?;
+        if count >= limits.codes_per_phone_per_hour {
+            let at = oldest.unwrap_or(now) + TimeDelta::hours(1);
+            return Ok(CodeRequest::PhoneLimit {
+                retry_after: seconds_until(at, now),
+            });
+        }
+        let (count, oldest) = login_codes::window_for_ip(conn, &client.ip, hour_ago)?;
+        if count >= limits.codes_per_ip_per_hour {
+            let at = oldest.unwrap_or(now) + TimeDelta::hours(1);
+            return Ok(CodeRequest::IpLimit {
+                retry_after: seconds_until(at, now),
+            });
+        }
+
+        let code = OtpCode::generate(limits.otp_length);
+        let mac = otp::code_mac(&cfg.code_key, phone, &code);
+        let code_id = login_codes::insert(
+            conn,
+            &NewLoginCode {
+                phone,
+                code_hmac: &mac,
+                created_at: now,
+                expires_at: now + limits.otp_ttl,
+                client_ip: &client.ip,
+            },
+        )?;
+        Ok(CodeRequest::Issued { code, code_id })
+    })
+}
+
+/// After sending: a delivered code retires the older ones; an undelivered one is removed, so
+/// the failure counts against no limit and the previous code stays usable.
+pub fn finish_code_request(
+    conn: &mut DbConnection,
+    phone: &PhoneNumber,
+    code_id: i64,
+    delivered: bool,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    db::write_transaction(conn, |conn| {
+        if delivered {
+            login_codes::retire_older(conn, phone.as_e164(), code_id, now)?;
+        } else {
+            login_codes::delete(conn, code_id)?;
+        }
+        Ok(())
+    })
+}
+
+/// Seconds until the phone may ask for another code (0 when it may now).
+pub fn resend_wait(
+    conn: &mut DbConnection,
+    cfg: &AuthConfig,
+    phone: &PhoneNumber,
+    now: NaiveDateTime,
+) -> Result<i64, DbError> {
+    Ok(login_codes::newest_for_phone(conn, phone.as_e164())?
+        .map(|c| c.created_at + cfg.limits.resend_cooldown)
+        .filter(|at| *at > now)
+        .map_or(0, |at| seconds_until(at, now)))
+}
+
+/// The answer to "here is my code".
+#[derive(Debug)]
+pub enum Verification {
+    SignedIn {
+        user: User,
+        /// The new session's secret, for the cookie; only its hash is stored.
+        session_token: String,
+        new_account: bool,
+    },
+    /// Wrong code; this many tries remain for it.
+    Wrong { attempts_left: i32 },
+    /// No usable code: none was sent, it was used, replaced, or has no tries left.
+    NeedNewCode,
+    Expired,
+    Locked { retry_after: i64 },
+    Blocked,
+}
+
+/// Checks a code. The try is counted before the comparison, and every failure also counts
+/// towards the phone's lock, whichever code it was against.
+pub fn verify_code(
+    conn: &mut DbConnection,
+    cfg: &AuthConfig,
+    invite_codes: &dyn InviteCodeGenerator,
+    phone: &PhoneNumber,
+    code: &OtpCode,
+    client: &ClientInfo,
+    now: NaiveDateTime,
+) -> Result<Verification, DbError> {
+    let limits = &cfg.limits;
+    let e164 = phone.as_e164();
+    db::write_transaction(conn, |conn| {
+        db::lock_keys(conn, &[e164])?;
+        if let Some(retry_after) = locked_for(conn, e164, now)? {
+            return Ok(Verification::Locked { retry_after });
+        }
+        let Some(stored) = login_codes::newest_for_phone(conn, e164)? else {
+            return Ok(Verification::NeedNewCode);
+        };
+        if stored.consumed_at.is_some() {
+            return Ok(Verification::NeedNewCode);
+        }
+        if stored.expires_at <= now {
+            return Ok(Verification::Expired);
+        }
+        if !login_codes::count_attempt(conn, stored.id, limits.otp_max_attempts)? {
+            return Ok(Verification::NeedNewCode);
+        }
+        if !otp::matches(&cfg.code_key, e164, code, &stored.code_hmac) {
+            let failures = login_codes::record_failure(
+                conn,
+                e164,
+                now,
+                limits.lock_after_failures,
+                now + limits.lock_duration,
+            )?;
+            if let Some(until) = failures.locked_until {
+                return Ok(Verification::Locked {
+                    retry_after: seconds_until(until, now),
+                });
+            }
+            let attempts_left = limits.otp_max_attempts - (stored.attempts + 1);
+            return Ok(if attempts_left > 0 {
+                Verification::Wrong { attempts_left }
+            } else {
+                Verification::NeedNewCode
+            });
+        }
+        if !login_codes::consume(conn, stored.id, now)? {
+            return Ok(Verification::NeedNewCode);
+        }
+        login_codes::clear_failures(conn, e164)?;
+
+        let (user, new_account) = match users::find_by_phone(conn, e164)? {
+            Some(user) => (user, false),
+            None => (create_user(conn, invite_codes, e164, now)?, true),
+        };
+        if !user.is_active {
+            return Ok(Verification::Blocked);
+        }
+        users::touch_last_login(conn, user.id, now)?;
+        let session_token = start_session(conn, limits, user.id, client, now)?;
+        Ok(Verification::SignedIn {
+            user,
+            session_token,
+            new_account,
+        })
+    })
+}
+
+/// Creates the account with a fresh invite code, drawing again when a code is taken.
+pub fn create_user(
+    conn: &mut DbConnection,
+    invite_codes: &dyn InviteCodeGenerator,
+    phone: &str,
+    now: NaiveDateTime,
+) -> Result<User, DbError> {
+    for _ in 0..invites::MAX_DRAWS {
+        let code = invite_codes.generate();
+        let attempt = conn.transaction(|conn| {
+            users::insert(
+                conn,
+                &NewUser {
+                    phone,
+                    invite_code: &code,
+                    date_joined: now,
+                    last_login: None,
+                },
+            )
+        });
+        match attempt {
+            Ok(user) => return Ok(user),
+            Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+                // Either the phone was registered meanwhile, or the code is taken: draw again.
+                if let Some(user) = users::find_by_phone(conn, phone)? {
+                    return Ok(user);
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(DbError::Exhausted("invite code"))
+}
+
+/// SHA-256 of a session token, as stored.
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// Starts a signed-in session and returns its secret token (128 random bits, hex).
+pub fn start_session(
+    conn: &mut DbConnection,
+    limits: &Limits,
+    user_id: i64,
+    client: &ClientInfo,
+    now: NaiveDateTime,
+) -> Result<String, DbError> {
+    let mut bytes = [0u8; 16];
+    rand::fill(&mut bytes);
+    let token = hex(&bytes);
+    sessions::insert(
+        conn,
+        &NewSession {
+            token_hash: &token_hash(&token),
+            user_id,
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now + limits.session_ttl,
+            user_agent: client.user_agent.as_deref().map(|ua| truncate(ua, 255)),
+            ip: Some(&client.ip),
+        },
+    )?;
+    Ok(token)
+}
+
+/// The user behind a session token, if the session is still open and the user active.
+/// `last_seen_at` is written at most once per `session_touch_interval`.
+pub fn authenticate(
+    conn: &mut DbConnection,
+    limits: &Limits,
+    token: &str,
+    now: NaiveDateTime,
+) -> Result<Option<User>, DbError> {
+    let hash = token_hash(token);
+    let Some((session, user)) = sessions::find_with_user(conn, &hash)? else {
+        return Ok(None);
+    };
+    if session.expires_at <= now {
+        sessions::delete_by_id(conn, session.id)?;
+        return Ok(None);
+    }
+    if !user.is_active {
+        sessions::delete_for_user(conn, user.id)?;
+        return Ok(None);
+    }
+    if session.last_seen_at + limits.session_touch_interval <= now {
+        sessions::touch(conn, session.id, now)?;
+    }
+    Ok(Some(user))
+}
+
+/// Ends one session.
+pub fn sign_out(conn: &mut DbConnection, token: &str) -> Result<(), DbError> {
+    sessions::delete_by_hash(conn, &token_hash(token))?;
+    Ok(())
+}

@@ -1,0 +1,356 @@
+//! Settings, read once from the environment (and `.env`) into typed values.
+
+use std::{fmt, net::SocketAddr, path::Path, str::FromStr, time::Duration};
+
+use chrono::TimeDelta;
+use hmac::{Hmac, Mac};
+use sha2::{Sha256, Sha512};
+
+use crate::db::DatabaseUrl;
+
+/// A configuration value that is missing or wrong, naming the variable.
+#[derive(Debug, thiserror::Error)]
+#[error("{var}: {message}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub message: String,
+}
+
+fn err(var: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        var,
+        message: message.into(),
+    }
+}
+
+/// The server secret. Never printed; every key in use is derived from it with a purpose label.
+#[derive(Clone)]
+pub struct SecretKey(Vec<u8>);
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretKey(..)")
+    }
+}
+
+/// Minimum length of `SECRET_KEY`, in bytes.
+pub const MIN_SECRET_LEN: usize = 64;
+
+impl SecretKey {
+    pub fn new(bytes: Vec<u8>) -> Result<Self, ConfigError> {
+        if bytes.len() < MIN_SECRET_LEN {
+            return Err(err(
+                "SECRET_KEY",
+                format!(
+                    "must be at least {MIN_SECRET_LEN} bytes long (it has {}); generate one with `openssl rand -hex 64`",
+                    bytes.len()
+                ),
+            ));
+        }
+        Ok(Self(bytes))
+    }
+
+    /// A fresh random secret, for development and tests.
+    pub fn generate() -> Self {
+        let mut bytes = vec![0u8; MIN_SECRET_LEN];
+        rand::fill(&mut bytes[..]);
+        Self(hex(&bytes).into_bytes())
+    }
+
+    /// 32 bytes for one purpose (HMAC-SHA256 of the label).
+    pub fn derive32(&self, purpose: &str) -> [u8; 32] {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes any key");
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
+    /// 64 bytes for one purpose (HMAC-SHA512 of the label); the cookie key needs 64.
+    pub fn derive64(&self, purpose: &str) -> [u8; 64] {
+        let mut mac = <Hmac<Sha512> as Mac>::new_from_slice(&self.0).expect("HMAC takes any key");
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+}
+
+/// Lower-case hexadecimal.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// Where codes are sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmsBackend {
+    Console,
+}
+
+/// The sign-in rules; every number is configurable, defaults as in the design.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub otp_length: usize,
+    pub otp_ttl: TimeDelta,
+    pub otp_max_attempts: i32,
+    pub resend_cooldown: TimeDelta,
+    pub codes_per_phone_per_hour: i64,
+    pub codes_per_ip_per_hour: i64,
+    pub lock_after_failures: i32,
+    pub lock_duration: TimeDelta,
+    pub session_ttl: TimeDelta,
+    pub session_touch_interval: TimeDelta,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            otp_length: 4,
+            otp_ttl: TimeDelta::minutes(5),
+            otp_max_attempts: 3,
+            resend_cooldown: TimeDelta::seconds(60),
+            codes_per_phone_per_hour: 5,
+            codes_per_ip_per_hour: 20,
+            lock_after_failures: 10,
+            lock_duration: TimeDelta::hours(1),
+            session_ttl: TimeDelta::days(14),
+            session_touch_interval: TimeDelta::minutes(5),
+        }
+    }
+}
+
+/// Everything the application is configured with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: DatabaseUrl,
+    pub database_pool_size: u32,
+    pub database_timeout: Duration,
+    pub bind: SocketAddr,
+    pub secret_key: SecretKey,
+    pub cookie_secure: bool,
+    pub sms_backend: SmsBackend,
+    pub phone_default_region: Option<phonenumber::country::Id>,
+    pub trust_proxy_headers: bool,
+    pub limits: Limits,
+}
+
+/// Where the development secret is kept when `SECRET_KEY` is unset.
+pub const DEV_SECRET_FILE: &str = "data/secret_key";
+
+impl Settings {
+    /// Settings for tests and tools: SQLite at `database_url`, everything else at its default,
+    /// a random secret.
+    pub fn for_tests(database_url: DatabaseUrl) -> Self {
+        Self {
+            database_url,
+            database_pool_size: 4,
+            database_timeout: Duration::from_secs(2),
+            bind: "127.0.0.1:0".parse().expect("valid address"),
+            secret_key: SecretKey::generate(),
+            cookie_secure: false,
+            sms_backend: SmsBackend::Console,
+            phone_default_region: None,
+            trust_proxy_headers: false,
+            limits: Limits::default(),
+        }
+    }
+
+    /// Reads the process environment (after loading `.env` when present).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok(), true)
+    }
+
+    /// Reads settings through `get`; `dev_secret_file` allows generating a development secret.
+    pub fn from_lookup(
+        get: impl Fn(&str) -> Option<String>,
+        dev_secret_file: bool,
+    ) -> Result<Self, ConfigError> {
+        let get = |name: &str| get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+
+        let database_url = DatabaseUrl::parse(get("DATABASE_URL").as_deref());
+        let bind: SocketAddr = match get("BIND") {
+            None => "127.0.0.1:8000".parse().expect("valid address"),
+            Some(v) => v
+                .parse()
+                .map_err(|_| err("BIND", format!("`{v}` is not an address like 127.0.0.1:8000")))?,
+        };
+        let secret_key = match get("SECRET_KEY") {
+            Some(v) => SecretKey::new(v.into_bytes())?,
+            None if dev_secret_file => dev_secret()?,
+            None => return Err(err("SECRET_KEY", "is not set")),
+        };
+        let cookie_secure = match get("COOKIE_SECURE") {
+            None => !bind.ip().is_loopback(),
+            Some(v) => parse_bool("COOKIE_SECURE", &v)?,
+        };
+        let sms_backend = match get("SMS_BACKEND").as_deref() {
+            None | Some("console") => SmsBackend::Console,
+            Some(other) => {
+                return Err(err("SMS_BACKEND", format!("`{other}` is unknown; the available backend is `console`")));
+            }
+        };
+        let phone_default_region = match get("PHONE_DEFAULT_REGION") {
+            None => None,
+            Some(v) => Some(phonenumber::country::Id::from_str(&v.to_ascii_uppercase()).map_err(|_| {
+                err("PHONE_DEFAULT_REGION", format!("`{v}` is not a two-letter region code such as UZ or RU"))
+            })?),
+        };
+        let trust_proxy_headers = match get("TRUST_PROXY_HEADERS") {
+            None => false,
+            Some(v) => parse_bool("TRUST_PROXY_HEADERS", &v)?,
+        };
+
+        let d = Limits::default();
+        let otp_length = num(&get, "OTP_LENGTH", d.otp_length as i64, 4, 8)? as usize;
+        let limits = Limits {
+            otp_length,
+            otp_ttl: TimeDelta::seconds(num(&get, "OTP_TTL_SECONDS", d.otp_ttl.num_seconds(), 30, 600)?),
+            otp_max_attempts: num(&get, "OTP_MAX_ATTEMPTS", d.otp_max_attempts.into(), 1, 10)? as i32,
+            resend_cooldown: TimeDelta::seconds(num(
+                &get,
+                "OTP_RESEND_SECONDS",
+                d.resend_cooldown.num_seconds(),
+                0,
+                3600,
+            )?),
+            codes_per_phone_per_hour: num(&get, "OTP_MAX_PER_PHONE_HOUR", d.codes_per_phone_per_hour, 1, 1_000_000)?,
+            codes_per_ip_per_hour: num(&get, "OTP_MAX_PER_IP_HOUR", d.codes_per_ip_per_hour, 1, 1_000_000_000)?,
+            lock_after_failures: num(&get, "LOGIN_LOCK_FAILURES", d.lock_after_failures.into(), 1, 100)? as i32,
+            lock_duration: TimeDelta::seconds(num(
+                &get,
+                "LOGIN_LOCK_SECONDS",
+                d.lock_duration.num_seconds(),
+                1,
+                7 * 24 * 3600,
+            )?),
+            session_ttl: TimeDelta::days(num(&get, "SESSION_TTL_DAYS", d.session_ttl.num_days(), 1, 365)?),
+            session_touch_interval: d.session_touch_interval,
+        };
+
+        Ok(Self {
+            database_url,
+            database_pool_size: num(&get, "DATABASE_POOL_SIZE", 10, 1, 1000)? as u32,
+            database_timeout: Duration::from_secs(num(&get, "DATABASE_TIMEOUT_SECONDS", 5, 1, 600)? as u64),
+            bind,
+            secret_key,
+            cookie_secure,
+            sms_backend,
+            phone_default_region,
+            trust_proxy_headers,
+            limits,
+        })
+    }
+}
+
+fn parse_bool(var: &'static str, v: &str) -> Result<bool, ConfigError> {
+    match v.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(err(var, format!("`{v}` is not true or false"))),
+    }
+}
+
+fn num(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: i64,
+    min: i64,
+    max: i64,
+) -> Result<i64, ConfigError> {
+    let Some(v) = get(var) else {
+        return Ok(default);
+    };
+    match v.parse::<i64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(err(var, format!("`{v}` is not a whole number from {min} to {max}"))),
+    }
+}
+
+/// The development secret: read from `data/secret_key`, created there on first use.
+fn dev_secret() -> Result<SecretKey, ConfigError> {
+    let path = Path::new(DEV_SECRET_FILE);
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        return SecretKey::new(existing.trim().as_bytes().to_vec()).map_err(|e| ConfigError {
+            var: "SECRET_KEY",
+            message: format!("the development secret in {DEV_SECRET_FILE} is unusable: {}", e.message),
+        });
+    }
+    let secret = SecretKey::generate();
+    let write = || -> std::io::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(path, &secret.0)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        }
+        Ok(())
+    };
+    write().map_err(|e| err("SECRET_KEY", format!("is not set and {DEV_SECRET_FILE} could not be written: {e}")))?;
+    log::warn!(
+        "SECRET_KEY is not set: generated a development secret in {DEV_SECRET_FILE}. Set SECRET_KEY in production."
+    );
+    Ok(secret)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let secret = "s".repeat(64);
+        Settings::from_lookup(
+            |k| map.get(k).cloned().or_else(|| (k == "SECRET_KEY").then(|| secret.clone())),
+            false,
+        )
+    }
+
+    #[test]
+    fn defaults_follow_the_design() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8000");
+        assert!(!s.cookie_secure, "loopback bind serves plain http");
+        assert_eq!(s.limits.otp_length, 4);
+        assert_eq!(s.limits.otp_ttl, TimeDelta::minutes(5));
+        assert_eq!(s.limits.otp_max_attempts, 3);
+        assert_eq!(s.limits.lock_after_failures, 10);
+        assert_eq!(s.limits.codes_per_phone_per_hour, 5);
+        assert_eq!(s.limits.codes_per_ip_per_hour, 20);
+        assert!(matches!(s.database_url, DatabaseUrl::Sqlite(ref p) if p.to_str() == Some("data/user-auth.db")));
+    }
+
+    #[test]
+    fn public_bind_makes_cookies_secure() {
+        assert!(settings(&[("BIND", "0.0.0.0:8000")]).unwrap().cookie_secure);
+        assert!(!settings(&[("BIND", "0.0.0.0:8000"), ("COOKIE_SECURE", "false")]).unwrap().cookie_secure);
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        assert_eq!(settings(&[("OTP_LENGTH", "3")]).unwrap_err().var, "OTP_LENGTH");
+        assert_eq!(settings(&[("BIND", "nowhere")]).unwrap_err().var, "BIND");
+        assert_eq!(settings(&[("PHONE_DEFAULT_REGION", "XX")]).unwrap_err().var, "PHONE_DEFAULT_REGION");
+        assert_eq!(settings(&[("SMS_BACKEND", "pigeon")]).unwrap_err().var, "SMS_BACKEND");
+        assert_eq!(settings(&[("SECRET_KEY", "short")]).unwrap_err().var, "SECRET_KEY");
+    }
+
+    #[test]
+    fn derived_keys_differ_by_purpose() {
+        let k = SecretKey::generate();
+        assert_ne!(k.derive32("a"), k.derive32("b"));
+        assert_eq!(k.derive32("a"), k.derive32("a"));
+        assert!(!format!("{k:?}").contains(&String::from_utf8_lossy(&k.0).to_string()));
+    }
+
+    #[test]
+    fn postgres_urls_select_postgres() {
+        let s = settings(&[("DATABASE_URL", "postgres://u@h/db")]).unwrap();
+        assert!(matches!(s.database_url, DatabaseUrl::Postgres(_)));
+        let s = settings(&[("DATABASE_URL", "sqlite://tmp/x.db")]).unwrap();
+        assert!(matches!(s.database_url, DatabaseUrl::Sqlite(ref p) if p.to_str() == Some("tmp/x.db")));
+    }
+}

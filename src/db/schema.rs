@@ -1,0 +1,52 @@
+// The tables shared by both backends (see migrations/postgres and migrations/sqlite).
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        phone -> Text,
+        invite_code -> Text,
+        invited_by_id -> Nullable<BigInt>,
+        is_active -> Bool,
+        is_staff -> Bool,
+        date_joined -> Timestamp,
+        last_login -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+        user_agent -> Nullable<Text>,
+        ip -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    login_codes (id) {
+        id -> BigInt,
+        phone -> Text,
+        code_hmac -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        attempts -> Integer,
+        consumed_at -> Nullable<Timestamp>,
+        client_ip -> Text,
+    }
+}
+
+diesel::table! {
+    login_failures (phone) {
+        phone -> Text,
+        failures -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(users, sessions, login_codes, login_failures);

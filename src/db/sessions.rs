@@ -1,0 +1,73 @@
+//! Repository functions for `sessions`: one row per signed-in browser.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::{
+    DbConnection,
+    schema::{sessions, users},
+    users::User,
+};
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = sessions)]
+pub struct NewSession<'a> {
+    pub token_hash: &'a str,
+    pub user_id: i64,
+    pub created_at: NaiveDateTime,
+    pub last_seen_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub user_agent: Option<&'a str>,
+    pub ip: Option<&'a str>,
+}
+
+/// What a signed-in request needs to know about its session row.
+#[derive(Debug, Clone, Queryable)]
+pub struct SessionRow {
+    pub id: i64,
+    pub last_seen_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, new: &NewSession<'_>) -> QueryResult<()> {
+    diesel::insert_into(sessions::table)
+        .values(new)
+        .execute(conn)
+        .map(drop)
+}
+
+/// The session with this token hash and its user.
+pub fn find_with_user(
+    conn: &mut DbConnection,
+    token_hash: &str,
+) -> QueryResult<Option<(SessionRow, User)>> {
+    sessions::table
+        .inner_join(users::table)
+        .filter(sessions::token_hash.eq(token_hash))
+        .select((
+            (sessions::id, sessions::last_seen_at, sessions::expires_at),
+            User::as_select(),
+        ))
+        .first(conn)
+        .optional()
+}
+
+pub fn touch(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(sessions::table.find(id))
+        .set(sessions::last_seen_at.eq(at))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn delete_by_hash(conn: &mut DbConnection, token_hash: &str) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::token_hash.eq(token_hash))).execute(conn)
+}
+
+pub fn delete_by_id(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
+    diesel::delete(sessions::table.find(id)).execute(conn)
+}
+
+/// Ends every session of a user ("sign out everywhere", blocking).
+pub fn delete_for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)
+}

@@ -1,0 +1,196 @@
+//! Translations: Fluent bundles for every language in `locales/`, and choosing a language.
+
+use std::{collections::HashMap, sync::Arc};
+
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue, concurrent::FluentBundle};
+use unic_langid::LanguageIdentifier;
+
+/// Languages offered, in switcher order: (code, own name).
+pub const LANGUAGES: &[(&str, &str)] = &[("en", "English"), ("ru", "Русский")];
+pub const DEFAULT_LANGUAGE: &str = "en";
+/// Cookie that remembers the switcher's choice.
+pub const LANG_COOKIE: &str = "lang";
+
+/// Every `.ftl` file, per language, embedded in the binary.
+const SOURCES: &[(&str, &str, &str)] = &[
+    ("en", "main.ftl", include_str!("../locales/en/main.ftl")),
+    ("ru", "main.ftl", include_str!("../locales/ru/main.ftl")),
+];
+
+/// The loaded bundles.
+pub struct Locales {
+    bundles: HashMap<&'static str, FluentBundle<FluentResource>>,
+}
+
+impl Locales {
+    /// Parses every embedded file; a syntax error or duplicate id is reported, not ignored.
+    pub fn load() -> Result<Self, String> {
+        let mut bundles = HashMap::new();
+        for (code, _) in LANGUAGES {
+            let langid: LanguageIdentifier = code.parse().map_err(|e| format!("{code}: {e}"))?;
+            let mut bundle = FluentBundle::new_concurrent(vec![langid]);
+            // Unicode isolation marks around arguments are noise in HTML and SMS text.
+            bundle.set_use_isolating(false);
+            for (_, file, source) in SOURCES.iter().filter(|(c, _, _)| c == code) {
+                let resource = FluentResource::try_new((*source).to_owned())
+                    .map_err(|(_, errors)| format!("locales/{code}/{file}: {errors:?}"))?;
+                bundle
+                    .add_resource(resource)
+                    .map_err(|errors| format!("locales/{code}/{file}: {errors:?}"))?;
+            }
+            bundles.insert(*code, bundle);
+        }
+        Ok(Self { bundles })
+    }
+
+    /// The message `id` in `lang`, falling back to English, then to the id itself.
+    pub fn format(&self, lang: &str, id: &str, args: Option<&FluentArgs<'_>>) -> String {
+        for candidate in [lang, DEFAULT_LANGUAGE] {
+            let Some(bundle) = self.bundles.get(candidate) else {
+                continue;
+            };
+            if let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) {
+                let mut errors = Vec::new();
+                let text = bundle.format_pattern(pattern, args, &mut errors);
+                if !errors.is_empty() {
+                    log::warn!("translation {candidate}/{id}: {errors:?}");
+                }
+                return text.into_owned();
+            }
+        }
+        log::warn!("missing translation {lang}/{id}");
+        id.to_owned()
+    }
+
+    /// Whether `lang` has a message `id` of its own.
+    pub fn has(&self, lang: &str, id: &str) -> bool {
+        self.bundles.get(lang).is_some_and(|b| b.has_message(id))
+    }
+
+    /// Every message id of one language.
+    pub fn ids(lang: &str) -> Vec<String> {
+        SOURCES
+            .iter()
+            .filter(|(c, _, _)| *c == lang)
+            .flat_map(|(_, _, src)| {
+                src.lines()
+                    .filter(|l| l.starts_with(|c: char| c.is_ascii_lowercase()))
+                    .filter_map(|l| l.split_once('=').map(|(id, _)| id.trim().to_owned()))
+            })
+            .collect()
+    }
+}
+
+/// A translator bound to one language, handed to templates.
+#[derive(Clone)]
+pub struct Tr {
+    locales: Arc<Locales>,
+    pub lang: &'static str,
+}
+
+impl Tr {
+    pub fn new(locales: Arc<Locales>, lang: &'static str) -> Self {
+        Self { locales, lang }
+    }
+
+    pub fn t(&self, id: &str) -> String {
+        self.locales.format(self.lang, id, None)
+    }
+
+    /// A message with arguments.
+    pub fn args<'a>(&self, id: &str, args: &[(&'a str, FluentValue<'a>)]) -> String {
+        let mut fa = FluentArgs::new();
+        for (k, v) in args {
+            fa.set(*k, v.clone());
+        }
+        self.locales.format(self.lang, id, Some(&fa))
+    }
+
+    /// "Try again in …", in seconds below two minutes and in minutes above.
+    pub fn retry_after(&self, seconds: i64) -> String {
+        if seconds < 120 {
+            self.args("retry-in-seconds", &[("seconds", seconds.into())])
+        } else {
+            self.args("retry-in-minutes", &[("minutes", ((seconds + 59) / 60).into())])
+        }
+    }
+}
+
+/// Picks the language: the cookie if it names a supported one, then `Accept-Language` in order
+/// of preference, then English.
+pub fn negotiate(cookie: Option<&str>, accept_language: Option<&str>) -> &'static str {
+    if let Some(lang) = cookie.and_then(supported) {
+        return lang;
+    }
+    let mut wanted: Vec<(f32, usize, &str)> = accept_language
+        .unwrap_or("")
+        .split(',')
+        .enumerate()
+        .filter_map(|(i, part)| {
+            let mut pieces = part.split(';');
+            let tag = pieces.next()?.trim();
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok())?;
+            (q > 0.0 && !tag.is_empty()).then_some((q, i, tag))
+        })
+        .collect();
+    wanted.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    wanted
+        .into_iter()
+        .find_map(|(_, _, tag)| supported(tag.split(['-', '_']).next().unwrap_or(tag)))
+        .unwrap_or(DEFAULT_LANGUAGE)
+}
+
+/// The supported language code equal to `code` (case-insensitive).
+pub fn supported(code: &str) -> Option<&'static str> {
+    LANGUAGES
+        .iter()
+        .map(|(c, _)| *c)
+        .find(|c| c.eq_ignore_ascii_case(code.trim()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_language_loads() {
+        let l = Locales::load().unwrap();
+        for (code, _) in LANGUAGES {
+            assert!(l.has(code, "app-name"), "{code}");
+        }
+    }
+
+    #[test]
+    fn every_id_exists_in_every_language() {
+        let en = Locales::ids("en");
+        assert!(en.len() > 20);
+        for (code, _) in LANGUAGES {
+            let ids = Locales::ids(code);
+            let missing: Vec<_> = en.iter().filter(|id| !ids.contains(id)).collect();
+            let extra: Vec<_> = ids.iter().filter(|id| !en.contains(id)).collect();
+            assert!(missing.is_empty() && extra.is_empty(), "{code}: missing {missing:?}, extra {extra:?}");
+        }
+    }
+
+    #[test]
+    fn cookie_beats_header_and_header_order_is_respected() {
+        assert_eq!(negotiate(Some("ru"), Some("en")), "ru");
+        assert_eq!(negotiate(Some("xx"), Some("ru-RU,ru;q=0.9")), "ru");
+        assert_eq!(negotiate(None, Some("de-DE, ru;q=0.5, en;q=0.8")), "en");
+        assert_eq!(negotiate(None, Some("de, ru;q=0.5")), "ru");
+        assert_eq!(negotiate(None, Some("ru;q=0")), "en");
+        assert_eq!(negotiate(None, Some("garbage;;;q=x")), "en");
+        assert_eq!(negotiate(None, None), "en");
+    }
+
+    #[test]
+    fn russian_plurals_come_from_fluent() {
+        let tr = Tr::new(Arc::new(Locales::load().unwrap()), "ru");
+        assert_eq!(tr.retry_after(1), "Повторите через 1 секунду.");
+        assert_eq!(tr.retry_after(3), "Повторите через 3 секунды.");
+        assert_eq!(tr.retry_after(5), "Повторите через 5 секунд.");
+        assert_eq!(tr.retry_after(21 * 60), "Повторите через 21 минуту.");
+    }
+}

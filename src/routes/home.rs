@@ -1,0 +1,11 @@
+//! `GET /`: the profile for a signed-in person, the sign-in form for everyone else.
+
+use actix_web::HttpResponse;
+
+use super::see_other;
+use crate::session::TypedSession;
+
+pub async fn get(session: TypedSession) -> HttpResponse {
+    // /profile checks the session row and sends a stale cookie back to /login
+    see_other(if session.token().is_some() { "/profile" } else { "/login" })
+}

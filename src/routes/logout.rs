@@ -1,0 +1,27 @@
+//! `POST /logout`: ends the session in the database (so a copied cookie is dead too).
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use super::{require_csrf, see_other};
+use crate::{auth, db, error::AppError, session::TypedSession, startup::AppState};
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LogoutForm {
+    csrf: String,
+}
+
+pub async fn post(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: TypedSession,
+    form: web::Form<LogoutForm>,
+) -> Result<HttpResponse, AppError> {
+    require_csrf(&req, &state, &form.csrf)?;
+    if let Some(token) = session.token() {
+        db::run(&state.pool, move |conn| auth::sign_out(conn, &token)).await?;
+    }
+    session.clear();
+    Ok(see_other("/login"))
+}

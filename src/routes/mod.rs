@@ -1,0 +1,154 @@
+//! HTTP handlers, one file per page or action, all registered in [`configure`].
+//! Handlers are thin: parse input, call one domain function, pick a template.
+
+mod assets;
+mod code;
+mod home;
+mod lang;
+mod login;
+mod logout;
+mod profile;
+
+use actix_web::{HttpRequest, HttpResponse, http::header, web};
+use askama::Template;
+
+use crate::{
+    auth::ClientInfo,
+    error::AppError,
+    i18n::{self, LANG_COOKIE, Tr},
+    session::TypedSession,
+    startup::AppState,
+};
+
+/// Registers every route.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home::get))
+        .service(
+            web::resource("/login")
+                .route(web::get().to(login::get))
+                .route(web::post().to(login::post)),
+        )
+        .service(
+            web::resource("/login/code")
+                .route(web::get().to(code::get))
+                .route(web::post().to(code::post)),
+        )
+        .route("/login/resend", web::post().to(code::resend))
+        .route("/logout", web::post().to(logout::post))
+        .route("/profile", web::get().to(profile::get))
+        .route("/lang", web::post().to(lang::post))
+        .route("/static/{file}", web::get().to(assets::get));
+}
+
+/// The 404 for every unknown path.
+pub async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}
+
+/// A language in the switcher.
+pub struct LangOption {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub current: bool,
+}
+
+/// What the base layout needs on every page.
+pub struct PageCtx {
+    pub tr: Tr,
+    pub lang: &'static str,
+    pub csrf: String,
+    pub signed_in: bool,
+    /// This page's path, where the language switcher returns to.
+    pub path: String,
+    pub languages: Vec<LangOption>,
+}
+
+impl PageCtx {
+    pub fn new(req: &HttpRequest, state: &AppState, signed_in: bool) -> Self {
+        let lang = request_language(req);
+        let session = TypedSession::from_request(req);
+        let path = match req.method() {
+            &actix_web::http::Method::GET => req.uri().path_and_query().map_or("/", |p| p.as_str()),
+            _ => req.path(),
+        };
+        Self {
+            tr: Tr::new(state.locales.clone(), lang),
+            lang,
+            csrf: session.csrf_token(&state.csrf_key),
+            signed_in,
+            path: path.to_owned(),
+            languages: i18n::LANGUAGES
+                .iter()
+                .map(|(code, name)| LangOption {
+                    code,
+                    name,
+                    current: *code == lang,
+                })
+                .collect(),
+        }
+    }
+
+    pub fn t(&self, id: &str) -> String {
+        self.tr.t(id)
+    }
+}
+
+/// The request's language: cookie, then `Accept-Language`, then English.
+pub fn request_language(req: &HttpRequest) -> &'static str {
+    let cookie = req.cookie(LANG_COOKIE);
+    let accept = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    i18n::negotiate(cookie.as_ref().map(|c| c.value()), accept)
+}
+
+/// Renders a page with the given status; pages are never cached, so the back button after
+/// sign-out does not show a signed-in page.
+pub fn render(status: actix_web::http::StatusCode, page: &impl Template) -> Result<HttpResponse, AppError> {
+    let body = page.render()?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body))
+}
+
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
+}
+
+/// The client for limits and the session list: the socket peer, or, behind a trusted reverse
+/// proxy, the last address in `X-Forwarded-For` (the one the proxy itself appended).
+pub fn client_info(req: &HttpRequest, trust_proxy_headers: bool) -> ClientInfo {
+    let forwarded = trust_proxy_headers
+        .then(|| {
+            req.headers()
+                .get_all("x-forwarded-for")
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .filter_map(|part| part.trim().parse::<std::net::IpAddr>().ok())
+                .last()
+        })
+        .flatten();
+    let ip = forwarded
+        .or_else(|| req.peer_addr().map(|a| a.ip()))
+        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    let user_agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    ClientInfo { ip, user_agent }
+}
+
+/// Refuses a form whose CSRF token is not this session's.
+pub fn require_csrf(req: &HttpRequest, state: &AppState, submitted: &str) -> Result<(), AppError> {
+    if TypedSession::from_request(req).check_csrf(&state.csrf_key, submitted) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
