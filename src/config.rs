@@ -75,10 +75,12 @@ impl SecretKey {
 /// Lower-case hexadecimal.
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// Where codes are sent.
@@ -165,14 +167,21 @@ impl Settings {
         get: impl Fn(&str) -> Option<String>,
         dev_secret_file: bool,
     ) -> Result<Self, ConfigError> {
-        let get = |name: &str| get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            get(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
 
         let database_url = DatabaseUrl::parse(get("DATABASE_URL").as_deref());
         let bind: SocketAddr = match get("BIND") {
             None => "127.0.0.1:8000".parse().expect("valid address"),
-            Some(v) => v
-                .parse()
-                .map_err(|_| err("BIND", format!("`{v}` is not an address like 127.0.0.1:8000")))?,
+            Some(v) => v.parse().map_err(|_| {
+                err(
+                    "BIND",
+                    format!("`{v}` is not an address like 127.0.0.1:8000"),
+                )
+            })?,
         };
         let secret_key = match get("SECRET_KEY") {
             Some(v) => SecretKey::new(v.into_bytes())?,
@@ -186,14 +195,22 @@ impl Settings {
         let sms_backend = match get("SMS_BACKEND").as_deref() {
             None | Some("console") => SmsBackend::Console,
             Some(other) => {
-                return Err(err("SMS_BACKEND", format!("`{other}` is unknown; the available backend is `console`")));
+                return Err(err(
+                    "SMS_BACKEND",
+                    format!("`{other}` is unknown; the available backend is `console`"),
+                ));
             }
         };
         let phone_default_region = match get("PHONE_DEFAULT_REGION") {
             None => None,
-            Some(v) => Some(phonenumber::country::Id::from_str(&v.to_ascii_uppercase()).map_err(|_| {
-                err("PHONE_DEFAULT_REGION", format!("`{v}` is not a two-letter region code such as UZ or RU"))
-            })?),
+            Some(v) => Some(
+                phonenumber::country::Id::from_str(&v.to_ascii_uppercase()).map_err(|_| {
+                    err(
+                        "PHONE_DEFAULT_REGION",
+                        format!("`{v}` is not a two-letter region code such as UZ or RU"),
+                    )
+                })?,
+            ),
         };
         let trust_proxy_headers = match get("TRUST_PROXY_HEADERS") {
             None => false,
@@ -204,8 +221,15 @@ impl Settings {
         let otp_length = num(&get, "OTP_LENGTH", d.otp_length as i64, 4, 8)? as usize;
         let limits = Limits {
             otp_length,
-            otp_ttl: TimeDelta::seconds(num(&get, "OTP_TTL_SECONDS", d.otp_ttl.num_seconds(), 30, 600)?),
-            otp_max_attempts: num(&get, "OTP_MAX_ATTEMPTS", d.otp_max_attempts.into(), 1, 10)? as i32,
+            otp_ttl: TimeDelta::seconds(num(
+                &get,
+                "OTP_TTL_SECONDS",
+                d.otp_ttl.num_seconds(),
+                30,
+                600,
+            )?),
+            otp_max_attempts: num(&get, "OTP_MAX_ATTEMPTS", d.otp_max_attempts.into(), 1, 10)?
+                as i32,
             resend_cooldown: TimeDelta::seconds(num(
                 &get,
                 "OTP_RESEND_SECONDS",
@@ -213,9 +237,27 @@ impl Settings {
                 0,
                 3600,
             )?),
-            codes_per_phone_per_hour: num(&get, "OTP_MAX_PER_PHONE_HOUR", d.codes_per_phone_per_hour, 1, 1_000_000)?,
-            codes_per_ip_per_hour: num(&get, "OTP_MAX_PER_IP_HOUR", d.codes_per_ip_per_hour, 1, 1_000_000_000)?,
-            lock_after_failures: num(&get, "LOGIN_LOCK_FAILURES", d.lock_after_failures.into(), 1, 100)? as i32,
+            codes_per_phone_per_hour: num(
+                &get,
+                "OTP_MAX_PER_PHONE_HOUR",
+                d.codes_per_phone_per_hour,
+                1,
+                1_000_000,
+            )?,
+            codes_per_ip_per_hour: num(
+                &get,
+                "OTP_MAX_PER_IP_HOUR",
+                d.codes_per_ip_per_hour,
+                1,
+                1_000_000_000,
+            )?,
+            lock_after_failures: num(
+                &get,
+                "LOGIN_LOCK_FAILURES",
+                d.lock_after_failures.into(),
+                1,
+                100,
+            )? as i32,
             lock_duration: TimeDelta::seconds(num(
                 &get,
                 "LOGIN_LOCK_SECONDS",
@@ -223,14 +265,22 @@ impl Settings {
                 1,
                 7 * 24 * 3600,
             )?),
-            session_ttl: TimeDelta::days(num(&get, "SESSION_TTL_DAYS", d.session_ttl.num_days(), 1, 365)?),
+            session_ttl: TimeDelta::days(num(
+                &get,
+                "SESSION_TTL_DAYS",
+                d.session_ttl.num_days(),
+                1,
+                365,
+            )?),
             session_touch_interval: d.session_touch_interval,
         };
 
         Ok(Self {
             database_url,
             database_pool_size: num(&get, "DATABASE_POOL_SIZE", 10, 1, 1000)? as u32,
-            database_timeout: Duration::from_secs(num(&get, "DATABASE_TIMEOUT_SECONDS", 5, 1, 600)? as u64),
+            database_timeout: Duration::from_secs(
+                num(&get, "DATABASE_TIMEOUT_SECONDS", 5, 1, 600)? as u64,
+            ),
             bind,
             secret_key,
             cookie_secure,
@@ -262,7 +312,10 @@ fn num(
     };
     match v.parse::<i64>() {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(err(var, format!("`{v}` is not a whole number from {min} to {max}"))),
+        _ => Err(err(
+            var,
+            format!("`{v}` is not a whole number from {min} to {max}"),
+        )),
     }
 }
 
@@ -272,7 +325,10 @@ fn dev_secret() -> Result<SecretKey, ConfigError> {
     if let Ok(existing) = std::fs::read_to_string(path) {
         return SecretKey::new(existing.trim().as_bytes().to_vec()).map_err(|e| ConfigError {
             var: "SECRET_KEY",
-            message: format!("the development secret in {DEV_SECRET_FILE} is unusable: {}", e.message),
+            message: format!(
+                "the development secret in {DEV_SECRET_FILE} is unusable: {}",
+                e.message
+            ),
         });
     }
     let secret = SecretKey::generate();
@@ -288,7 +344,12 @@ fn dev_secret() -> Result<SecretKey, ConfigError> {
         }
         Ok(())
     };
-    write().map_err(|e| err("SECRET_KEY", format!("is not set and {DEV_SECRET_FILE} could not be written: {e}")))?;
+    write().map_err(|e| {
+        err(
+            "SECRET_KEY",
+            format!("is not set and {DEV_SECRET_FILE} could not be written: {e}"),
+        )
+    })?;
     log::warn!(
         "SECRET_KEY is not set: generated a development secret in {DEV_SECRET_FILE}. Set SECRET_KEY in production."
     );
@@ -301,10 +362,17 @@ mod tests {
     use std::collections::HashMap;
 
     fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         let secret = "s".repeat(64);
         Settings::from_lookup(
-            |k| map.get(k).cloned().or_else(|| (k == "SECRET_KEY").then(|| secret.clone())),
+            |k| {
+                map.get(k)
+                    .cloned()
+                    .or_else(|| (k == "SECRET_KEY").then(|| secret.clone()))
+            },
             false,
         )
     }
@@ -320,22 +388,40 @@ mod tests {
         assert_eq!(s.limits.lock_after_failures, 10);
         assert_eq!(s.limits.codes_per_phone_per_hour, 5);
         assert_eq!(s.limits.codes_per_ip_per_hour, 20);
-        assert!(matches!(s.database_url, DatabaseUrl::Sqlite(ref p) if p.to_str() == Some("data/user-auth.db")));
+        assert!(
+            matches!(s.database_url, DatabaseUrl::Sqlite(ref p) if p.to_str() == Some("data/user-auth.db"))
+        );
     }
 
     #[test]
     fn public_bind_makes_cookies_secure() {
         assert!(settings(&[("BIND", "0.0.0.0:8000")]).unwrap().cookie_secure);
-        assert!(!settings(&[("BIND", "0.0.0.0:8000"), ("COOKIE_SECURE", "false")]).unwrap().cookie_secure);
+        assert!(
+            !settings(&[("BIND", "0.0.0.0:8000"), ("COOKIE_SECURE", "false")])
+                .unwrap()
+                .cookie_secure
+        );
     }
 
     #[test]
     fn bad_values_name_their_variable() {
-        assert_eq!(settings(&[("OTP_LENGTH", "3")]).unwrap_err().var, "OTP_LENGTH");
+        assert_eq!(
+            settings(&[("OTP_LENGTH", "3")]).unwrap_err().var,
+            "OTP_LENGTH"
+        );
         assert_eq!(settings(&[("BIND", "nowhere")]).unwrap_err().var, "BIND");
-        assert_eq!(settings(&[("PHONE_DEFAULT_REGION", "XX")]).unwrap_err().var, "PHONE_DEFAULT_REGION");
-        assert_eq!(settings(&[("SMS_BACKEND", "pigeon")]).unwrap_err().var, "SMS_BACKEND");
-        assert_eq!(settings(&[("SECRET_KEY", "short")]).unwrap_err().var, "SECRET_KEY");
+        assert_eq!(
+            settings(&[("PHONE_DEFAULT_REGION", "XX")]).unwrap_err().var,
+            "PHONE_DEFAULT_REGION"
+        );
+        assert_eq!(
+            settings(&[("SMS_BACKEND", "pigeon")]).unwrap_err().var,
+            "SMS_BACKEND"
+        );
+        assert_eq!(
+            settings(&[("SECRET_KEY", "short")]).unwrap_err().var,
+            "SECRET_KEY"
+        );
     }
 
     #[test]
@@ -351,6 +437,8 @@ mod tests {
         let s = settings(&[("DATABASE_URL", "postgres://u@h/db")]).unwrap();
         assert!(matches!(s.database_url, DatabaseUrl::Postgres(_)));
         let s = settings(&[("DATABASE_URL", "sqlite://tmp/x.db")]).unwrap();
-        assert!(matches!(s.database_url, DatabaseUrl::Sqlite(ref p) if p.to_str() == Some("tmp/x.db")));
+        assert!(
+            matches!(s.database_url, DatabaseUrl::Sqlite(ref p) if p.to_str() == Some("tmp/x.db"))
+        );
     }
 }

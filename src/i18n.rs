@@ -111,7 +111,10 @@ impl Tr {
         if seconds < 120 {
             self.args("retry-in-seconds", &[("seconds", seconds.into())])
         } else {
-            self.args("retry-in-minutes", &[("minutes", ((seconds + 59) / 60).into())])
+            self.args(
+                "retry-in-minutes",
+                &[("minutes", ((seconds + 59) / 60).into())],
+            )
         }
     }
 }
@@ -170,7 +173,10 @@ mod tests {
             let ids = Locales::ids(code);
             let missing: Vec<_> = en.iter().filter(|id| !ids.contains(id)).collect();
             let extra: Vec<_> = ids.iter().filter(|id| !en.contains(id)).collect();
-            assert!(missing.is_empty() && extra.is_empty(), "{code}: missing {missing:?}, extra {extra:?}");
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "{code}: missing {missing:?}, extra {extra:?}"
+            );
         }
     }
 

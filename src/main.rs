@@ -10,7 +10,11 @@ use user_auth::{
 };
 
 #[derive(Parser)]
-#[command(name = "user-auth", version, about = "Sign in with a phone number and a one-time code")]
+#[command(
+    name = "user-auth",
+    version,
+    about = "Sign in with a phone number and a one-time code"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -41,7 +45,10 @@ fn main() -> ExitCode {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Migrate => match db::migrate(&settings.database_url) {
             Ok(n) => {
-                log::info!("{n} migration(s) applied to {}", settings.database_url.backend_name());
+                log::info!(
+                    "{n} migration(s) applied to {}",
+                    settings.database_url.backend_name()
+                );
                 ExitCode::SUCCESS
             }
             Err(e) => fail(format_args!("{e} (DATABASE_URL)")),

@@ -24,7 +24,10 @@ pub fn security_headers() -> DefaultHeaders {
         .add((header::REFERRER_POLICY, "same-origin"))
         .add((header::X_FRAME_OPTIONS, "DENY"))
         .add(("Cross-Origin-Opener-Policy", "same-origin"))
-        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
+        .add((
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=()",
+        ))
 }
 
 /// A state-changing request that the browser marks as coming from another site is refused
@@ -57,14 +60,18 @@ pub async fn error_pages(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    let http_req = req.request().clone();
-    let res = match next.call(req).await {
-        Ok(res) => res.map_into_boxed_body(),
-        Err(e) => ServiceResponse::new(http_req, e.error_response()),
-    };
+    // Handler errors arrive here as responses carrying the error; the request must not be
+    // cloned before routing (actix needs sole ownership to record the matched path).
+    let res = next.call(req).await?.map_into_boxed_body();
     let status = res.status();
-    let empty = matches!(res.response().body().size(), BodySize::None | BodySize::Sized(0));
-    if !(status.is_client_error() || status.is_server_error()) || !empty {
+    // Our own pages render their own errors; what comes here is an error response (from a
+    // handler, an extractor or the router), whose plain-text body is replaced by the page.
+    let replace = res.response().error().is_some()
+        || matches!(
+            res.response().body().size(),
+            BodySize::None | BodySize::Sized(0)
+        );
+    if !(status.is_client_error() || status.is_server_error()) || !replace {
         return Ok(res);
     }
     let Some(state) = res.request().app_data::<web::Data<AppState>>().cloned() else {
@@ -82,7 +89,10 @@ pub async fn error_pages(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<i64>().ok());
     let text = match (code, retry) {
-        (429, Some(seconds)) => ctx.tr.args("error-429-text", &[("retry", ctx.tr.retry_after(seconds).into())]),
+        (429, Some(seconds)) => ctx.tr.args(
+            "error-429-text",
+            &[("retry", ctx.tr.retry_after(seconds).into())],
+        ),
         (429, None) => ctx.t("error-429-text-plain"),
         _ => ctx.t(&format!("error-{code}-text")),
     };

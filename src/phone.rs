@@ -114,9 +114,12 @@ pub fn example(default_region: Option<country::Id>) -> String {
         Some(r) => r.as_ref(),
         None => "UZ",
     };
-    let example = phonenumber::metadata::DATABASE
-        .by_id(region)
-        .and_then(|m| m.descriptors().mobile().and_then(|d| d.example()).map(|e| (m.country_code(), e.to_owned())));
+    let example = phonenumber::metadata::DATABASE.by_id(region).and_then(|m| {
+        m.descriptors()
+            .mobile()
+            .and_then(|d| d.example())
+            .map(|e| (m.country_code(), e.to_owned()))
+    });
     match example {
         Some((cc, national)) => {
             let full = format!("+{cc}{national}");
@@ -159,12 +162,26 @@ mod tests {
         assert_eq!(parse("+998 abc"), Err(PhoneError::Characters));
         assert_eq!(parse("+1-800-FLOWERS"), Err(PhoneError::Characters));
         assert_eq!(parse("+12"), Err(PhoneError::Invalid));
-        assert_eq!(parse(&format!("+{}", "1".repeat(30))), Err(PhoneError::TooLong));
+        assert_eq!(
+            parse(&format!("+{}", "1".repeat(30))),
+            Err(PhoneError::TooLong)
+        );
         assert_eq!(parse("+٩٩٨٩٠١٢٣٤٥٦٧"), Err(PhoneError::Characters));
-        assert_eq!(parse("+９９８９０１２３４５６７"), Err(PhoneError::Characters));
+        assert_eq!(
+            parse("+９９８９０１２３４５６７"),
+            Err(PhoneError::Characters)
+        );
         assert_eq!(parse("90 123 45 67"), Err(PhoneError::NeedsPlus));
-        assert_eq!(parse("+1 555 000 0000"), Err(PhoneError::Invalid), "valid-looking but unassigned");
-        assert_eq!(parse("+99 1234567"), Err(PhoneError::Invalid), "no such country code");
+        assert_eq!(
+            parse("+1 555 000 0000"),
+            Err(PhoneError::Invalid),
+            "valid-looking but unassigned"
+        );
+        assert_eq!(
+            parse("+99 1234567"),
+            Err(PhoneError::Invalid),
+            "no such country code"
+        );
         assert_eq!(parse("9+98901234567"), Err(PhoneError::Characters));
     }
 

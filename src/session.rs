@@ -64,9 +64,13 @@ impl TypedSession {
     }
 
     fn binding(&self) -> Option<String> {
-        self.token()
-            .map(|t| format!("s:{t}"))
-            .or_else(|| self.0.get::<String>(ANON).ok().flatten().map(|a| format!("a:{a}")))
+        self.token().map(|t| format!("s:{t}")).or_else(|| {
+            self.0
+                .get::<String>(ANON)
+                .ok()
+                .flatten()
+                .map(|a| format!("a:{a}"))
+        })
     }
 
     /// The CSRF token for forms on this page; creates the anonymous id on first use.
@@ -86,7 +90,10 @@ impl TypedSession {
     /// Whether `submitted` is this session's CSRF token.
     pub fn check_csrf(&self, key: &[u8; 32], submitted: &str) -> bool {
         match self.binding() {
-            Some(b) => csrf_for(key, &b).as_bytes().ct_eq(submitted.as_bytes()).into(),
+            Some(b) => csrf_for(key, &b)
+                .as_bytes()
+                .ct_eq(submitted.as_bytes())
+                .into(),
             None => false,
         }
     }

@@ -71,7 +71,10 @@ pub enum StartupError {
     #[error(transparent)]
     Database(#[from] db::SetupError),
     #[error("could not listen on {addr}: {source}")]
-    Bind { addr: String, source: std::io::Error },
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
     #[error("the translations could not be loaded: {0}")]
     Locales(String),
 }
@@ -123,14 +126,18 @@ impl Application {
         let session_days = settings.limits.session_ttl.num_days();
 
         let server = HttpServer::new(move || {
-            let sessions = SessionMiddleware::builder(CookieSessionStore::default(), cookie_key.clone())
-                .cookie_name(SESSION_COOKIE.to_owned())
-                .cookie_secure(cookie_secure)
-                .cookie_http_only(true)
-                .cookie_same_site(SameSite::Lax)
-                .cookie_content_security(CookieContentSecurity::Private)
-                .session_lifecycle(PersistentSession::default().session_ttl(CookieDuration::days(session_days)))
-                .build();
+            let sessions =
+                SessionMiddleware::builder(CookieSessionStore::default(), cookie_key.clone())
+                    .cookie_name(SESSION_COOKIE.to_owned())
+                    .cookie_secure(cookie_secure)
+                    .cookie_http_only(true)
+                    .cookie_same_site(SameSite::Lax)
+                    .cookie_content_security(CookieContentSecurity::Private)
+                    .session_lifecycle(
+                        PersistentSession::default()
+                            .session_ttl(CookieDuration::days(session_days)),
+                    )
+                    .build();
             App::new()
                 .app_data(state.clone())
                 .app_data(web::FormConfig::default().limit(8 * 1024))

@@ -170,11 +170,15 @@ pub enum Verification {
         new_account: bool,
     },
     /// Wrong code; this many tries remain for it.
-    Wrong { attempts_left: i32 },
+    Wrong {
+        attempts_left: i32,
+    },
     /// No usable code: none was sent, it was used, replaced, or has no tries left.
     NeedNewCode,
     Expired,
-    Locked { retry_after: i64 },
+    Locked {
+        retry_after: i64,
+    },
     Blocked,
 }
 

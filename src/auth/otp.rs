@@ -40,7 +40,10 @@ impl OtpCode {
         if trimmed.len() > 4 * length {
             return Err(OtpError::Format);
         }
-        let code: String = trimmed.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+        let code: String = trimmed
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-'))
+            .collect();
         if code.len() != length || !code.bytes().all(|b| b.is_ascii_digit()) {
             return Err(OtpError::Format);
         }
@@ -50,7 +53,11 @@ impl OtpCode {
     /// A new random code of `length` digits.
     pub fn generate(length: usize) -> Self {
         let mut rng = rand::rng();
-        Self((0..length).map(|_| char::from(b'0' + rng.random_range(0..10u8))).collect())
+        Self(
+            (0..length)
+                .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
+                .collect(),
+        )
     }
 
     pub fn as_str(&self) -> &str {
@@ -75,7 +82,10 @@ pub fn code_mac(key: &[u8; 32], phone_e164: &str, code: &OtpCode) -> String {
 
 /// Compares a typed code with the stored hash in constant time.
 pub fn matches(key: &[u8; 32], phone_e164: &str, code: &OtpCode, stored: &str) -> bool {
-    code_mac(key, phone_e164, code).as_bytes().ct_eq(stored.as_bytes()).into()
+    code_mac(key, phone_e164, code)
+        .as_bytes()
+        .ct_eq(stored.as_bytes())
+        .into()
 }
 
 #[cfg(test)]
@@ -104,7 +114,11 @@ mod tests {
     fn generated_codes_have_the_length_and_vary() {
         let codes: std::collections::HashSet<String> =
             (0..200).map(|_| OtpCode::generate(6).0).collect();
-        assert!(codes.iter().all(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit())));
+        assert!(
+            codes
+                .iter()
+                .all(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()))
+        );
         assert!(codes.len() > 150, "codes repeat too often: {}", codes.len());
     }
 

@@ -82,7 +82,10 @@ pub enum SetupError {
     #[error("could not apply the database migrations: {0}")]
     Migrate(String),
     #[error("could not create the database folder {path}: {source}")]
-    Folder { path: String, source: std::io::Error },
+    Folder {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 /// Opens one connection, reporting the backend's own error text (never diesel's generic
@@ -207,17 +210,24 @@ where
     E: From<diesel::result::Error>,
 {
     match conn {
-        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+        }
         DbConnection::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
     }
     match f(conn) {
-        Ok(value) => match <DbConnection as TransactionManager<DbConnection>>::commit_transaction(conn) {
-            Ok(()) => Ok(value),
-            Err(e) => {
-                let _ = <DbConnection as TransactionManager<DbConnection>>::rollback_transaction(conn);
-                Err(e.into())
+        Ok(value) => {
+            match <DbConnection as TransactionManager<DbConnection>>::commit_transaction(conn) {
+                Ok(()) => Ok(value),
+                Err(e) => {
+                    let _ =
+                        <DbConnection as TransactionManager<DbConnection>>::rollback_transaction(
+                            conn,
+                        );
+                    Err(e.into())
+                }
             }
-        },
+        }
         Err(e) => {
             <DbConnection as TransactionManager<DbConnection>>::rollback_transaction(conn)?;
             Err(e)

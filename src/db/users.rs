@@ -47,7 +47,9 @@ pub fn find_by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<User>>
 
 /// Inserts an account. A unique violation (phone or invite code) comes back as the diesel error.
 pub fn insert(conn: &mut DbConnection, new: &NewUser<'_>) -> QueryResult<User> {
-    diesel::insert_into(users::table).values(new).execute(conn)?;
+    diesel::insert_into(users::table)
+        .values(new)
+        .execute(conn)?;
     users::table
         .filter(users::phone.eq(new.phone))
         .select(User::as_select())

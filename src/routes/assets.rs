@@ -5,8 +5,16 @@ use actix_web::{HttpResponse, http::header, web};
 use crate::error::AppError;
 
 const FILES: &[(&str, &str, &str)] = &[
-    ("app.css", "text/css; charset=utf-8", include_str!("../../static/app.css")),
-    ("favicon.svg", "image/svg+xml", include_str!("../../static/favicon.svg")),
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_str!("../../static/app.css"),
+    ),
+    (
+        "favicon.svg",
+        "image/svg+xml",
+        include_str!("../../static/favicon.svg"),
+    ),
 ];
 
 pub async fn get(file: web::Path<String>) -> Result<HttpResponse, AppError> {

@@ -52,7 +52,9 @@ pub struct CodeQuery {
 
 /// The number the code went to, from the session; sign-in starts over without one.
 fn pending(session: &TypedSession) -> Option<PhoneNumber> {
-    session.pending_phone().map(PhoneNumber::from_e164_unchecked)
+    session
+        .pending_phone()
+        .map(PhoneNumber::from_e164_unchecked)
 }
 
 async fn page(
@@ -66,7 +68,10 @@ async fn page(
     let now = state.clock.now();
     let wait = {
         let (cfg, phone) = (state.auth.clone(), phone.clone());
-        db::run(&state.pool, move |conn| auth::resend_wait(conn, &cfg, &phone, now)).await?
+        db::run(&state.pool, move |conn| {
+            auth::resend_wait(conn, &cfg, &phone, now)
+        })
+        .await?
     };
     let length = state.auth.limits.otp_length;
     Ok(CodePage {
@@ -75,7 +80,8 @@ async fn page(
             &[("phone", phone.display().into()), ("length", length.into())],
         ),
         code_hint: ctx.tr.args("code-hint", &[("length", length.into())]),
-        resend_wait: (wait > 0).then(|| ctx.tr.args("code-resend-wait", &[("seconds", wait.into())])),
+        resend_wait: (wait > 0)
+            .then(|| ctx.tr.args("code-resend-wait", &[("seconds", wait.into())])),
         length,
         error,
         notice,
@@ -122,7 +128,11 @@ pub async fn post(
     let client = client_info(&req, state.trust_proxy_headers);
     let now = state.clock.now();
     let outcome = {
-        let (cfg, invites, phone) = (state.auth.clone(), state.invite_codes.clone(), phone.clone());
+        let (cfg, invites, phone) = (
+            state.auth.clone(),
+            state.invite_codes.clone(),
+            phone.clone(),
+        );
         db::run(&state.pool, move |conn| {
             auth::verify_code(conn, &cfg, invites.as_ref(), &phone, &code, &client, now)
         })
@@ -140,11 +150,18 @@ pub async fn post(
             tr.args("code-wrong", &[("left", attempts_left.into())]),
             None,
         ),
-        Verification::NeedNewCode => (StatusCode::UNPROCESSABLE_ENTITY, tr.t("code-need-new"), None),
+        Verification::NeedNewCode => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            tr.t("code-need-new"),
+            None,
+        ),
         Verification::Expired => (StatusCode::UNPROCESSABLE_ENTITY, tr.t("code-expired"), None),
         Verification::Locked { retry_after } => (
             StatusCode::TOO_MANY_REQUESTS,
-            tr.args("login-locked", &[("retry", tr.retry_after(retry_after).into())]),
+            tr.args(
+                "login-locked",
+                &[("retry", tr.retry_after(retry_after).into())],
+            ),
             Some(retry_after),
         ),
         Verification::Blocked => (StatusCode::FORBIDDEN, tr.t("login-blocked"), None),

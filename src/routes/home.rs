@@ -7,5 +7,9 @@ use crate::session::TypedSession;
 
 pub async fn get(session: TypedSession) -> HttpResponse {
     // /profile checks the session row and sends a stale cookie back to /login
-    see_other(if session.token().is_some() { "/profile" } else { "/login" })
+    see_other(if session.token().is_some() {
+        "/profile"
+    } else {
+        "/login"
+    })
 }

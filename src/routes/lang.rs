@@ -35,7 +35,8 @@ pub async fn post(
         .secure(state.cookie_secure)
         .finish();
     let mut res = see_other(local_path(&form.next));
-    res.add_cookie(&cookie).map_err(|e| AppError::Internal(e.to_string()))?;
+    res.add_cookie(&cookie)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(res)
 }
 

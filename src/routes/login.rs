@@ -41,8 +41,14 @@ pub struct PhoneForm {
 fn page(req: &HttpRequest, state: &AppState, phone: String, error: Option<String>) -> LoginPage {
     let ctx = PageCtx::new(req, state, false);
     let hint = match state.phone_region {
-        Some(_) => ctx.tr.args("login-phone-hint-national", &[("example", state.phone_example.clone().into())]),
-        None => ctx.tr.args("login-phone-hint", &[("example", state.phone_example.clone().into())]),
+        Some(_) => ctx.tr.args(
+            "login-phone-hint-national",
+            &[("example", state.phone_example.clone().into())],
+        ),
+        None => ctx.tr.args(
+            "login-phone-hint",
+            &[("example", state.phone_example.clone().into())],
+        ),
     };
     LoginPage {
         ctx,
@@ -52,7 +58,11 @@ fn page(req: &HttpRequest, state: &AppState, phone: String, error: Option<String
     }
 }
 
-pub async fn get(req: HttpRequest, state: web::Data<AppState>, session: TypedSession) -> Result<HttpResponse, AppError> {
+pub async fn get(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: TypedSession,
+) -> Result<HttpResponse, AppError> {
     if session.token().is_some() {
         return Ok(see_other("/profile"));
     }
@@ -121,13 +131,20 @@ pub enum Issue {
 }
 
 /// Checks the limits, stores and sends a code: shared by the phone form and "send a new code".
-pub async fn issue_code(req: &HttpRequest, state: &AppState, phone: &PhoneNumber) -> Result<Issue, AppError> {
+pub async fn issue_code(
+    req: &HttpRequest,
+    state: &AppState,
+    phone: &PhoneNumber,
+) -> Result<Issue, AppError> {
     let tr = Tr::new(state.locales.clone(), super::request_language(req));
     let client = client_info(req, state.trust_proxy_headers);
     let now = state.clock.now();
     let outcome = {
         let (cfg, phone) = (state.auth.clone(), phone.clone());
-        db::run(&state.pool, move |conn| auth::request_code(conn, &cfg, &phone, &client, now)).await?
+        db::run(&state.pool, move |conn| {
+            auth::request_code(conn, &cfg, &phone, &client, now)
+        })
+        .await?
     };
     let refused = |id: &str, retry_after: i64| Issue::Refused {
         status: StatusCode::TOO_MANY_REQUESTS,
@@ -137,12 +154,20 @@ pub async fn issue_code(req: &HttpRequest, state: &AppState, phone: &PhoneNumber
     let (code, code_id) = match outcome {
         CodeRequest::Issued { code, code_id } => (code, code_id),
         CodeRequest::Cooldown { .. } => return Ok(Issue::Wait),
-        CodeRequest::PhoneLimit { retry_after } => return Ok(refused("code-limit-phone", retry_after)),
+        CodeRequest::PhoneLimit { retry_after } => {
+            return Ok(refused("code-limit-phone", retry_after));
+        }
         CodeRequest::IpLimit { retry_after } => return Ok(refused("code-limit-ip", retry_after)),
         CodeRequest::Locked { retry_after } => return Ok(refused("login-locked", retry_after)),
     };
     let minutes = state.auth.limits.otp_ttl.num_minutes().max(1);
-    let text = tr.args("sms-text", &[("code", code.as_str().to_owned().into()), ("minutes", minutes.into())]);
+    let text = tr.args(
+        "sms-text",
+        &[
+            ("code", code.as_str().to_owned().into()),
+            ("minutes", minutes.into()),
+        ],
+    );
     let delivered = match state.sms.send(phone.as_e164(), &text).await {
         Ok(()) => true,
         Err(e) => {
@@ -152,7 +177,10 @@ pub async fn issue_code(req: &HttpRequest, state: &AppState, phone: &PhoneNumber
     };
     {
         let phone = phone.clone();
-        db::run(&state.pool, move |conn| auth::finish_code_request(conn, &phone, code_id, delivered, now)).await?;
+        db::run(&state.pool, move |conn| {
+            auth::finish_code_request(conn, &phone, code_id, delivered, now)
+        })
+        .await?;
     }
     Ok(if delivered {
         Issue::Sent

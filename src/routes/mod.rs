@@ -105,7 +105,10 @@ pub fn request_language(req: &HttpRequest) -> &'static str {
 
 /// Renders a page with the given status; pages are never cached, so the back button after
 /// sign-out does not show a signed-in page.
-pub fn render(status: actix_web::http::StatusCode, page: &impl Template) -> Result<HttpResponse, AppError> {
+pub fn render(
+    status: actix_web::http::StatusCode,
+    page: &impl Template,
+) -> Result<HttpResponse, AppError> {
     let body = page.render()?;
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")

@@ -4,7 +4,9 @@ use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 
 use super::{PageCtx, render, see_other};
-use crate::{auth, db, db::users::User, error::AppError, phone, session::TypedSession, startup::AppState};
+use crate::{
+    auth, db, db::users::User, error::AppError, phone, session::TypedSession, startup::AppState,
+};
 
 #[derive(Template)]
 #[template(path = "profile.html")]
@@ -16,19 +18,29 @@ pub struct ProfilePage {
 }
 
 /// The signed-in user, or `None` (and a cleaned cookie) when the session is gone.
-pub async fn current_user(state: &AppState, session: &TypedSession) -> Result<Option<User>, AppError> {
+pub async fn current_user(
+    state: &AppState,
+    session: &TypedSession,
+) -> Result<Option<User>, AppError> {
     let Some(token) = session.token() else {
         return Ok(None);
     };
     let (limits, now) = (state.auth.limits.clone(), state.clock.now());
-    let user = db::run(&state.pool, move |conn| auth::authenticate(conn, &limits, &token, now)).await?;
+    let user = db::run(&state.pool, move |conn| {
+        auth::authenticate(conn, &limits, &token, now)
+    })
+    .await?;
     if user.is_none() {
         session.forget_token();
     }
     Ok(user)
 }
 
-pub async fn get(req: HttpRequest, state: web::Data<AppState>, session: TypedSession) -> Result<HttpResponse, AppError> {
+pub async fn get(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: TypedSession,
+) -> Result<HttpResponse, AppError> {
     let Some(user) = current_user(&state, &session).await? else {
         return Ok(see_other("/login"));
     };

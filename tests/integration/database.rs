@@ -1,0 +1,96 @@
+//! The database going away and coming back.
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use reqwest::StatusCode;
+
+use crate::helpers::{Backend, TestApp};
+
+const PHONE: &str = "+998901234567";
+
+/// Makes the database unreachable for the app; returns something that restores it when dropped
+/// or passed to `restore`.
+enum Outage {
+    /// SQLite is a file: the app loses it when every pooled connection is taken.
+    Starved(#[allow(dead_code)] Vec<diesel::r2d2::PooledConnection<user_auth::db::Manager>>),
+    /// PostgreSQL refuses new connections and the open ones are cut.
+    Refused { admin_url: String, name: String },
+}
+
+fn start_outage(app: &TestApp) -> Outage {
+    match app.postgres_database() {
+        None => Outage::Starved((0..4).map(|_| app.conn()).collect()),
+        Some((admin_url, name)) => {
+            let mut admin = PgConnection::establish(&admin_url).unwrap();
+            diesel::sql_query(format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false"))
+                .execute(&mut admin)
+                .unwrap();
+            diesel::sql_query(format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+            ))
+            .execute(&mut admin)
+            .unwrap();
+            Outage::Refused { admin_url, name }
+        }
+    }
+}
+
+fn end_outage(outage: Outage) {
+    match outage {
+        Outage::Starved(held) => drop(held),
+        Outage::Refused { admin_url, name } => {
+            let mut admin = PgConnection::establish(&admin_url).unwrap();
+            diesel::sql_query(format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS true"))
+                .execute(&mut admin)
+                .unwrap();
+        }
+    }
+}
+
+async fn an_unreachable_database_gives_503_then_the_app_recovers(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.sign_in(PHONE, PHONE).await;
+    let csrf = app.csrf().await;
+
+    let outage = start_outage(&app);
+    let res = app.get("/profile").await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(res.headers().get("retry-after").is_some());
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("temporarily unavailable")
+    );
+    let (other, _) = app.new_browser();
+    let page = other.get(app.url("/login")).send().await.unwrap();
+    assert_eq!(
+        page.status(),
+        StatusCode::OK,
+        "pages without data still work"
+    );
+    let token = crate::helpers::csrf_from(&page.text().await.unwrap());
+    let res = other
+        .post(app.url("/login"))
+        .form(&[("csrf", token.as_str()), ("phone", "+998901234568")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    end_outage(outage);
+
+    let res = app.get("/profile").await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "served again without a restart"
+    );
+    assert!(!csrf.is_empty());
+    assert!(
+        app.sms.messages_to("+998901234568").is_empty(),
+        "nothing was sent during the outage"
+    );
+}
+
+crate::on_both_backends!(an_unreachable_database_gives_503_then_the_app_recovers);

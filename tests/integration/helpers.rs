@@ -1,0 +1,397 @@
+//! `TestApp`: the real application on a random port, with a capturing SMS sender, a manual
+//! clock and its own database (a temporary SQLite file or a fresh PostgreSQL database).
+
+use std::{
+    path::PathBuf,
+    str::FromStr,
+    sync::{Arc, Once},
+};
+
+use chrono::TimeDelta;
+use diesel::{Connection, PgConnection, RunQueryDsl, prelude::*};
+use reqwest::{Response, StatusCode, cookie::CookieStore, cookie::Jar, header};
+use user_auth::{
+    clock::ManualClock,
+    config::Settings,
+    db::{DatabaseUrl, DbPool, schema},
+    invites::{InviteCodeGenerator, RandomInviteCodes},
+    sms::CapturingSender,
+    startup::{Application, Dependencies, SESSION_COOKIE},
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Test database, removed when the app is dropped.
+enum TestDb {
+    Sqlite(PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match self {
+            TestDb::Sqlite(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            TestDb::Postgres { admin_url, name } => {
+                if let Ok(mut conn) = PgConnection::establish(admin_url) {
+                    let _ = diesel::sql_query(format!(
+                        "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                    ))
+                    .execute(&mut conn);
+                }
+            }
+        }
+    }
+}
+
+fn random_name() -> String {
+    let mut bytes = [0u8; 8];
+    rand::fill(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The PostgreSQL server for tests, or `None` (with one printed line) when it is not configured.
+fn postgres_admin_url() -> Option<String> {
+    static SKIP_NOTICE: Once = Once::new();
+    match std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
+    {
+        Some(url) => Some(url),
+        None => {
+            assert!(
+                std::env::var("REQUIRE_POSTGRES").ok().as_deref() != Some("1"),
+                "REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set"
+            );
+            SKIP_NOTICE.call_once(|| {
+                // written to the stream itself, so the test harness's capture does not hide it
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "TEST_DATABASE_URL is not set: skipping the PostgreSQL runs of the integration tests"
+                );
+            });
+            None
+        }
+    }
+}
+
+/// Replaces the database name in a PostgreSQL URL.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_part = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{host_part}/{name}?{q}"),
+        None => format!("{host_part}/{name}"),
+    }
+}
+
+/// Options for one test's app.
+pub struct Options {
+    pub region: Option<&'static str>,
+    pub invite_codes: Arc<dyn InviteCodeGenerator>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            region: None,
+            invite_codes: Arc::new(RandomInviteCodes),
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub jar: Arc<Jar>,
+    pub sms: CapturingSender,
+    pub clock: ManualClock,
+    pub pool: DbPool,
+    db: TestDb,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, Options::default()).await
+    }
+
+    pub async fn spawn_with(backend: Backend, options: Options) -> Option<TestApp> {
+        let (url, db) = match backend {
+            Backend::Sqlite => {
+                let path =
+                    std::env::temp_dir().join(format!("user-auth-test-{}.db", random_name()));
+                (DatabaseUrl::Sqlite(path.clone()), TestDb::Sqlite(path))
+            }
+            Backend::Postgres => {
+                let admin_url = postgres_admin_url()?;
+                let name = format!("user_auth_test_{}", random_name());
+                let mut admin = PgConnection::establish(&admin_url)
+                    .unwrap_or_else(|e| panic!("TEST_DATABASE_URL: cannot connect: {e}"));
+                diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
+                    .execute(&mut admin)
+                    .expect("create the test database");
+                let url = with_database(&admin_url, &name);
+                (
+                    DatabaseUrl::Postgres(url),
+                    TestDb::Postgres { admin_url, name },
+                )
+            }
+        };
+        let mut settings = Settings::for_tests(url);
+        settings.phone_default_region = options
+            .region
+            .map(|r| phonenumber::country::Id::from_str(r).expect("region"));
+        let sms = CapturingSender::new();
+        let clock = ManualClock::new();
+        let deps = Dependencies {
+            clock: Arc::new(clock.clone()),
+            sms: Arc::new(sms.clone()),
+            invite_codes: options.invite_codes,
+        };
+        let app = Application::build(&settings, deps).expect("the application starts");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let pool = app.pool();
+        actix_web::rt::spawn(app.run_until_stopped());
+        let jar = Arc::new(Jar::default());
+        let client = client_with(jar.clone());
+        Some(TestApp {
+            address,
+            client,
+            jar,
+            sms,
+            clock,
+            pool,
+            db,
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn get_html(&self, path: &str) -> String {
+        self.get(path).await.text().await.expect("body")
+    }
+
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        self.client
+            .post(self.url(path))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(encode(fields))
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// The CSRF token of the current session, taken from a page as a browser would.
+    pub async fn csrf(&self) -> String {
+        let html = self.get_html("/login").await;
+        let html = if html.is_empty() {
+            self.get_html("/profile").await
+        } else {
+            html
+        };
+        csrf_from(&html)
+    }
+
+    /// Submits the phone form.
+    pub async fn request_code(&self, phone: &str) -> Response {
+        let csrf = self.csrf().await;
+        self.post_form("/login", &[("csrf", &csrf), ("phone", phone)])
+            .await
+    }
+
+    /// Submits the code form.
+    pub async fn submit_code(&self, code: &str) -> Response {
+        let csrf = csrf_from(&self.get_html("/login/code").await);
+        self.post_form("/login/code", &[("csrf", &csrf), ("code", code)])
+            .await
+    }
+
+    /// Presses "send a new code".
+    pub async fn resend(&self) -> Response {
+        let csrf = csrf_from(&self.get_html("/login/code").await);
+        self.post_form("/login/resend", &[("csrf", &csrf)]).await
+    }
+
+    /// The code in the last message sent to `e164`.
+    pub fn last_code(&self, e164: &str) -> String {
+        let messages = self.sms.messages_to(e164);
+        let text = &messages
+            .last()
+            .unwrap_or_else(|| panic!("no message to {e164}"))
+            .text;
+        code_in(text)
+    }
+
+    /// The whole sign-in: phone, code from the message, and the redirect to the profile.
+    pub async fn sign_in(&self, phone: &str, e164: &str) {
+        let res = self.request_code(phone).await;
+        assert_eq!(
+            res.status(),
+            StatusCode::SEE_OTHER,
+            "code request for {phone}"
+        );
+        let res = self.submit_code(&self.last_code(e164)).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&res), "/profile");
+    }
+
+    pub async fn sign_out(&self) -> Response {
+        let csrf = csrf_from(&self.get_html("/profile").await);
+        self.post_form("/logout", &[("csrf", &csrf)]).await
+    }
+
+    /// The session cookie's value, if the client holds one.
+    pub fn session_cookie(&self) -> Option<String> {
+        let url = self.address.parse().expect("url");
+        let header = self.jar.cookies(&url)?;
+        header.to_str().ok()?.split("; ").find_map(|c| {
+            c.strip_prefix(&format!("{SESSION_COOKIE}="))
+                .map(str::to_owned)
+        })
+    }
+
+    /// A second browser, with its own cookies.
+    pub fn new_browser(&self) -> (reqwest::Client, Arc<Jar>) {
+        let jar = Arc::new(Jar::default());
+        (client_with(jar.clone()), jar)
+    }
+
+    pub fn advance(&self, seconds: i64) {
+        self.clock.advance(TimeDelta::seconds(seconds));
+    }
+
+    pub fn conn(&self) -> diesel::r2d2::PooledConnection<user_auth::db::Manager> {
+        self.pool.get().expect("a database connection")
+    }
+
+    pub fn user_count(&self) -> i64 {
+        schema::users::table
+            .count()
+            .get_result(&mut self.conn())
+            .expect("count users")
+    }
+
+    pub fn login_code_count(&self) -> i64 {
+        schema::login_codes::table
+            .count()
+            .get_result(&mut self.conn())
+            .expect("count codes")
+    }
+
+    pub fn session_count(&self) -> i64 {
+        schema::sessions::table
+            .count()
+            .get_result(&mut self.conn())
+            .expect("count sessions")
+    }
+
+    pub fn user(&self, e164: &str) -> Option<user_auth::db::users::User> {
+        user_auth::db::users::find_by_phone(&mut self.conn(), e164).expect("find user")
+    }
+
+    /// Name of the PostgreSQL test database and the admin URL, on that backend.
+    pub fn postgres_database(&self) -> Option<(String, String)> {
+        match &self.db {
+            TestDb::Postgres { admin_url, name } => Some((admin_url.clone(), name.clone())),
+            TestDb::Sqlite(_) => None,
+        }
+    }
+}
+
+pub fn client_with(jar: Arc<Jar>) -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_provider(jar)
+        .build()
+        .expect("client")
+}
+
+fn encode(fields: &[(&str, &str)]) -> String {
+    fn enc(s: &str) -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                b' ' => "+".to_owned(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    }
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The CSRF token in a page.
+pub fn csrf_from(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no CSRF token in page:\n{html}"))
+        + marker.len();
+    html[start..].split('"').next().expect("token").to_owned()
+}
+
+/// The digits of the code in a message ("… code: 1234. …").
+pub fn code_in(text: &str) -> String {
+    let after = text
+        .split(": ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no code in {text:?}"));
+    after.chars().take_while(char::is_ascii_digit).collect()
+}
+
+pub fn location(res: &Response) -> String {
+    res.headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// Runs each listed test once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Postgres).await;
+                }
+            )*
+        }
+    };
+}

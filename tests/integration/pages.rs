@@ -1,0 +1,212 @@
+//! Pages, languages, error pages and response headers.
+
+use reqwest::StatusCode;
+
+use crate::helpers::{Backend, TestApp, csrf_from, location};
+
+const PHONE: &str = "+998901234567";
+
+async fn an_unknown_path_gets_the_translated_404_page(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let res = app.get("/no/such/page").await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(res.text().await.unwrap().contains("Page not found"));
+
+    let res = app
+        .client
+        .get(app.url("/no/such/page"))
+        .header("accept-language", "ru-RU,ru;q=0.9,en;q=0.5")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("<html lang=\"ru\">"));
+    assert!(html.contains("Страница не найдена"), "{html}");
+    let res = app.client.delete(app.url("/login")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("This address does not accept that kind of request.")
+    );
+}
+
+async fn the_language_comes_from_the_cookie_then_the_header(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let html = app.get_html("/login").await;
+    assert!(html.contains("<html lang=\"en\">") && html.contains("Phone number"));
+    let res = app
+        .client
+        .get(app.url("/login"))
+        .header("accept-language", "ru")
+        .send()
+        .await
+        .unwrap();
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("<html lang=\"ru\">") && html.contains("Номер телефона"),
+        "{html}"
+    );
+
+    let csrf = csrf_from(&app.get_html("/login").await);
+    let res = app
+        .post_form(
+            "/lang",
+            &[("csrf", &csrf), ("lang", "ru"), ("next", "/login")],
+        )
+        .await;
+    assert_eq!(location(&res), "/login");
+
+    let res = app
+        .client
+        .get(app.url("/login"))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap();
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("<html lang=\"ru\">"),
+        "the switcher's choice wins over the header"
+    );
+    assert!(html.contains("aria-current=\"true\">Русский"));
+    // an outside address is not followed
+    let res = app
+        .post_form(
+            "/lang",
+            &[("csrf", &csrf), ("lang", "en"), ("next", "//evil.example")],
+        )
+        .await;
+    assert_eq!(location(&res), "/");
+}
+
+async fn the_code_message_and_pages_are_in_russian(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let csrf = csrf_from(&app.get_html("/login").await);
+    app.post_form(
+        "/lang",
+        &[("csrf", &csrf), ("lang", "ru"), ("next", "/login")],
+    )
+    .await;
+
+    app.request_code(PHONE).await;
+
+    let text = &app.sms.messages_to(PHONE)[0].text;
+    assert!(text.starts_with("Ваш код user-auth: "), "{text}");
+    let page = app.get_html("/login/code").await;
+    assert!(
+        page.contains("Введите код") && page.contains("Новый код можно запросить через 60 секунд."),
+        "{page}"
+    );
+    let res = app.submit_code("12").await;
+    assert!(res.text().await.unwrap().contains("Код состоит из 4 цифр."));
+    app.submit_code(&app.last_code(PHONE)).await;
+    let profile = app.get_html("/profile").await;
+    assert!(profile.contains("Ваш профиль") && profile.contains("Выйти"));
+}
+
+async fn the_code_page_shows_the_number_and_its_controls(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    assert_eq!(
+        location(&app.get("/login/code").await),
+        "/login",
+        "no number yet"
+    );
+    let login = app.get_html("/login").await;
+    assert!(login.contains("type=\"tel\"") && login.contains("autocomplete=\"tel\""));
+    assert!(login.contains("for example +998 91 234 56 78"));
+
+    app.request_code(PHONE).await;
+    let page = app.get_html("/login/code").await;
+
+    assert!(page.contains("We sent a 4-digit code to +998 90 123 45 67."));
+    assert!(
+        page.contains("inputmode=\"numeric\"") && page.contains("autocomplete=\"one-time-code\"")
+    );
+    assert!(page.contains("href=\"/login\">Use a different number"));
+    assert!(page.contains("action=\"/login/resend\""));
+    // "use a different number" shows the form with the number filled in
+    assert!(
+        app.get_html("/login")
+            .await
+            .contains("value=\"+998 90 123 45 67\"")
+    );
+}
+
+async fn every_response_carries_the_security_headers(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.sign_in(PHONE, PHONE).await;
+    for path in ["/login", "/profile", "/", "/missing", "/static/app.css"] {
+        let res = app.get(path).await;
+        let h = res.headers();
+        let csp = h
+            .get("content-security-policy")
+            .unwrap_or_else(|| panic!("{path}: no CSP"))
+            .to_str()
+            .unwrap();
+        assert!(
+            csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"),
+            "{path}: {csp}"
+        );
+        assert!(!csp.contains("unsafe-inline"));
+        assert_eq!(
+            h.get("x-content-type-options").unwrap(),
+            "nosniff",
+            "{path}"
+        );
+        assert!(h.get("referrer-policy").is_some(), "{path}");
+    }
+    let profile = app.get("/profile").await;
+    assert_eq!(profile.headers().get("cache-control").unwrap(), "no-store");
+    let html = profile.text().await.unwrap();
+    assert!(!html.contains("<script"), "no inline script");
+    assert!(!html.contains("style="), "no inline style");
+}
+
+async fn malformed_forms_get_a_page_not_a_crash(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let csrf = app.csrf().await;
+    let huge = "9".repeat(100_000);
+    let res = app
+        .post_form("/login", &[("csrf", &csrf), ("phone", &huge)])
+        .await;
+    assert!(res.status().is_client_error(), "{}", res.status());
+    let res = app
+        .client
+        .post(app.url("/login"))
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_client_error());
+    assert!(res.text().await.unwrap().contains("<html"));
+    let res = app
+        .post_form("/login", &[("csrf", &csrf), ("phone", "+998\u{0}90")])
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(app.sms.messages().is_empty());
+}
+
+crate::on_both_backends!(
+    an_unknown_path_gets_the_translated_404_page,
+    the_language_comes_from_the_cookie_then_the_header,
+    the_code_message_and_pages_are_in_russian,
+    the_code_page_shows_the_number_and_its_controls,
+    every_response_carries_the_security_headers,
+    malformed_forms_get_a_page_not_a_crash,
+);
