@@ -79,6 +79,47 @@ pub enum StartupError {
     Locales(String),
 }
 
+impl AppState {
+    pub fn new(
+        settings: &Settings,
+        deps: Dependencies,
+        pool: DbPool,
+        locales: Arc<Locales>,
+    ) -> Self {
+        AppState {
+            pool,
+            auth: AuthConfig {
+                limits: settings.limits.clone(),
+                code_key: settings.secret_key.derive32("user-auth/otp-hmac/v1"),
+            },
+            clock: deps.clock,
+            sms: deps.sms,
+            invite_codes: deps.invite_codes,
+            locales,
+            csrf_key: settings.secret_key.derive32("user-auth/csrf/v1"),
+            phone_region: settings.phone_default_region,
+            phone_example: phone::example(settings.phone_default_region),
+            trust_proxy_headers: settings.trust_proxy_headers,
+            cookie_secure: settings.cookie_secure,
+        }
+    }
+}
+
+/// The encrypted cookie session: `HttpOnly`, `SameSite=Lax`, `Secure` as configured, with
+/// the configured lifetime. It holds ids only (see `session.rs`).
+pub fn session_middleware(settings: &Settings) -> SessionMiddleware<CookieSessionStore> {
+    let key = Key::from(&settings.secret_key.derive64("user-auth/cookie/v1"));
+    let ttl = CookieDuration::days(settings.limits.session_ttl.num_days());
+    SessionMiddleware::builder(CookieSessionStore::default(), key)
+        .cookie_name(SESSION_COOKIE.to_owned())
+        .cookie_secure(settings.cookie_secure)
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Lax)
+        .cookie_content_security(CookieContentSecurity::Private)
+        .session_lifecycle(PersistentSession::default().session_ttl(ttl))
+        .build()
+}
+
 /// A bound, not yet running, server.
 pub struct Application {
     port: u16,
@@ -105,39 +146,10 @@ impl Application {
             addr: settings.bind.to_string(),
             source,
         })?;
-        let state = web::Data::new(AppState {
-            pool: pool.clone(),
-            auth: AuthConfig {
-                limits: settings.limits.clone(),
-                code_key: settings.secret_key.derive32("user-auth/otp-hmac/v1"),
-            },
-            clock: deps.clock,
-            sms: deps.sms,
-            invite_codes: deps.invite_codes,
-            locales,
-            csrf_key: settings.secret_key.derive32("user-auth/csrf/v1"),
-            phone_region: settings.phone_default_region,
-            phone_example: phone::example(settings.phone_default_region),
-            trust_proxy_headers: settings.trust_proxy_headers,
-            cookie_secure: settings.cookie_secure,
-        });
-        let cookie_key = Key::from(&settings.secret_key.derive64("user-auth/cookie/v1"));
-        let cookie_secure = settings.cookie_secure;
-        let session_days = settings.limits.session_ttl.num_days();
-
+        let state = web::Data::new(AppState::new(settings, deps, pool.clone(), locales));
+        let settings_for_workers = settings.clone();
         let server = HttpServer::new(move || {
-            let sessions =
-                SessionMiddleware::builder(CookieSessionStore::default(), cookie_key.clone())
-                    .cookie_name(SESSION_COOKIE.to_owned())
-                    .cookie_secure(cookie_secure)
-                    .cookie_http_only(true)
-                    .cookie_same_site(SameSite::Lax)
-                    .cookie_content_security(CookieContentSecurity::Private)
-                    .session_lifecycle(
-                        PersistentSession::default()
-                            .session_ttl(CookieDuration::days(session_days)),
-                    )
-                    .build();
+            let sessions = session_middleware(&settings_for_workers);
             App::new()
                 .app_data(state.clone())
                 .app_data(web::FormConfig::default().limit(8 * 1024))

@@ -104,6 +104,7 @@ fn with_database(url: &str, name: &str) -> String {
 pub struct Options {
     pub region: Option<&'static str>,
     pub invite_codes: Arc<dyn InviteCodeGenerator>,
+    pub trust_proxy_headers: bool,
 }
 
 impl Default for Options {
@@ -111,6 +112,7 @@ impl Default for Options {
         Self {
             region: None,
             invite_codes: Arc::new(RandomInviteCodes),
+            trust_proxy_headers: false,
         }
     }
 }
@@ -156,6 +158,7 @@ impl TestApp {
         settings.phone_default_region = options
             .region
             .map(|r| phonenumber::country::Id::from_str(r).expect("region"));
+        settings.trust_proxy_headers = options.trust_proxy_headers;
         let sms = CapturingSender::new();
         let clock = ManualClock::new();
         let deps = Dependencies {

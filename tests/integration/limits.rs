@@ -179,10 +179,67 @@ async fn failures_are_counted_across_codes_but_reset_by_a_sign_in(backend: Backe
     );
 }
 
+async fn behind_a_trusted_proxy_the_forwarded_address_is_the_client(backend: Backend) {
+    let options = crate::helpers::Options {
+        trust_proxy_headers: true,
+        ..Default::default()
+    };
+    let Some(app) = TestApp::spawn_with(backend, options).await else {
+        return;
+    };
+    let csrf = app.csrf().await;
+    let post = |phone: String, forwarded: &'static str| {
+        let csrf = csrf.clone();
+        let req = app
+            .client
+            .post(app.url("/login"))
+            .header("x-forwarded-for", forwarded)
+            .form(&[("csrf", csrf), ("phone", phone)]);
+        async move { req.send().await.unwrap() }
+    };
+    for i in 0..20 {
+        post(format!("+9989012345{i:02}"), "203.0.113.9, 198.51.100.1").await;
+    }
+    let refused = post("+998901234590".into(), "203.0.113.9, 198.51.100.1").await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+
+    // the proxy appends the real client last: another client is not limited
+    let other = post("+998901234591".into(), "198.51.100.2").await;
+    assert_eq!(location(&other), "/login/code");
+}
+
+async fn without_trust_the_forwarded_header_is_ignored(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let csrf = app.csrf().await;
+    for i in 0..21 {
+        let res = app
+            .client
+            .post(app.url("/login"))
+            .header("x-forwarded-for", format!("198.51.100.{i}"))
+            .form(&[
+                ("csrf", csrf.clone()),
+                ("phone", format!("+9989012345{i:02}")),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let expected = if i < 20 {
+            StatusCode::SEE_OTHER
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(res.status(), expected, "request {i}");
+    }
+}
+
 crate::on_both_backends!(
     resend_before_the_cooldown_is_refused_with_the_seconds_left,
     a_phone_gets_at_most_five_codes_an_hour,
     a_client_ip_gets_at_most_twenty_codes_an_hour,
     ten_failures_lock_the_phone_for_an_hour_and_a_new_code_does_not_help,
     failures_are_counted_across_codes_but_reset_by_a_sign_in,
+    behind_a_trusted_proxy_the_forwarded_address_is_the_client,
+    without_trust_the_forwarded_header_is_ignored,
 );

@@ -2,7 +2,9 @@
 
 mod helpers;
 
+mod cli;
 mod database;
+mod error_pages;
 mod limits;
 mod pages;
 mod sessions;

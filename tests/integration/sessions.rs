@@ -186,7 +186,46 @@ async fn session_cookie_flags_are_strict(backend: Backend) {
     assert!(!cookie.contains(PHONE));
 }
 
+async fn the_session_row_records_the_client_and_is_touched_at_most_every_five_minutes(
+    backend: Backend,
+) {
+    use diesel::prelude::*;
+    use user_auth::db::schema::sessions;
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.sign_in(PHONE, PHONE).await;
+    let read = || {
+        sessions::table
+            .select((
+                sessions::created_at,
+                sessions::last_seen_at,
+                sessions::ip,
+                sessions::user_agent,
+            ))
+            .first::<(
+                chrono::NaiveDateTime,
+                chrono::NaiveDateTime,
+                Option<String>,
+                Option<String>,
+            )>(&mut app.conn())
+            .unwrap()
+    };
+    let (created, seen, ip, _agent) = read();
+    assert_eq!(created, seen);
+    assert_eq!(ip.as_deref(), Some("127.0.0.1"));
+
+    app.advance(299);
+    app.get("/profile").await;
+    assert_eq!(read().1, seen, "not written within five minutes");
+
+    app.advance(1);
+    app.get("/profile").await;
+    assert_eq!(read().1, seen + chrono::TimeDelta::seconds(300));
+}
+
 crate::on_both_backends!(
+    the_session_row_records_the_client_and_is_touched_at_most_every_five_minutes,
     the_session_cookie_changes_at_sign_in,
     a_copy_of_a_signed_out_cookie_no_longer_opens_the_profile,
     the_profile_without_a_session_redirects_to_login,

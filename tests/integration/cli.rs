@@ -1,0 +1,97 @@
+//! The binary: start-up failures are one paragraph and exit code 2; `migrate` migrates.
+
+use std::process::Command;
+
+fn user_auth() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_user-auth"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("SECRET_KEY", "k".repeat(64))
+        .env("RUST_LOG", "warn")
+        .current_dir(std::env::temp_dir());
+    cmd
+}
+
+fn temp_db() -> std::path::PathBuf {
+    let mut bytes = [0u8; 8];
+    rand::fill(&mut bytes);
+    let name: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    std::env::temp_dir()
+        .join(format!("user-auth-cli-{name}"))
+        .join("nested/app.db")
+}
+
+#[test]
+fn a_bad_setting_stops_start_up_naming_the_variable() {
+    let out = user_auth().env("OTP_LENGTH", "3").output().unwrap();
+
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("OTP_LENGTH") && stderr.contains("from 4 to 8"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("backtrace"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_short_secret_is_refused() {
+    let out = user_auth()
+        .env("SECRET_KEY", "short")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("SECRET_KEY"));
+}
+
+#[test]
+fn an_unreachable_database_is_reported_plainly() {
+    let out = user_auth()
+        .env("DATABASE_URL", "postgres://nobody@127.0.0.1:9/nothing")
+        .env("BIND", "127.0.0.1:0")
+        .output()
+        .unwrap();
+
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("could not connect to the database"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("127.0.0.1") && stderr.contains("9"),
+        "the real error: {stderr}"
+    );
+    assert!(!stderr.contains("invalid connection url"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn migrate_creates_the_sqlite_folder_and_applies_everything() {
+    let path = temp_db();
+    let out = user_auth()
+        .env("DATABASE_URL", format!("sqlite://{}", path.display()))
+        .arg("migrate")
+        .output()
+        .unwrap();
+
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(path.exists());
+    let again = user_auth()
+        .env("DATABASE_URL", path.display().to_string())
+        .env("RUST_LOG", "info")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("0 migration(s) applied"));
+    let _ = std::fs::remove_dir_all(path.parent().unwrap().parent().unwrap());
+}
