@@ -14,7 +14,7 @@ use crate::{
     config::{Limits, hex},
     db::{
         self, DbConnection, DbError,
-        login_codes::{self, NewLoginCode},
+        login_codes::{self, NewLoginCode, Scope},
         sessions::{self, NewSession},
         users::{self, NewUser, User},
     },
@@ -97,14 +97,14 @@ pub fn request_code(
             }
         }
         let hour_ago = now - TimeDelta::hours(1);
-        let (count, oldest) = login_codes::window_for_phone(conn, phone, hour_ago)?;
+        let (count, oldest) = login_codes::window(conn, Scope::Phone(phone), hour_ago)?;
         if count >= limits.codes_per_phone_per_hour {
             let at = oldest.unwrap_or(now) + TimeDelta::hours(1);
             return Ok(CodeRequest::PhoneLimit {
                 retry_after: seconds_until(at, now),
             });
         }
-        let (count, oldest) = login_codes::window_for_ip(conn, &client.ip, hour_ago)?;
+        let (count, oldest) = login_codes::window(conn, Scope::ClientIp(&client.ip), hour_ago)?;
         if count >= limits.codes_per_ip_per_hour {
             let at = oldest.unwrap_or(now) + TimeDelta::hours(1);
             return Ok(CodeRequest::IpLimit {

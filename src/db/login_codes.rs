@@ -1,7 +1,10 @@
 //! Repository functions for `login_codes` and the per-phone failure state in `login_failures`.
 
 use chrono::NaiveDateTime;
-use diesel::{dsl::count_star, prelude::*};
+use diesel::{
+    dsl::{count_star, min},
+    prelude::*,
+};
 
 use super::{
     DbConnection,
@@ -42,48 +45,28 @@ pub fn newest_for_phone(conn: &mut DbConnection, phone: &str) -> QueryResult<Opt
         .optional()
 }
 
-/// How many codes the phone was sent since `since`, and when the oldest of them was created.
-pub fn window_for_phone(
-    conn: &mut DbConnection,
-    phone: &str,
-    since: NaiveDateTime,
-) -> QueryResult<(i64, Option<NaiveDateTime>)> {
-    let filter = login_codes::phone
-        .eq(phone)
-        .and(login_codes::created_at.gt(since));
-    let count = login_codes::table
-        .filter(filter)
-        .select(count_star())
-        .first(conn)?;
-    let oldest = login_codes::table
-        .filter(filter)
-        .select(login_codes::created_at)
-        .order(login_codes::created_at.asc())
-        .first(conn)
-        .optional()?;
-    Ok((count, oldest))
+/// Whose codes a limit counts.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    Phone(&'a str),
+    ClientIp(&'a str),
 }
 
-/// How many codes were requested from this client IP since `since`, and the oldest one's time.
-pub fn window_for_ip(
+/// How many codes were issued in `scope` since `since`, and when the oldest of them was.
+pub fn window(
     conn: &mut DbConnection,
-    ip: &str,
+    scope: Scope<'_>,
     since: NaiveDateTime,
 ) -> QueryResult<(i64, Option<NaiveDateTime>)> {
-    let filter = login_codes::client_ip
-        .eq(ip)
-        .and(login_codes::created_at.gt(since));
-    let count = login_codes::table
-        .filter(filter)
-        .select(count_star())
-        .first(conn)?;
-    let oldest = login_codes::table
-        .filter(filter)
-        .select(login_codes::created_at)
-        .order(login_codes::created_at.asc())
-        .first(conn)
-        .optional()?;
-    Ok((count, oldest))
+    let query = login_codes::table
+        .filter(login_codes::created_at.gt(since))
+        .select((count_star(), min(login_codes::created_at)))
+        .into_boxed();
+    let query = match scope {
+        Scope::Phone(phone) => query.filter(login_codes::phone.eq(phone)),
+        Scope::ClientIp(ip) => query.filter(login_codes::client_ip.eq(ip)),
+    };
+    query.first(conn)
 }
 
 /// Inserts a code and returns its id.

@@ -359,6 +359,11 @@ pub fn csrf_from(html: &str) -> String {
     html[start..].split('"').next().expect("token").to_owned()
 }
 
+/// A code that is certainly not `right`.
+pub fn wrong_for(right: &str) -> &'static str {
+    if right == "0000" { "1111" } else { "0000" }
+}
+
 /// The digits of the code in a message ("… code: 1234. …").
 pub fn code_in(text: &str) -> String {
     let after = text

@@ -2,13 +2,9 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{Backend, TestApp, location};
+use crate::helpers::{Backend, TestApp, location, wrong_for};
 
 const PHONE: &str = "+998901234567";
-
-fn wrong_for(right: &str) -> &'static str {
-    if right == "0000" { "1111" } else { "0000" }
-}
 
 fn retry_after(res: &reqwest::Response) -> i64 {
     res.headers()

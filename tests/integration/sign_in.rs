@@ -5,7 +5,7 @@ use std::sync::Arc;
 use reqwest::StatusCode;
 use user_auth::invites::{self, InviteCodeGenerator};
 
-use crate::helpers::{Backend, Options, TestApp, location};
+use crate::helpers::{Backend, Options, TestApp, location, wrong_for};
 
 const PHONE: &str = "+998901234567";
 
@@ -53,7 +53,7 @@ async fn a_wrong_code_is_rejected(backend: Backend) {
     };
     app.request_code(PHONE).await;
     let right = app.last_code(PHONE);
-    let wrong = if right == "0000" { "1111" } else { "0000" };
+    let wrong = wrong_for(&right);
 
     let res = app.submit_code(wrong).await;
 
@@ -74,7 +74,7 @@ async fn fourth_try_is_rejected_even_with_the_right_code(backend: Backend) {
     };
     app.request_code(PHONE).await;
     let right = app.last_code(PHONE);
-    let wrong = if right == "0000" { "1111" } else { "0000" };
+    let wrong = wrong_for(&right);
     for _ in 0..2 {
         assert_eq!(
             app.submit_code(wrong).await.status(),
