@@ -51,7 +51,7 @@ fn main() -> ExitCode {
                 );
                 ExitCode::SUCCESS
             }
-            Err(e) => fail(format_args!("{e} (DATABASE_URL)")),
+            Err(e) => fail(e),
         },
         Command::Serve => actix_web::rt::System::new().block_on(async move {
             let app = match Application::build(&settings, Dependencies::from_settings(&settings)) {

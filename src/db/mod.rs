@@ -77,11 +77,11 @@ impl std::fmt::Debug for DatabaseUrl {
 /// Why the database could not be opened or migrated at start-up.
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
-    #[error("could not connect to the database: {0}")]
+    #[error("could not connect to the database given by DATABASE_URL: {0}")]
     Connect(String),
-    #[error("could not apply the database migrations: {0}")]
+    #[error("could not apply the database migrations (DATABASE_URL): {0}")]
     Migrate(String),
-    #[error("could not create the database folder {path}: {source}")]
+    #[error("could not create the database folder {path} (DATABASE_URL): {source}")]
     Folder {
         path: String,
         source: std::io::Error,

@@ -94,3 +94,57 @@ async fn an_unreachable_database_gives_503_then_the_app_recovers(backend: Backen
 }
 
 crate::on_both_backends!(an_unreachable_database_gives_503_then_the_app_recovers);
+
+/// Tables, columns and indexes of one backend, as sorted lines.
+fn shape(conn: &mut user_auth::db::DbConnection) -> Vec<String> {
+    use diesel::sql_types::Text;
+    #[derive(diesel::QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = Text)]
+        line: String,
+    }
+    let sql = match conn {
+        user_auth::db::DbConnection::Pg(_) => {
+            "SELECT 'column ' || table_name || '.' || column_name || ' null=' || is_nullable AS line \
+             FROM information_schema.columns WHERE table_schema = 'public' \
+             AND table_name NOT LIKE '__diesel%' \
+             UNION ALL SELECT 'index ' || indexname AS line FROM pg_indexes \
+             WHERE schemaname = 'public' AND indexname NOT LIKE '%_pkey' AND tablename NOT LIKE '__diesel%'"
+        }
+        user_auth::db::DbConnection::Sqlite(_) => {
+            "SELECT 'column ' || m.name || '.' || p.name || ' null=' || \
+             CASE WHEN p.\"notnull\" = 1 OR p.pk = 1 THEN 'NO' ELSE 'YES' END AS line \
+             FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE '__diesel%' AND m.name NOT LIKE 'sqlite_%' \
+             UNION ALL SELECT 'index ' || name AS line FROM sqlite_master \
+             WHERE type = 'index' AND sql IS NOT NULL"
+        }
+    };
+    let mut lines: Vec<String> = diesel::sql_query(sql)
+        .load::<Line>(conn)
+        .unwrap()
+        .into_iter()
+        .map(|l| l.line)
+        .collect();
+    lines.sort();
+    lines
+}
+
+#[actix_web::test]
+async fn both_backends_have_the_same_tables_columns_and_indexes() {
+    let Some(pg) = TestApp::spawn(Backend::Postgres).await else {
+        return;
+    };
+    let sqlite = TestApp::spawn(Backend::Sqlite).await.unwrap();
+
+    let pg_shape = shape(&mut pg.conn());
+    let sqlite_shape = shape(&mut sqlite.conn());
+
+    assert!(pg_shape.iter().any(|l| l == "index users_invite_code_key"));
+    assert!(
+        pg_shape
+            .iter()
+            .any(|l| l == "column users.invited_by_id null=YES")
+    );
+    assert_eq!(pg_shape, sqlite_shape);
+}
