@@ -2,9 +2,10 @@
 
 use std::sync::{Arc, Mutex};
 
-use chrono::{NaiveDateTime, TimeDelta, Utc};
+use chrono::{NaiveDateTime, SubsecRound, TimeDelta, Utc};
 
-/// Source of the current UTC time.
+/// Source of the current UTC time, in whole microseconds: the precision PostgreSQL keeps, so a
+/// time read back from either database equals the one written (keyset cursors rely on it).
 pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> NaiveDateTime;
 }
@@ -15,7 +16,7 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> NaiveDateTime {
-        Utc::now().naive_utc()
+        Utc::now().naive_utc().trunc_subsecs(6)
     }
 }
 
@@ -33,13 +34,13 @@ impl ManualClock {
 
     pub fn at(now: NaiveDateTime) -> Self {
         Self {
-            now: Arc::new(Mutex::new(now)),
+            now: Arc::new(Mutex::new(now.trunc_subsecs(6))),
         }
     }
 
     pub fn advance(&self, by: TimeDelta) {
         let mut now = self.now.lock().unwrap_or_else(|e| e.into_inner());
-        *now += by;
+        *now = (*now + by).trunc_subsecs(6);
     }
 }
 

@@ -102,6 +102,8 @@ pub struct Limits {
     pub lock_duration: TimeDelta,
     pub session_ttl: TimeDelta,
     pub session_touch_interval: TimeDelta,
+    /// Invite codes a person may try per hour.
+    pub invite_tries_per_hour: i64,
 }
 
 impl Default for Limits {
@@ -117,6 +119,7 @@ impl Default for Limits {
             lock_duration: TimeDelta::hours(1),
             session_ttl: TimeDelta::days(14),
             session_touch_interval: TimeDelta::minutes(5),
+            invite_tries_per_hour: 10,
         }
     }
 }
@@ -273,6 +276,7 @@ impl Settings {
                 365,
             )?),
             session_touch_interval: d.session_touch_interval,
+            invite_tries_per_hour: num(&get, "INVITE_MAX_TRIES_HOUR", d.invite_tries_per_hour, 1, 1_000_000)?,
         };
 
         Ok(Self {

@@ -64,6 +64,36 @@ profile-phone = Phone
 profile-invite-code = Your invite code
 profile-joined = Joined
 
+## Invite codes
+profile-invite-explain = Share this code with friends. When someone enters it in their profile, they appear in the list below.
+profile-copy = Copy
+profile-copied = Copied
+profile-entered-title = Your invitation
+profile-entered-code = You joined with the code
+profile-entered-final = An entered code cannot be changed.
+invite-form-label = Invite code
+invite-form-hint = 6 characters, for example 7K3-M9Q. You can enter a code once, and it cannot be changed afterwards.
+invite-form-submit = Enter code
+invite-entered = Code entered. Thank you for joining!
+invite-error-empty = Enter an invite code.
+invite-error-too-long = That is too long for an invite code.
+invite-error-characters = An invite code has only the letters A–Z (without I, L, O and U) and digits.
+invite-error-length = An invite code has 6 characters.
+invite-error-unknown = There is no account with this invite code. Check it and try again.
+invite-error-own = This is your own invite code. Enter the code of the person who invited you.
+invite-error-cycle = You cannot enter this code: its owner joined through you.
+invite-error-already = You have already entered an invite code. It cannot be changed.
+invite-error-rate = Too many tries. { $retry }
+profile-invitees-title = People who joined with your code
+profile-invitees-count = { $count ->
+    [0] No one has joined with your code yet.
+    [one] { $count } person joined with your code.
+   *[other] { $count } people joined with your code.
+}
+profile-invitees-pages = Pages of people who joined
+profile-newer = ← Newer
+profile-older = Older →
+
 ## Error pages
 error-back-home = Go to the start page
 error-400-title = Bad request

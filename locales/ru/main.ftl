@@ -71,6 +71,37 @@ profile-phone = Телефон
 profile-invite-code = Ваш код приглашения
 profile-joined = Дата регистрации
 
+## Invite codes
+profile-invite-explain = Поделитесь этим кодом с друзьями. Когда кто-то введёт его в своём профиле, он появится в списке ниже.
+profile-copy = Скопировать
+profile-copied = Скопировано
+profile-entered-title = Ваше приглашение
+profile-entered-code = Вы присоединились по коду
+profile-entered-final = Введённый код нельзя изменить.
+invite-form-label = Код приглашения
+invite-form-hint = 6 символов, например 7K3-M9Q. Код можно ввести один раз, изменить его потом нельзя.
+invite-form-submit = Ввести код
+invite-entered = Код принят. Спасибо, что присоединились!
+invite-error-empty = Введите код приглашения.
+invite-error-too-long = Слишком длинно для кода приглашения.
+invite-error-characters = Код приглашения состоит только из латинских букв A–Z (без I, L, O и U) и цифр.
+invite-error-length = Код приглашения состоит из 6 символов.
+invite-error-unknown = Аккаунта с таким кодом приглашения нет. Проверьте код и попробуйте снова.
+invite-error-own = Это ваш собственный код. Введите код человека, который вас пригласил.
+invite-error-cycle = Этот код ввести нельзя: его владелец присоединился через вас.
+invite-error-already = Вы уже ввели код приглашения. Изменить его нельзя.
+invite-error-rate = Слишком много попыток. { $retry }
+profile-invitees-title = Присоединились по вашему коду
+profile-invitees-count = { $count ->
+    [0] По вашему коду ещё никто не присоединился.
+    [one] По вашему коду присоединился { $count } человек.
+    [few] По вашему коду присоединились { $count } человека.
+   *[many] По вашему коду присоединились { $count } человек.
+}
+profile-invitees-pages = Страницы списка присоединившихся
+profile-newer = ← Новее
+profile-older = Старше →
+
 ## Error pages
 error-back-home = На главную
 error-400-title = Неверный запрос

@@ -10,6 +10,8 @@ diesel::table! {
         is_staff -> Bool,
         date_joined -> Timestamp,
         last_login -> Nullable<Timestamp>,
+        invited_at -> Nullable<Timestamp>,
+        invitee_count -> BigInt,
     }
 }
 
@@ -48,5 +50,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    invite_attempts (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, sessions, login_codes, login_failures);
+diesel::joinable!(invite_attempts -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    sessions,
+    login_codes,
+    login_failures,
+    invite_attempts
+);

@@ -17,6 +17,10 @@ pub struct User {
     pub is_staff: bool,
     pub date_joined: NaiveDateTime,
     pub last_login: Option<NaiveDateTime>,
+    /// When this person entered someone's invite code.
+    pub invited_at: Option<NaiveDateTime>,
+    /// How many people entered this person's code (kept by `activate_invite`).
+    pub invitee_count: i64,
 }
 
 /// The fields a new account is created with.

@@ -36,6 +36,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/login/resend", web::post().to(code::resend))
         .route("/logout", web::post().to(logout::post))
         .route("/profile", web::get().to(profile::get))
+        .route("/profile/invite", web::post().to(profile::post_invite))
         .route("/lang", web::post().to(lang::post))
         .route("/static/{file}", web::get().to(assets::get));
 }

@@ -1,12 +1,39 @@
-//! `GET /profile`: the signed-in person's page.
+//! `GET /profile` and `POST /profile/invite`: the signed-in person's page, their invite code,
+//! the code they entered, and the people who entered theirs.
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
+use serde::Deserialize;
 
-use super::{PageCtx, render, see_other};
+use super::{PageCtx, login::with_retry_after, render, require_csrf, see_other};
 use crate::{
-    auth, db, db::users::User, error::AppError, phone, session::TypedSession, startup::AppState,
+    auth, db,
+    db::users::User,
+    error::AppError,
+    i18n::Tr,
+    invites::{
+        InviteCode,
+        activation::{self, Activation, Cursor, PageRequest, ProfileData},
+    },
+    phone,
+    session::TypedSession,
+    startup::AppState,
 };
+
+/// Invitees per page.
+pub const PER_PAGE: i64 = 50;
+
+/// The code this person entered, and the day they entered it.
+pub struct EnteredCode {
+    pub code: String,
+    pub date: String,
+}
+
+/// One row of the invitee list, ready to show.
+pub struct InviteeRow {
+    pub phone: String,
+    pub date: String,
+}
 
 #[derive(Template)]
 #[template(path = "profile.html")]
@@ -15,40 +42,155 @@ pub struct ProfilePage {
     pub phone: String,
     pub invite_code: String,
     pub joined: String,
+    /// The code this person entered and when, if they did.
+    pub entered: Option<EnteredCode>,
+    /// What was typed into the invite form, shown again with an error.
+    pub typed_code: String,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+    pub invitee_count: String,
+    pub invitees: Vec<InviteeRow>,
+    pub newer_link: Option<String>,
+    pub older_link: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ProfileQuery {
+    older: Option<String>,
+    newer: Option<String>,
+    entered: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct InviteForm {
+    csrf: String,
+    code: String,
 }
 
 /// The signed-in user, or `None` (and a cleaned cookie) when the session is gone.
-pub async fn current_user(
-    state: &AppState,
-    session: &TypedSession,
-) -> Result<Option<User>, AppError> {
+pub async fn current_user(state: &AppState, session: &TypedSession) -> Result<Option<User>, AppError> {
     let Some(token) = session.token() else {
         return Ok(None);
     };
     let (limits, now) = (state.auth.limits.clone(), state.clock.now());
-    let user = db::run(&state.pool, move |conn| {
-        auth::authenticate(conn, &limits, &token, now)
-    })
-    .await?;
+    let user = db::run(&state.pool, move |conn| auth::authenticate(conn, &limits, &token, now)).await?;
     if user.is_none() {
         session.forget_token();
     }
     Ok(user)
 }
 
+fn date(at: chrono::NaiveDateTime) -> String {
+    at.format("%Y-%m-%d").to_string()
+}
+
+/// Loads and builds the page; `error`, `notice` and `typed_code` come from the invite form.
+async fn build(
+    req: &HttpRequest,
+    state: &AppState,
+    user: User,
+    request: PageRequest,
+    error: Option<String>,
+    notice: Option<String>,
+    typed_code: String,
+) -> Result<ProfilePage, AppError> {
+    let data: ProfileData = {
+        let user = user.clone();
+        db::run(&state.pool, move |conn| activation::load_profile(conn, &user, request, PER_PAGE)).await?
+    };
+    let ctx = PageCtx::new(req, state, true);
+    let invitee_count = ctx.tr.args("profile-invitees-count", &[("count", user.invitee_count.into())]);
+    Ok(ProfilePage {
+        phone: phone::display_e164(&user.phone),
+        invite_code: user.invite_code,
+        joined: date(user.date_joined),
+        entered: data
+            .entered_code
+            .map(|code| EnteredCode {
+                code,
+                date: user.invited_at.map(date).unwrap_or_default(),
+            }),
+        typed_code,
+        error,
+        notice,
+        invitee_count,
+        invitees: data
+            .invitees
+            .items
+            .iter()
+            .map(|i| InviteeRow {
+                phone: phone::display_e164(&i.phone),
+                date: date(i.invited_at),
+            })
+            .collect(),
+        newer_link: data.invitees.newer.map(|c| format!("/profile?newer={}#invitees", c.encode())),
+        older_link: data.invitees.older.map(|c| format!("/profile?older={}#invitees", c.encode())),
+        ctx,
+    })
+}
+
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: TypedSession,
+    query: web::Query<ProfileQuery>,
 ) -> Result<HttpResponse, AppError> {
     let Some(user) = current_user(&state, &session).await? else {
         return Ok(see_other("/login"));
     };
-    let page = ProfilePage {
-        ctx: PageCtx::new(&req, &state, true),
-        phone: phone::display_e164(&user.phone),
-        invite_code: user.invite_code,
-        joined: user.date_joined.format("%Y-%m-%d").to_string(),
+    // a cursor that does not parse shows the first page rather than an error
+    let request = match (
+        query.older.as_deref().and_then(Cursor::decode),
+        query.newer.as_deref().and_then(Cursor::decode),
+    ) {
+        (Some(c), _) => PageRequest::Older(c),
+        (None, Some(c)) => PageRequest::Newer(c),
+        (None, None) => PageRequest::First,
     };
+    let tr = Tr::new(state.locales.clone(), super::request_language(&req));
+    let notice = query.entered.is_some().then(|| tr.t("invite-entered"));
+    let page = build(&req, &state, user, request, None, notice, String::new()).await?;
     render(StatusCode::OK, &page)
+}
+
+pub async fn post_invite(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: TypedSession,
+    form: web::Form<InviteForm>,
+) -> Result<HttpResponse, AppError> {
+    require_csrf(&req, &state, &form.csrf)?;
+    let Some(user) = current_user(&state, &session).await? else {
+        return Ok(see_other("/login"));
+    };
+    let tr = Tr::new(state.locales.clone(), super::request_language(&req));
+    let typed: String = form.code.chars().take(64).collect();
+    let refuse = |status: StatusCode, message: String, retry: Option<i64>| (status, message, retry);
+    let (status, message, retry) = match InviteCode::parse(&typed) {
+        Err(e) => refuse(StatusCode::UNPROCESSABLE_ENTITY, tr.t(e.message_id()), None),
+        Ok(code) => {
+            let (max, user_id, now) = (state.auth.limits.invite_tries_per_hour, user.id, state.clock.now());
+            let outcome =
+                db::run(&state.pool, move |conn| activation::activate_invite(conn, max, user_id, &code, now)).await?;
+            match outcome {
+                Activation::Activated { .. } => return Ok(see_other("/profile?entered=1")),
+                Activation::RateLimited { retry_after } => refuse(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    tr.args(
+                        "invite-error-rate",
+                        &[("retry", tr.retry_after(retry_after).into())],
+                    ),
+                    Some(retry_after),
+                ),
+                Activation::AlreadyEntered => refuse(StatusCode::CONFLICT, tr.t("invite-error-already"), None),
+                other => refuse(StatusCode::UNPROCESSABLE_ENTITY, tr.t(other.message_id()), None),
+            }
+        }
+    };
+    // the page shows the state after the refusal (e.g. the code entered meanwhile)
+    let fresh = current_user(&state, &session).await?.unwrap_or(user);
+    let page = build(&req, &state, fresh, PageRequest::First, Some(message), None, typed).await?;
+    Ok(with_retry_after(render(status, &page)?, retry))
 }

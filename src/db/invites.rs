@@ -1,0 +1,183 @@
+//! Repository functions for invite codes: lookups, the inviter chain, the conditional update,
+//! the tries log, and the keyset-paginated invitee list.
+//!
+//! The invitee queries are written once in PostgreSQL's placeholder style and run on SQLite with
+//! `?N` placeholders; the same text is what the `EXPLAIN` test checks for index use.
+
+use chrono::NaiveDateTime;
+use diesel::{
+    dsl::{count_star, min},
+    prelude::*,
+    sql_types::{BigInt, Text, Timestamp},
+};
+
+use super::{
+    DbConnection,
+    schema::{invite_attempts, users},
+    users::User,
+};
+
+pub fn find_by_invite_code(conn: &mut DbConnection, code: &str) -> QueryResult<Option<User>> {
+    users::table
+        .filter(users::invite_code.eq(code))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Whether `target` is `start` or one of the people who invited `start`, directly or through
+/// others. Walks up the chain in one recursive query; `UNION` stops even on damaged data.
+pub fn chain_contains(conn: &mut DbConnection, start: i64, target: i64) -> QueryResult<bool> {
+    #[derive(QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    const SQL: &str = "WITH RECURSIVE chain(id, invited_by_id) AS ( \
+            SELECT id, invited_by_id FROM users WHERE id = $1 \
+            UNION \
+            SELECT u.id, u.invited_by_id FROM users u JOIN chain c ON u.id = c.invited_by_id \
+        ) SELECT COUNT(*) AS n FROM chain WHERE id = $2";
+    let found: Found = match conn {
+        DbConnection::Pg(c) => diesel::sql_query(SQL)
+            .bind::<BigInt, _>(start)
+            .bind::<BigInt, _>(target)
+            .get_result(c)?,
+        DbConnection::Sqlite(c) => diesel::sql_query(SQL.replace('$', "?"))
+            .bind::<BigInt, _>(start)
+            .bind::<BigInt, _>(target)
+            .get_result(c)?,
+    };
+    Ok(found.n > 0)
+}
+
+/// Records the inviter, only if none was recorded yet; false when someone was first.
+pub fn set_inviter(
+    conn: &mut DbConnection,
+    user_id: i64,
+    inviter_id: i64,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::update(
+        users::table
+            .find(user_id)
+            .filter(users::invited_by_id.is_null()),
+    )
+    .set((
+        users::invited_by_id.eq(Some(inviter_id)),
+        users::invited_at.eq(Some(at)),
+    ))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+pub fn add_invitee(conn: &mut DbConnection, inviter_id: i64) -> QueryResult<()> {
+    diesel::update(users::table.find(inviter_id))
+        .set(users::invitee_count.eq(users::invitee_count + 1))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Tries since `since`, and when the oldest of them was.
+pub fn tries_since(
+    conn: &mut DbConnection,
+    user_id: i64,
+    since: NaiveDateTime,
+) -> QueryResult<(i64, Option<NaiveDateTime>)> {
+    invite_attempts::table
+        .filter(invite_attempts::user_id.eq(user_id))
+        .filter(invite_attempts::created_at.gt(since))
+        .select((count_star(), min(invite_attempts::created_at)))
+        .first(conn)
+}
+
+pub fn record_try(conn: &mut DbConnection, user_id: i64, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::insert_into(invite_attempts::table)
+        .values((
+            invite_attempts::user_id.eq(user_id),
+            invite_attempts::created_at.eq(at),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Removes a person's tries that the limit no longer looks at.
+pub fn purge_tries_before(
+    conn: &mut DbConnection,
+    user_id: i64,
+    before: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::delete(
+        invite_attempts::table
+            .filter(invite_attempts::user_id.eq(user_id))
+            .filter(invite_attempts::created_at.lt(before)),
+    )
+    .execute(conn)
+}
+
+/// One person who entered the code.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct Invitee {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub phone: String,
+    #[diesel(sql_type = Timestamp)]
+    pub invited_at: NaiveDateTime,
+}
+
+/// The newest invitees.
+pub const INVITEES_FIRST_SQL: &str = "SELECT id, phone, invited_at FROM users \
+     WHERE invited_by_id = $1 ORDER BY invited_at DESC, id DESC LIMIT $2";
+/// Invitees older than a cursor, newest first. The redundant `invited_at <= $2` lets the index
+/// range start at the cursor instead of filtering from the top.
+pub const INVITEES_OLDER_SQL: &str = "SELECT id, phone, invited_at FROM users \
+     WHERE invited_by_id = $1 AND invited_at <= $2 AND (invited_at < $2 OR id < $3) \
+     ORDER BY invited_at DESC, id DESC LIMIT $4";
+/// Invitees newer than a cursor, oldest first (the caller reverses them).
+pub const INVITEES_NEWER_SQL: &str = "SELECT id, phone, invited_at FROM users \
+     WHERE invited_by_id = $1 AND invited_at >= $2 AND (invited_at > $2 OR id > $3) \
+     ORDER BY invited_at ASC, id ASC LIMIT $4";
+
+/// Which slice of the invitee list to read.
+#[derive(Debug, Clone, Copy)]
+pub enum Slice {
+    First,
+    OlderThan(NaiveDateTime, i64),
+    NewerThan(NaiveDateTime, i64),
+}
+
+/// Reads up to `limit` invitees of `inviter_id` in the order the slice implies.
+pub fn invitees(
+    conn: &mut DbConnection,
+    inviter_id: i64,
+    slice: Slice,
+    limit: i64,
+) -> QueryResult<Vec<Invitee>> {
+    macro_rules! run {
+        ($c:expr, $sql:expr) => {
+            match slice {
+                Slice::First => diesel::sql_query($sql(INVITEES_FIRST_SQL))
+                    .bind::<BigInt, _>(inviter_id)
+                    .bind::<BigInt, _>(limit)
+                    .load($c),
+                Slice::OlderThan(at, id) => diesel::sql_query($sql(INVITEES_OLDER_SQL))
+                    .bind::<BigInt, _>(inviter_id)
+                    .bind::<Timestamp, _>(at)
+                    .bind::<BigInt, _>(id)
+                    .bind::<BigInt, _>(limit)
+                    .load($c),
+                Slice::NewerThan(at, id) => diesel::sql_query($sql(INVITEES_NEWER_SQL))
+                    .bind::<BigInt, _>(inviter_id)
+                    .bind::<Timestamp, _>(at)
+                    .bind::<BigInt, _>(id)
+                    .bind::<BigInt, _>(limit)
+                    .load($c),
+            }
+        };
+    }
+    match conn {
+        DbConnection::Pg(c) => run!(c, |s: &str| s.to_owned()),
+        DbConnection::Sqlite(c) => run!(c, |s: &str| s.replace('$', "?")),
+    }
+}
