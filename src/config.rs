@@ -276,7 +276,13 @@ impl Settings {
                 365,
             )?),
             session_touch_interval: d.session_touch_interval,
-            invite_tries_per_hour: num(&get, "INVITE_MAX_TRIES_HOUR", d.invite_tries_per_hour, 1, 1_000_000)?,
+            invite_tries_per_hour: num(
+                &get,
+                "INVITE_MAX_TRIES_HOUR",
+                d.invite_tries_per_hour,
+                1,
+                1_000_000,
+            )?,
         };
 
         Ok(Self {

@@ -25,6 +25,13 @@ pub fn find_by_invite_code(conn: &mut DbConnection, code: &str) -> QueryResult<O
         .optional()
 }
 
+/// Counts the rows with id `$2` on the inviter chain upwards from `$1`.
+pub const CHAIN_SQL: &str = "WITH RECURSIVE chain(id, invited_by_id) AS ( \
+        SELECT id, invited_by_id FROM users WHERE id = $1 \
+        UNION \
+        SELECT u.id, u.invited_by_id FROM users u JOIN chain c ON u.id = c.invited_by_id \
+    ) SELECT COUNT(*) AS n FROM chain WHERE id = $2";
+
 /// Whether `target` is `start` or one of the people who invited `start`, directly or through
 /// others. Walks up the chain in one recursive query; `UNION` stops even on damaged data.
 pub fn chain_contains(conn: &mut DbConnection, start: i64, target: i64) -> QueryResult<bool> {
@@ -33,17 +40,12 @@ pub fn chain_contains(conn: &mut DbConnection, start: i64, target: i64) -> Query
         #[diesel(sql_type = BigInt)]
         n: i64,
     }
-    const SQL: &str = "WITH RECURSIVE chain(id, invited_by_id) AS ( \
-            SELECT id, invited_by_id FROM users WHERE id = $1 \
-            UNION \
-            SELECT u.id, u.invited_by_id FROM users u JOIN chain c ON u.id = c.invited_by_id \
-        ) SELECT COUNT(*) AS n FROM chain WHERE id = $2";
     let found: Found = match conn {
-        DbConnection::Pg(c) => diesel::sql_query(SQL)
+        DbConnection::Pg(c) => diesel::sql_query(CHAIN_SQL)
             .bind::<BigInt, _>(start)
             .bind::<BigInt, _>(target)
             .get_result(c)?,
-        DbConnection::Sqlite(c) => diesel::sql_query(SQL.replace('$', "?"))
+        DbConnection::Sqlite(c) => diesel::sql_query(CHAIN_SQL.replace('$', "?"))
             .bind::<BigInt, _>(start)
             .bind::<BigInt, _>(target)
             .get_result(c)?,

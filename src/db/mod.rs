@@ -10,7 +10,7 @@ pub mod users;
 use std::{path::PathBuf, time::Duration};
 
 use diesel::{
-    connection::{AnsiTransactionManager, TransactionManager},
+    connection::{AnsiTransactionManager, SimpleConnection, TransactionManager},
     pg::PgConnection,
     prelude::*,
     r2d2::{self, R2D2Connection},
@@ -97,11 +97,11 @@ pub fn establish(url: &DatabaseUrl) -> Result<DbConnection, diesel::ConnectionEr
         DatabaseUrl::Sqlite(path) => {
             let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
             // foreign keys and the busy timeout are per connection; WAL is stored in the file.
-            diesel::sql_query(
+            // (batch_execute: a plain sql_query would run only the first statement.)
+            conn.batch_execute(
                 "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
                  PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
             )
-            .execute(&mut conn)
             .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
             Ok(DbConnection::Sqlite(conn))
         }

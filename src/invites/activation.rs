@@ -189,12 +189,14 @@ pub fn invitee_page(
             }
         }
         PageRequest::Older(c) => {
-            let mut items = repo::invitees(conn, inviter_id, Slice::OlderThan(c.at, c.id), per_page + 1)?;
+            let mut items =
+                repo::invitees(conn, inviter_id, Slice::OlderThan(c.at, c.id), per_page + 1)?;
             let more = items.len() > per;
             items.truncate(per);
             // something newer exists: at least the row the cursor came from, unless it is gone
             let top = items.first().map_or(c, Cursor::of);
-            let newer = !repo::invitees(conn, inviter_id, Slice::NewerThan(top.at, top.id), 1)?.is_empty();
+            let newer =
+                !repo::invitees(conn, inviter_id, Slice::NewerThan(top.at, top.id), 1)?.is_empty();
             InviteePage {
                 older: more.then(|| items.last().map(Cursor::of)).flatten(),
                 newer: newer.then_some(top),
@@ -202,12 +204,15 @@ pub fn invitee_page(
             }
         }
         PageRequest::Newer(c) => {
-            let mut items = repo::invitees(conn, inviter_id, Slice::NewerThan(c.at, c.id), per_page + 1)?;
+            let mut items =
+                repo::invitees(conn, inviter_id, Slice::NewerThan(c.at, c.id), per_page + 1)?;
             let more = items.len() > per;
             items.truncate(per);
             items.reverse();
             let bottom = items.last().map_or(c, Cursor::of);
-            let older = !repo::invitees(conn, inviter_id, Slice::OlderThan(bottom.at, bottom.id), 1)?.is_empty();
+            let older =
+                !repo::invitees(conn, inviter_id, Slice::OlderThan(bottom.at, bottom.id), 1)?
+                    .is_empty();
             InviteePage {
                 newer: more.then(|| items.first().map(Cursor::of)).flatten(),
                 older: older.then_some(bottom),
@@ -223,10 +228,20 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {
-        let at = DateTime::from_timestamp_micros(1_764_072_000_123_456).unwrap().naive_utc();
+        let at = DateTime::from_timestamp_micros(1_764_072_000_123_456)
+            .unwrap()
+            .naive_utc();
         let c = Cursor { at, id: 42 };
         assert_eq!(Cursor::decode(&c.encode()), Some(c));
-        for bad in ["", "1", "x.1", "1.x", "1.2.3", "99999999999999999999.1", "-.-"] {
+        for bad in [
+            "",
+            "1",
+            "x.1",
+            "1.x",
+            "1.2.3",
+            "99999999999999999999.1",
+            "-.-",
+        ] {
             assert_eq!(Cursor::decode(bad), None, "{bad}");
         }
     }

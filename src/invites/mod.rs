@@ -141,9 +141,17 @@ mod tests {
         assert_eq!(parse(" - - "), Err(InviteCodeError::Empty));
         assert_eq!(parse("ABCDE"), Err(InviteCodeError::Length));
         assert_eq!(parse("ABCDEFG"), Err(InviteCodeError::Length));
-        assert_eq!(parse("ABCDEU"), Err(InviteCodeError::Characters), "U is not in the alphabet");
+        assert_eq!(
+            parse("ABCDEU"),
+            Err(InviteCodeError::Characters),
+            "U is not in the alphabet"
+        );
         assert_eq!(parse("ABC_EF"), Err(InviteCodeError::Characters));
-        assert_eq!(parse("АВСDEF"), Err(InviteCodeError::Characters), "Cyrillic look-alikes");
+        assert_eq!(
+            parse("АВСDEF"),
+            Err(InviteCodeError::Characters),
+            "Cyrillic look-alikes"
+        );
         assert_eq!(parse("ＡＢＣＤＥＦ"), Err(InviteCodeError::Characters));
         assert_eq!(parse(&"A".repeat(33)), Err(InviteCodeError::TooLong));
         assert_eq!(parse(&"A".repeat(10_000)), Err(InviteCodeError::TooLong));

@@ -70,12 +70,18 @@ pub struct InviteForm {
 }
 
 /// The signed-in user, or `None` (and a cleaned cookie) when the session is gone.
-pub async fn current_user(state: &AppState, session: &TypedSession) -> Result<Option<User>, AppError> {
+pub async fn current_user(
+    state: &AppState,
+    session: &TypedSession,
+) -> Result<Option<User>, AppError> {
     let Some(token) = session.token() else {
         return Ok(None);
     };
     let (limits, now) = (state.auth.limits.clone(), state.clock.now());
-    let user = db::run(&state.pool, move |conn| auth::authenticate(conn, &limits, &token, now)).await?;
+    let user = db::run(&state.pool, move |conn| {
+        auth::authenticate(conn, &limits, &token, now)
+    })
+    .await?;
     if user.is_none() {
         session.forget_token();
     }
@@ -98,20 +104,24 @@ async fn build(
 ) -> Result<ProfilePage, AppError> {
     let data: ProfileData = {
         let user = user.clone();
-        db::run(&state.pool, move |conn| activation::load_profile(conn, &user, request, PER_PAGE)).await?
+        db::run(&state.pool, move |conn| {
+            activation::load_profile(conn, &user, request, PER_PAGE)
+        })
+        .await?
     };
     let ctx = PageCtx::new(req, state, true);
-    let invitee_count = ctx.tr.args("profile-invitees-count", &[("count", user.invitee_count.into())]);
+    let invitee_count = ctx.tr.args(
+        "profile-invitees-count",
+        &[("count", user.invitee_count.into())],
+    );
     Ok(ProfilePage {
         phone: phone::display_e164(&user.phone),
         invite_code: user.invite_code,
         joined: date(user.date_joined),
-        entered: data
-            .entered_code
-            .map(|code| EnteredCode {
-                code,
-                date: user.invited_at.map(date).unwrap_or_default(),
-            }),
+        entered: data.entered_code.map(|code| EnteredCode {
+            code,
+            date: user.invited_at.map(date).unwrap_or_default(),
+        }),
         typed_code,
         error,
         notice,
@@ -125,8 +135,14 @@ async fn build(
                 date: date(i.invited_at),
             })
             .collect(),
-        newer_link: data.invitees.newer.map(|c| format!("/profile?newer={}#invitees", c.encode())),
-        older_link: data.invitees.older.map(|c| format!("/profile?older={}#invitees", c.encode())),
+        newer_link: data
+            .invitees
+            .newer
+            .map(|c| format!("/profile?newer={}#invitees", c.encode())),
+        older_link: data
+            .invitees
+            .older
+            .map(|c| format!("/profile?older={}#invitees", c.encode())),
         ctx,
     })
 }
@@ -171,9 +187,15 @@ pub async fn post_invite(
     let (status, message, retry) = match InviteCode::parse(&typed) {
         Err(e) => refuse(StatusCode::UNPROCESSABLE_ENTITY, tr.t(e.message_id()), None),
         Ok(code) => {
-            let (max, user_id, now) = (state.auth.limits.invite_tries_per_hour, user.id, state.clock.now());
-            let outcome =
-                db::run(&state.pool, move |conn| activation::activate_invite(conn, max, user_id, &code, now)).await?;
+            let (max, user_id, now) = (
+                state.auth.limits.invite_tries_per_hour,
+                user.id,
+                state.clock.now(),
+            );
+            let outcome = db::run(&state.pool, move |conn| {
+                activation::activate_invite(conn, max, user_id, &code, now)
+            })
+            .await?;
             match outcome {
                 Activation::Activated { .. } => return Ok(see_other("/profile?entered=1")),
                 Activation::RateLimited { retry_after } => refuse(
@@ -184,13 +206,28 @@ pub async fn post_invite(
                     ),
                     Some(retry_after),
                 ),
-                Activation::AlreadyEntered => refuse(StatusCode::CONFLICT, tr.t("invite-error-already"), None),
-                other => refuse(StatusCode::UNPROCESSABLE_ENTITY, tr.t(other.message_id()), None),
+                Activation::AlreadyEntered => {
+                    refuse(StatusCode::CONFLICT, tr.t("invite-error-already"), None)
+                }
+                other => refuse(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    tr.t(other.message_id()),
+                    None,
+                ),
             }
         }
     };
     // the page shows the state after the refusal (e.g. the code entered meanwhile)
     let fresh = current_user(&state, &session).await?.unwrap_or(user);
-    let page = build(&req, &state, fresh, PageRequest::First, Some(message), None, typed).await?;
+    let page = build(
+        &req,
+        &state,
+        fresh,
+        PageRequest::First,
+        Some(message),
+        None,
+        typed,
+    )
+    .await?;
     Ok(with_retry_after(render(status, &page)?, retry))
 }

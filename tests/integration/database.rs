@@ -148,3 +148,106 @@ async fn both_backends_have_the_same_tables_columns_and_indexes() {
     );
     assert_eq!(pg_shape, sqlite_shape);
 }
+
+#[actix_web::test]
+async fn every_sqlite_connection_has_foreign_keys_a_busy_timeout_and_wal() {
+    use diesel::sql_types::{BigInt, Text};
+    #[derive(diesel::QueryableByName)]
+    struct Number {
+        #[diesel(sql_type = BigInt)]
+        value: i64,
+    }
+    #[derive(diesel::QueryableByName)]
+    struct Word {
+        #[diesel(sql_type = Text)]
+        value: String,
+    }
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let mut conn = app.conn();
+    let number = |conn: &mut user_auth::db::DbConnection, sql: &str| {
+        diesel::sql_query(sql)
+            .get_result::<Number>(conn)
+            .unwrap()
+            .value
+    };
+    assert_eq!(
+        number(
+            &mut conn,
+            "SELECT foreign_keys AS value FROM pragma_foreign_keys"
+        ),
+        1
+    );
+    assert_eq!(
+        number(
+            &mut conn,
+            "SELECT timeout AS value FROM pragma_busy_timeout"
+        ),
+        5000
+    );
+    let mode = diesel::sql_query("SELECT journal_mode AS value FROM pragma_journal_mode")
+        .get_result::<Word>(&mut conn)
+        .unwrap()
+        .value;
+    assert_eq!(mode, "wal");
+}
+
+/// The plan PostgreSQL picks for `sql` with `args`, with sequential scans priced out: a query
+/// that still scans or sorts has no index to serve it.
+fn plan(conn: &mut user_auth::db::DbConnection, sql: &str, args: &str) -> String {
+    #[derive(diesel::QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = diesel::sql_types::Text, column_name = "QUERY PLAN")]
+        line: String,
+    }
+    diesel::sql_query("DEALLOCATE ALL").execute(conn).unwrap();
+    diesel::sql_query(format!("PREPARE q AS {sql}"))
+        .execute(conn)
+        .unwrap();
+    let lines: Vec<Line> = diesel::sql_query(format!("EXPLAIN EXECUTE q({args})"))
+        .load(conn)
+        .unwrap();
+    lines
+        .into_iter()
+        .map(|l| l.line)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[actix_web::test]
+async fn every_profile_query_is_served_by_an_index_on_postgres() {
+    use user_auth::db::invites::{
+        CHAIN_SQL, INVITEES_FIRST_SQL, INVITEES_NEWER_SQL, INVITEES_OLDER_SQL,
+    };
+    let Some(app) = TestApp::spawn(Backend::Postgres).await else {
+        return;
+    };
+    let owner = app.create_user(PHONE);
+    for i in 0..300 {
+        let u = app.create_user(&format!("+9989030{i:05}"));
+        app.activate(u.id, &owner.invite_code);
+        app.advance(1);
+    }
+    let mut conn = app.conn();
+    diesel::sql_query("ANALYZE users")
+        .execute(&mut conn)
+        .unwrap();
+    diesel::sql_query("SET enable_seqscan = off")
+        .execute(&mut conn)
+        .unwrap();
+    let at = "'2030-01-01 00:00:00'";
+    let id = owner.id;
+    for (sql, args) in [
+        (INVITEES_FIRST_SQL, format!("{id}, 51")),
+        (INVITEES_OLDER_SQL, format!("{id}, {at}, 1000, 51")),
+        (INVITEES_NEWER_SQL, format!("{id}, {at}, 1000, 51")),
+        (CHAIN_SQL, format!("{id}, 5")),
+    ] {
+        let plan = plan(&mut conn, sql, &args);
+        assert!(plan.contains("Index"), "{sql}\n{plan}");
+        assert!(!plan.contains("Seq Scan"), "{sql}\n{plan}");
+        assert!(
+            !plan.contains("Sort"),
+            "the index gives the order: {sql}\n{plan}"
+        );
+    }
+}

@@ -11,7 +11,7 @@ use chrono::TimeDelta;
 use diesel::{Connection, PgConnection, RunQueryDsl, prelude::*};
 use reqwest::{Response, StatusCode, cookie::CookieStore, cookie::Jar, header};
 use user_auth::{
-    clock::ManualClock,
+    clock::{Clock, ManualClock},
     config::Settings,
     db::{DatabaseUrl, DbPool, schema},
     invites::{InviteCodeGenerator, RandomInviteCodes},
@@ -124,6 +124,7 @@ pub struct TestApp {
     pub sms: CapturingSender,
     pub clock: ManualClock,
     pub pool: DbPool,
+    database_url: DatabaseUrl,
     db: TestDb,
 }
 
@@ -154,7 +155,7 @@ impl TestApp {
                 )
             }
         };
-        let mut settings = Settings::for_tests(url);
+        let mut settings = Settings::for_tests(url.clone());
         settings.phone_default_region = options
             .region
             .map(|r| phonenumber::country::Id::from_str(r).expect("region"));
@@ -179,8 +180,13 @@ impl TestApp {
             sms,
             clock,
             pool,
+            database_url: url,
             db,
         })
+    }
+
+    pub fn database_url(&self) -> DatabaseUrl {
+        self.database_url.clone()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -307,6 +313,32 @@ impl TestApp {
             .count()
             .get_result(&mut self.conn())
             .expect("count sessions")
+    }
+
+    /// Creates an account directly, as a first sign-in would.
+    pub fn create_user(&self, e164: &str) -> user_auth::db::users::User {
+        user_auth::auth::create_user(&mut self.conn(), &RandomInviteCodes, e164, self.clock.now())
+            .expect("create user")
+    }
+
+    /// Enters `code` for `user_id` directly through the domain function.
+    pub fn activate(&self, user_id: i64, code: &str) -> user_auth::invites::activation::Activation {
+        let code = user_auth::invites::InviteCode::parse(code).expect("well-formed code");
+        user_auth::invites::activation::activate_invite(
+            &mut self.conn(),
+            1000,
+            user_id,
+            &code,
+            self.clock.now(),
+        )
+        .expect("activate")
+    }
+
+    /// Enters an invite code through the profile form.
+    pub async fn enter_code(&self, code: &str) -> Response {
+        let csrf = csrf_from(&self.get_html("/profile").await);
+        self.post_form("/profile/invite", &[("csrf", &csrf), ("code", code)])
+            .await
     }
 
     pub fn user(&self, e164: &str) -> Option<user_auth::db::users::User> {

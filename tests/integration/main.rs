@@ -5,6 +5,7 @@ mod helpers;
 mod cli;
 mod database;
 mod error_pages;
+mod invites;
 mod limits;
 mod pages;
 mod sessions;

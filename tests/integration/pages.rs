@@ -172,7 +172,10 @@ async fn every_response_carries_the_security_headers(backend: Backend) {
     assert_eq!(profile.headers().get("cache-control").unwrap(), "no-store");
     let html = profile.text().await.unwrap();
     for script in html.split("<script").skip(1) {
-        assert!(script.starts_with(" src=\"/static/"), "only scripts from /static: <script{script}");
+        assert!(
+            script.starts_with(" src=\"/static/"),
+            "only scripts from /static: <script{script}"
+        );
         let body = script.split_once('>').map(|(_, rest)| rest).unwrap_or("");
         assert!(body.starts_with("</script>"), "no inline script body");
     }

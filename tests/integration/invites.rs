@@ -1,0 +1,559 @@
+//! Entering invite codes: every rule, concurrency, and the invitee list.
+
+use std::sync::{Arc, Barrier};
+
+use reqwest::StatusCode;
+use user_auth::{
+    clock::Clock,
+    db::{self, schema::users},
+    invites::{InviteCodeGenerator, activation::Activation},
+};
+
+use crate::helpers::{Backend, Options, TestApp, location};
+
+const A: &str = "+998901110001";
+const B: &str = "+998901110002";
+const C: &str = "+998901110003";
+
+fn code_of(app: &TestApp, phone: &str) -> String {
+    app.user(phone).unwrap().invite_code
+}
+
+async fn entering_a_code_records_the_inviter_and_lists_the_invitee(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let a = app.create_user(A);
+    app.sign_in(B, B).await;
+    let profile = app.get_html("/profile").await;
+    assert!(
+        profile.contains("action=\"/profile/invite\""),
+        "the form is offered"
+    );
+    assert!(profile.contains("No one has joined with your code yet."));
+    let typed = format!("{}-{}", &a.invite_code[..3], &a.invite_code[3..]).to_lowercase();
+
+    let res = app.enter_code(&typed).await;
+
+    assert_eq!(location(&res), "/profile?entered=1");
+    let b = app.user(B).unwrap();
+    assert_eq!(b.invited_by_id, Some(a.id));
+    assert_eq!(b.invited_at, Some(app.clock.now()));
+    let profile = app.get_html("/profile?entered=1").await;
+    assert!(profile.contains("Code entered."));
+    assert!(profile.contains(&format!("id=\"entered-code\">{}</strong>", a.invite_code)));
+    assert!(
+        !profile.contains("action=\"/profile/invite\""),
+        "no form once a code is entered"
+    );
+    assert_eq!(app.user(A).unwrap().invitee_count, 1);
+
+    app.sign_out().await;
+    app.advance(61);
+    app.sign_in(A, A).await;
+    let profile = app.get_html("/profile").await;
+    assert!(
+        profile.contains("1 person joined with your code."),
+        "{profile}"
+    );
+    assert!(profile.contains("+998 90 111 00 02"));
+}
+
+async fn each_refusal_has_its_message_and_changes_nothing(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.sign_in(A, A).await;
+    let own = code_of(&app, A);
+    let cases: Vec<(String, StatusCode, &str)> = vec![
+        (
+            "".into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Enter an invite code.",
+        ),
+        (
+            "ZZZZZZ".into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "There is no account with this invite code.",
+        ),
+        (
+            own.to_lowercase(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "This is your own invite code.",
+        ),
+        (
+            "ABC".into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "An invite code has 6 characters.",
+        ),
+        (
+            "A".repeat(40),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "That is too long for an invite code.",
+        ),
+        (
+            "АБВГДЕ".into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "only the letters A–Z",
+        ),
+        (
+            "ABCDEU".into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "only the letters A–Z",
+        ),
+        (
+            "<b>x</b>".into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "only the letters A–Z",
+        ),
+    ];
+    for (typed, status, message) in cases {
+        let res = app.enter_code(&typed).await;
+        assert_eq!(res.status(), status, "{typed:?}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains(message), "{typed:?} should say {message:?}");
+        assert!(html.contains("aria-invalid=\"true\""));
+        assert!(!html.contains("<b>x</b>"), "typed input is escaped");
+    }
+    let a = app.user(A).unwrap();
+    assert_eq!((a.invited_by_id, a.invited_at), (None, None));
+}
+
+async fn a_code_can_be_entered_once_and_never_changed(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let b = app.create_user(B);
+    let c = app.create_user(C);
+    app.sign_in(A, A).await;
+    assert_eq!(
+        location(&app.enter_code(&b.invite_code).await),
+        "/profile?entered=1"
+    );
+
+    let res = app.enter_code(&c.invite_code).await;
+
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("You have already entered an invite code.")
+    );
+    let a = app.user(A).unwrap();
+    assert_eq!(a.invited_by_id, Some(b.id));
+    assert_eq!(app.user(C).unwrap().invitee_count, 0);
+    assert_eq!(app.user(B).unwrap().invitee_count, 1);
+}
+
+async fn a_direct_cycle_is_refused(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let a = app.create_user(A);
+    let b = app.create_user(B);
+    // A entered B's code
+    assert!(matches!(
+        app.activate(a.id, &b.invite_code),
+        Activation::Activated { .. }
+    ));
+    app.sign_in(B, B).await;
+
+    let res = app.enter_code(&a.invite_code).await;
+
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("its owner joined through you")
+    );
+    assert_eq!(app.user(B).unwrap().invited_by_id, None);
+}
+
+async fn a_three_step_cycle_is_refused(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let a = app.create_user(A);
+    let b = app.create_user(B);
+    let c = app.create_user(C);
+    // A entered B's code, B entered C's: C must not enter A's
+    assert!(matches!(
+        app.activate(a.id, &b.invite_code),
+        Activation::Activated { .. }
+    ));
+    assert!(matches!(
+        app.activate(b.id, &c.invite_code),
+        Activation::Activated { .. }
+    ));
+
+    assert_eq!(app.activate(c.id, &a.invite_code), Activation::Cycle);
+    assert_eq!(app.activate(c.id, &b.invite_code), Activation::Cycle);
+    assert_eq!(app.user(C).unwrap().invited_by_id, None);
+    let d = app.create_user("+998901110004");
+    assert!(
+        matches!(
+            app.activate(c.id, &d.invite_code),
+            Activation::Activated { .. }
+        ),
+        "an unrelated code is fine"
+    );
+}
+
+/// Hands out fixed codes, so a test can type look-alike characters.
+struct FixedCodes(std::sync::Mutex<Vec<&'static str>>);
+
+impl InviteCodeGenerator for FixedCodes {
+    fn generate(&self) -> String {
+        self.0
+            .lock()
+            .unwrap()
+            .pop()
+            .expect("enough codes")
+            .to_owned()
+    }
+}
+
+async fn look_alike_letters_spaces_and_dashes_are_forgiven(backend: Backend) {
+    let codes = FixedCodes(std::sync::Mutex::new(vec!["9Z9Z9Z", "A0B1C1"]));
+    let options = Options {
+        invite_codes: Arc::new(codes),
+        ..Options::default()
+    };
+    let Some(app) = TestApp::spawn_with(backend, options).await else {
+        return;
+    };
+    app.sign_in(A, A).await; // gets A0B1C1
+    app.sign_out().await;
+    app.sign_in(B, B).await;
+
+    let res = app.enter_code("  a o-b I c l ").await;
+
+    assert_eq!(location(&res), "/profile?entered=1");
+    assert_eq!(
+        app.user(B).unwrap().invited_by_id,
+        Some(app.user(A).unwrap().id)
+    );
+}
+
+async fn tries_are_limited_per_person(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let real = app.create_user(B);
+    app.sign_in(A, A).await;
+    for i in 0..10 {
+        let res = app.enter_code(&format!("ZZZZ{i:02}")).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "try {i}");
+    }
+
+    let res = app.enter_code(&real.invite_code).await;
+
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().get("retry-after").is_some());
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Too many tries. Try again in 60 minutes.")
+    );
+    assert_eq!(app.user(A).unwrap().invited_by_id, None);
+    app.advance(3600);
+    assert_eq!(
+        location(&app.enter_code(&real.invite_code).await),
+        "/profile?entered=1"
+    );
+}
+
+async fn the_invite_form_needs_a_session_and_a_csrf_token(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let b = app.create_user(B);
+    app.get("/login").await;
+    let csrf = app.csrf().await;
+    let res = app
+        .post_form(
+            "/profile/invite",
+            &[("csrf", &csrf), ("code", &b.invite_code)],
+        )
+        .await;
+    assert_eq!(location(&res), "/login");
+
+    app.sign_in(A, A).await;
+    let res = app
+        .post_form(
+            "/profile/invite",
+            &[("csrf", "nope"), ("code", &b.invite_code)],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.user(A).unwrap().invited_by_id, None);
+}
+
+async fn running_out_of_invite_codes_is_a_clear_503(backend: Backend) {
+    struct Always;
+    impl InviteCodeGenerator for Always {
+        fn generate(&self) -> String {
+            "SAME00".into()
+        }
+    }
+    let options = Options {
+        invite_codes: Arc::new(Always),
+        ..Options::default()
+    };
+    let Some(app) = TestApp::spawn_with(backend, options).await else {
+        return;
+    };
+    app.sign_in(A, A).await;
+    app.sign_out().await;
+    app.request_code(B).await;
+
+    let res = app.submit_code(&app.last_code(B)).await;
+
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("temporarily unavailable")
+    );
+    assert!(app.user(B).is_none(), "no account with a duplicate code");
+    assert_eq!(app.user_count(), 1);
+}
+
+// ---- concurrency -------------------------------------------------------------------------
+
+/// Runs `f(i)` on `n` threads that start together, each with its own connection.
+fn race<T: Send + 'static>(
+    app: &TestApp,
+    n: usize,
+    f: impl Fn(usize, &mut db::DbConnection) -> T + Send + Sync + 'static,
+) -> Vec<T> {
+    let url = app.database_url();
+    let pool = db::pool(&url, n as u32, std::time::Duration::from_secs(30));
+    let barrier = Arc::new(Barrier::new(n));
+    let f = Arc::new(f);
+    let handles: Vec<_> = (0..n)
+        .map(|i| {
+            let (pool, barrier, f) = (pool.clone(), barrier.clone(), f.clone());
+            std::thread::spawn(move || {
+                let mut conn = pool.get().expect("connection");
+                barrier.wait();
+                f(i, &mut conn)
+            })
+        })
+        .collect();
+    handles
+        .into_iter()
+        .map(|h| h.join().expect("thread"))
+        .collect()
+}
+
+fn activate(conn: &mut db::DbConnection, user_id: i64, code: &str) -> Activation {
+    let code = user_auth::invites::InviteCode::parse(code).unwrap();
+    let now = chrono::Utc::now().naive_utc();
+    user_auth::invites::activation::activate_invite(conn, 1000, user_id, &code, now)
+        .expect("activation")
+}
+
+/// Over the whole table: counts match, nobody invited themselves, and the graph has no cycle.
+fn assert_invariants(app: &TestApp) {
+    use diesel::prelude::*;
+    let rows: Vec<(i64, Option<i64>, i64)> = users::table
+        .select((users::id, users::invited_by_id, users::invitee_count))
+        .load(&mut app.conn())
+        .unwrap();
+    let parent: std::collections::HashMap<i64, Option<i64>> =
+        rows.iter().map(|(id, p, _)| (*id, *p)).collect();
+    for (id, inviter, count) in &rows {
+        assert_ne!(Some(*id), *inviter, "{id} invited themselves");
+        let actual = rows.iter().filter(|(_, p, _)| *p == Some(*id)).count() as i64;
+        assert_eq!(*count, actual, "invitee_count of {id}");
+        let mut seen = std::collections::HashSet::from([*id]);
+        let mut at = *inviter;
+        while let Some(p) = at {
+            assert!(seen.insert(p), "cycle through {id}");
+            at = parent[&p];
+        }
+    }
+}
+
+fn phone(i: usize) -> String {
+    format!("+9989020{i:05}")
+}
+
+async fn many_people_entering_the_same_code_at_once_all_count(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let owner = app.create_user(A);
+    let ids: Vec<i64> = (0..32).map(|i| app.create_user(&phone(i)).id).collect();
+    let code = owner.invite_code.clone();
+
+    let results = race(&app, 32, move |i, conn| activate(conn, ids[i], &code));
+
+    assert!(
+        results
+            .iter()
+            .all(|r| matches!(r, Activation::Activated { .. })),
+        "{results:?}"
+    );
+    assert_eq!(app.user(A).unwrap().invitee_count, 32);
+    assert_invariants(&app);
+}
+
+async fn pairs_entering_each_others_codes_at_once_never_make_a_cycle(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let people: Vec<_> = (0..32).map(|i| app.create_user(&phone(i))).collect();
+    let pairs: Vec<(i64, String)> = people
+        .iter()
+        .map(|u| (u.id, u.invite_code.clone()))
+        .collect();
+
+    // person 2k enters 2k+1's code while 2k+1 enters 2k's
+    let results = race(&app, 32, move |i, conn| {
+        let partner = i ^ 1;
+        activate(conn, pairs[i].0, &pairs[partner].1)
+    });
+
+    for pair in results.chunks(2) {
+        let won = pair
+            .iter()
+            .filter(|r| matches!(r, Activation::Activated { .. }))
+            .count();
+        assert_eq!(won, 1, "{pair:?}");
+        assert!(pair.contains(&Activation::Cycle), "{pair:?}");
+    }
+    assert_invariants(&app);
+}
+
+async fn one_person_sending_many_codes_at_once_gets_exactly_one(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let me = app.create_user(A);
+    let codes: Vec<String> = (0..32)
+        .map(|i| app.create_user(&phone(i)).invite_code)
+        .collect();
+
+    let results = race(&app, 32, move |i, conn| activate(conn, me.id, &codes[i]));
+
+    let won = results
+        .iter()
+        .filter(|r| matches!(r, Activation::Activated { .. }))
+        .count();
+    assert_eq!(won, 1, "{results:?}");
+    assert!(
+        results
+            .iter()
+            .all(|r| matches!(r, Activation::Activated { .. } | Activation::AlreadyEntered))
+    );
+    assert_invariants(&app);
+}
+
+// ---- the invitee list ----------------------------------------------------------------------
+
+/// The invitee phones on a page, in order, and the links to the neighbouring pages.
+fn invitee_page(html: &str) -> (Vec<String>, Option<String>, Option<String>) {
+    let phones = html
+        .split("<span class=\"invitee-phone\">")
+        .skip(1)
+        .map(|s| s.split('<').next().unwrap().replace(' ', ""))
+        .collect();
+    let link = |rel: &str| {
+        let marker = format!("rel=\"{rel}\"");
+        html.split("<a href=\"")
+            .skip(1)
+            .find(|s| s.split('>').next().unwrap_or("").contains(&marker))
+            .map(|s| s.split('"').next().unwrap().to_owned())
+    };
+    (phones, link("prev"), link("next"))
+}
+
+async fn walking_all_pages_shows_every_invitee_once_in_order_even_while_people_join(
+    backend: Backend,
+) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let owner = app.create_user(A);
+    let mut expected = Vec::new();
+    for i in 0..120 {
+        let u = app.create_user(&phone(i));
+        assert!(matches!(
+            app.activate(u.id, &owner.invite_code),
+            Activation::Activated { .. }
+        ));
+        expected.push(u.phone);
+        // groups of three share a timestamp, so the id breaks ties
+        if i % 3 == 2 {
+            app.advance(1);
+        }
+    }
+    expected.reverse(); // newest first
+    app.sign_in(A, A).await;
+
+    let (first, newer, mut older) = invitee_page(&app.get_html("/profile").await);
+    assert_eq!(first.len(), 50);
+    assert!(newer.is_none());
+    assert!(
+        app.get_html("/profile")
+            .await
+            .contains("120 people joined with your code.")
+    );
+    let mut seen = first.clone();
+    let mut pages = vec![first];
+    let mut joined_later = 0;
+    let mut last_link = String::new();
+    while let Some(link) = older {
+        // someone joins between page loads
+        let u = app.create_user(&phone(500 + joined_later));
+        app.advance(1);
+        app.activate(u.id, &owner.invite_code);
+        joined_later += 1;
+        let (items, newer, next) = invitee_page(&app.get_html(&link).await);
+        assert!(newer.is_some(), "a later page links back");
+        seen.extend(items.clone());
+        pages.push(items);
+        older = next;
+        last_link = link;
+    }
+    assert_eq!(
+        pages.iter().map(Vec::len).collect::<Vec<_>>(),
+        vec![50, 50, 20]
+    );
+    assert_eq!(seen, expected, "each invitee exactly once, newest first");
+
+    // back up from the last page: the newer links lead to the top, late joiners included
+    let (items, mut newer, _) = invitee_page(&app.get_html(&last_link).await);
+    let mut upwards = vec![items];
+    while let Some(link) = newer {
+        let (items, prev, _) = invitee_page(&app.get_html(&link).await);
+        upwards.push(items);
+        newer = prev;
+    }
+    let walked: Vec<String> = upwards.into_iter().rev().flatten().collect();
+    let mut now_expected: Vec<String> = (0..joined_later).rev().map(|i| phone(500 + i)).collect();
+    now_expected.extend(expected);
+    assert_eq!(walked, now_expected);
+}
+
+crate::on_both_backends!(
+    entering_a_code_records_the_inviter_and_lists_the_invitee,
+    each_refusal_has_its_message_and_changes_nothing,
+    a_code_can_be_entered_once_and_never_changed,
+    a_direct_cycle_is_refused,
+    a_three_step_cycle_is_refused,
+    look_alike_letters_spaces_and_dashes_are_forgiven,
+    tries_are_limited_per_person,
+    the_invite_form_needs_a_session_and_a_csrf_token,
+    running_out_of_invite_codes_is_a_clear_503,
+    many_people_entering_the_same_code_at_once_all_count,
+    pairs_entering_each_others_codes_at_once_never_make_a_cycle,
+    one_person_sending_many_codes_at_once_gets_exactly_one,
+    walking_all_pages_shows_every_invitee_once_in_order_even_while_people_join,
+);
