@@ -10,6 +10,7 @@ pub mod invites;
 pub mod middleware;
 pub mod phone;
 pub mod routes;
+pub mod seed;
 pub mod session;
 pub mod sms;
 pub mod startup;

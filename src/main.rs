@@ -26,6 +26,16 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Fill the database with synthetic accounts (for trying things out and benchmarks).
+    Seed {
+        /// Accounts that entered no invite code.
+        #[arg(long, default_value_t = 0)]
+        users: u64,
+        /// PHONE:M — create M accounts that entered PHONE's invite code (PHONE is created if
+        /// needed). May be given several times.
+        #[arg(long = "invitees-of", value_name = "PHONE:M")]
+        invitees_of: Vec<String>,
+    },
 }
 
 /// Start-up failures end with one paragraph and exit code 2, never a panic.
@@ -53,6 +63,7 @@ fn main() -> ExitCode {
             }
             Err(e) => fail(e),
         },
+        Command::Seed { users, invitees_of } => seed(&settings, users, &invitees_of),
         Command::Serve => actix_web::rt::System::new().block_on(async move {
             let app = match Application::build(&settings, Dependencies::from_settings(&settings)) {
                 Ok(app) => app,
@@ -72,5 +83,61 @@ fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }),
+    }
+}
+
+fn seed(settings: &Settings, users: u64, invitees_of: &[String]) -> ExitCode {
+    use user_auth::{clock::Clock, phone::PhoneNumber, seed};
+    let mut plan = seed::SeedPlan {
+        users,
+        invitees_of: Vec::new(),
+    };
+    for item in invitees_of {
+        let parsed = item.rsplit_once(':').and_then(|(phone, m)| {
+            Some((
+                PhoneNumber::parse(phone, settings.phone_default_region).ok()?,
+                m.parse().ok()?,
+            ))
+        });
+        match parsed {
+            Some(pair) => plan.invitees_of.push(pair),
+            None => {
+                eprintln!(
+                    "user-auth: --invitees-of takes PHONE:COUNT, such as +998901234567:100000 (got `{item}`)"
+                );
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if let Err(e) = db::migrate(&settings.database_url) {
+        return fail(e);
+    }
+    let mut conn = match db::establish(&settings.database_url) {
+        Ok(c) => c,
+        Err(e) => {
+            return fail(format_args!(
+                "could not connect to the database given by DATABASE_URL: {e}"
+            ));
+        }
+    };
+    let started = std::time::Instant::now();
+    let start = rand::random_range(0..80_000_000);
+    let now = user_auth::clock::SystemClock.now();
+    let result = seed::seed(&mut conn, &plan, start, now, |p| {
+        eprint!("\rseeding: {} of {} accounts", p.done, p.total);
+    });
+    eprintln!();
+    match result {
+        Ok(n) => {
+            log::info!(
+                "seeded {n} accounts in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("user-auth: seeding stopped: {e}");
+            ExitCode::FAILURE
+        }
     }
 }

@@ -95,3 +95,28 @@ fn migrate_creates_the_sqlite_folder_and_applies_everything() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("0 migration(s) applied"));
     let _ = std::fs::remove_dir_all(path.parent().unwrap().parent().unwrap());
 }
+
+#[test]
+fn seed_refuses_a_malformed_plan_and_fills_a_database() {
+    let path = temp_db();
+    let url = format!("sqlite://{}", path.display());
+    let out = user_auth()
+        .env("DATABASE_URL", &url)
+        .args(["seed", "--invitees-of", "nobody"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("PHONE:COUNT"));
+
+    let out = user_auth()
+        .env("DATABASE_URL", &url)
+        .env("RUST_LOG", "info")
+        .args(["seed", "--users", "30", "--invitees-of", "+998901234567:20"])
+        .output()
+        .unwrap();
+
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("seeded 50 accounts"), "{stderr}");
+    let _ = std::fs::remove_dir_all(path.parent().unwrap().parent().unwrap());
+}

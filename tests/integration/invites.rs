@@ -542,6 +542,41 @@ async fn walking_all_pages_shows_every_invitee_once_in_order_even_while_people_j
     assert_eq!(walked, now_expected);
 }
 
+async fn seeding_fills_accounts_and_invitees_consistently(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let owner = user_auth::phone::PhoneNumber::parse(A, None).unwrap();
+    let plan = user_auth::seed::SeedPlan {
+        users: 1500,
+        invitees_of: vec![(owner, 1200)],
+    };
+    let mut reports = 0;
+
+    let made = user_auth::seed::seed(&mut app.conn(), &plan, 0, app.clock.now(), |_| reports += 1)
+        .unwrap();
+
+    assert_eq!(made, 2700);
+    assert!(reports >= 3);
+    assert_eq!(app.user_count(), 2701, "the owner was created too");
+    assert_eq!(app.user(A).unwrap().invitee_count, 1200);
+    assert_invariants(&app);
+    // a second run skips taken numbers and still makes the full count
+    let again = user_auth::seed::SeedPlan {
+        users: 100,
+        invitees_of: vec![],
+    };
+    assert_eq!(
+        user_auth::seed::seed(&mut app.conn(), &again, 0, app.clock.now(), |_| ()).unwrap(),
+        100
+    );
+    assert_eq!(app.user_count(), 2801);
+    app.sign_in(A, A).await;
+    let (page, _, older) = invitee_page(&app.get_html("/profile").await);
+    assert_eq!(page.len(), 50);
+    assert!(older.is_some());
+}
+
 crate::on_both_backends!(
     entering_a_code_records_the_inviter_and_lists_the_invitee,
     each_refusal_has_its_message_and_changes_nothing,
@@ -556,4 +591,5 @@ crate::on_both_backends!(
     pairs_entering_each_others_codes_at_once_never_make_a_cycle,
     one_person_sending_many_codes_at_once_gets_exactly_one,
     walking_all_pages_shows_every_invitee_once_in_order_even_while_people_join,
+    seeding_fills_accounts_and_invitees_consistently,
 );
