@@ -106,6 +106,26 @@ impl Tr {
         self.locales.format(self.lang, id, Some(&fa))
     }
 
+    /// A whole number with the language's digit grouping (`100,000`; `100 000` in Russian).
+    pub fn number(&self, n: i64) -> String {
+        let separator = match self.lang {
+            "en" => ",",
+            _ => "\u{a0}",
+        };
+        let digits = n.unsigned_abs().to_string();
+        let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 2 + 1);
+        if n < 0 {
+            out.push('-');
+        }
+        for (i, d) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push_str(separator);
+            }
+            out.push(d);
+        }
+        out
+    }
+
     /// "Try again in …", in seconds below two minutes and in minutes above.
     pub fn retry_after(&self, seconds: i64) -> String {
         if seconds < 120 {
@@ -189,6 +209,19 @@ mod tests {
         assert_eq!(negotiate(None, Some("ru;q=0")), "en");
         assert_eq!(negotiate(None, Some("garbage;;;q=x")), "en");
         assert_eq!(negotiate(None, None), "en");
+    }
+
+    #[test]
+    fn numbers_are_grouped_per_language() {
+        let locales = Arc::new(Locales::load().unwrap());
+        let en = Tr::new(locales.clone(), "en");
+        let ru = Tr::new(locales, "ru");
+        assert_eq!(en.number(0), "0");
+        assert_eq!(en.number(999), "999");
+        assert_eq!(en.number(1000), "1,000");
+        assert_eq!(en.number(100_000), "100,000");
+        assert_eq!(en.number(-1_234_567), "-1,234,567");
+        assert_eq!(ru.number(100_000), "100\u{a0}000");
     }
 
     #[test]

@@ -87,8 +87,8 @@ invite-error-rate = Too many tries. { $retry }
 profile-invitees-title = People who joined with your code
 profile-invitees-count = { $count ->
     [0] No one has joined with your code yet.
-    [one] { $count } person joined with your code.
-   *[other] { $count } people joined with your code.
+    [one] { $shown } person joined with your code.
+   *[other] { $shown } people joined with your code.
 }
 profile-invitees-pages = Pages of people who joined
 profile-newer = ← Newer

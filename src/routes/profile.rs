@@ -112,7 +112,10 @@ async fn build(
     let ctx = PageCtx::new(req, state, true);
     let invitee_count = ctx.tr.args(
         "profile-invitees-count",
-        &[("count", user.invitee_count.into())],
+        &[
+            ("count", user.invitee_count.into()),
+            ("shown", ctx.tr.number(user.invitee_count).into()),
+        ],
     );
     Ok(ProfilePage {
         phone: phone::display_e164(&user.phone),

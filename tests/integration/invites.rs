@@ -577,6 +577,58 @@ async fn seeding_fills_accounts_and_invitees_consistently(backend: Backend) {
     assert!(older.is_some());
 }
 
+async fn the_invitee_count_uses_each_languages_plural_forms(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.sign_in(A, A).await;
+    let owner = app.user(A).unwrap();
+    let mut added = 0;
+    for (count, en, ru) in [
+        (
+            1,
+            "1 person joined with your code.",
+            "По вашему коду присоединился 1 человек.",
+        ),
+        (
+            3,
+            "3 people joined with your code.",
+            "По вашему коду присоединились 3 человека.",
+        ),
+        (
+            5,
+            "5 people joined with your code.",
+            "По вашему коду присоединились 5 человек.",
+        ),
+        (
+            21,
+            "21 people joined with your code.",
+            "По вашему коду присоединился 21 человек.",
+        ),
+    ] {
+        while added < count {
+            let u = app.create_user(&phone(added));
+            app.activate(u.id, &owner.invite_code);
+            added += 1;
+        }
+        assert!(
+            app.get_html("/profile").await.contains(en),
+            "{count} in English"
+        );
+        let ru_page = app
+            .client
+            .get(app.url("/profile"))
+            .header("accept-language", "ru")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(ru_page.contains(ru), "{count} in Russian");
+    }
+}
+
 crate::on_both_backends!(
     entering_a_code_records_the_inviter_and_lists_the_invitee,
     each_refusal_has_its_message_and_changes_nothing,
@@ -592,4 +644,5 @@ crate::on_both_backends!(
     one_person_sending_many_codes_at_once_gets_exactly_one,
     walking_all_pages_shows_every_invitee_once_in_order_even_while_people_join,
     seeding_fills_accounts_and_invitees_consistently,
+    the_invitee_count_uses_each_languages_plural_forms,
 );
