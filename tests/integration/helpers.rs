@@ -405,6 +405,14 @@ pub fn code_in(text: &str) -> String {
     after.chars().take_while(char::is_ascii_digit).collect()
 }
 
+/// Asserts the status and that the page says `text`; returns the page.
+pub async fn expect_page(res: Response, status: StatusCode, text: &str) -> String {
+    assert_eq!(res.status(), status);
+    let html = res.text().await.expect("body");
+    assert!(html.contains(text), "the page should say {text:?}:\n{html}");
+    html
+}
+
 pub fn location(res: &Response) -> String {
     res.headers()
         .get(header::LOCATION)

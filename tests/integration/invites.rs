@@ -9,7 +9,7 @@ use user_auth::{
     invites::{InviteCodeGenerator, activation::Activation},
 };
 
-use crate::helpers::{Backend, Options, TestApp, location};
+use crate::helpers::{Backend, Options, TestApp, expect_page, location};
 
 const A: &str = "+998901110001";
 const B: &str = "+998901110002";
@@ -133,13 +133,12 @@ async fn a_code_can_be_entered_once_and_never_changed(backend: Backend) {
 
     let res = app.enter_code(&c.invite_code).await;
 
-    assert_eq!(res.status(), StatusCode::CONFLICT);
-    assert!(
-        res.text()
-            .await
-            .unwrap()
-            .contains("You have already entered an invite code.")
-    );
+    expect_page(
+        res,
+        StatusCode::CONFLICT,
+        "You have already entered an invite code.",
+    )
+    .await;
     let a = app.user(A).unwrap();
     assert_eq!(a.invited_by_id, Some(b.id));
     assert_eq!(app.user(C).unwrap().invitee_count, 0);
@@ -161,13 +160,12 @@ async fn a_direct_cycle_is_refused(backend: Backend) {
 
     let res = app.enter_code(&a.invite_code).await;
 
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        res.text()
-            .await
-            .unwrap()
-            .contains("its owner joined through you")
-    );
+    expect_page(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "its owner joined through you",
+    )
+    .await;
     assert_eq!(app.user(B).unwrap().invited_by_id, None);
 }
 
@@ -312,13 +310,12 @@ async fn running_out_of_invite_codes_is_a_clear_503(backend: Backend) {
 
     let res = app.submit_code(&app.last_code(B)).await;
 
-    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert!(
-        res.text()
-            .await
-            .unwrap()
-            .contains("temporarily unavailable")
-    );
+    expect_page(
+        res,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "temporarily unavailable",
+    )
+    .await;
     assert!(app.user(B).is_none(), "no account with a duplicate code");
     assert_eq!(app.user_count(), 1);
 }

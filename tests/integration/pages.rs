@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{Backend, TestApp, csrf_from, location};
+use crate::helpers::{Backend, TestApp, csrf_from, expect_page, location};
 
 const PHONE: &str = "+998901234567";
 
@@ -26,13 +26,12 @@ async fn an_unknown_path_gets_the_translated_404_page(backend: Backend) {
     assert!(html.contains("<html lang=\"ru\">"));
     assert!(html.contains("Страница не найдена"), "{html}");
     let res = app.client.delete(app.url("/login")).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
-    assert!(
-        res.text()
-            .await
-            .unwrap()
-            .contains("This address does not accept that kind of request.")
-    );
+    expect_page(
+        res,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "This address does not accept that kind of request.",
+    )
+    .await;
 }
 
 async fn the_language_comes_from_the_cookie_then_the_header(backend: Backend) {

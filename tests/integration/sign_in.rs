@@ -5,7 +5,7 @@ use std::sync::Arc;
 use reqwest::StatusCode;
 use user_auth::invites::{self, InviteCodeGenerator};
 
-use crate::helpers::{Backend, Options, TestApp, location, wrong_for};
+use crate::helpers::{Backend, Options, TestApp, expect_page, location, wrong_for};
 
 const PHONE: &str = "+998901234567";
 
@@ -86,13 +86,12 @@ async fn fourth_try_is_rejected_even_with_the_right_code(backend: Backend) {
 
     let res = app.submit_code(&right).await;
 
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        res.text()
-            .await
-            .unwrap()
-            .contains("This code can no longer be used")
-    );
+    expect_page(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "This code can no longer be used",
+    )
+    .await;
     assert_eq!(app.user_count(), 0);
 }
 
@@ -240,13 +239,12 @@ async fn sms_failure_says_so_and_counts_against_nothing(backend: Backend) {
 
     let res = app.request_code(PHONE).await;
 
-    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert!(
-        res.text()
-            .await
-            .unwrap()
-            .contains("We could not send the code. Please try again.")
-    );
+    expect_page(
+        res,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "We could not send the code. Please try again.",
+    )
+    .await;
     assert_eq!(app.login_code_count(), 0);
     app.sms.set_failing(false);
     let res = app.request_code(PHONE).await;
