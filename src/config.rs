@@ -104,6 +104,7 @@ pub struct Limits {
     pub session_touch_interval: TimeDelta,
     /// Invite codes a person may try per hour.
     pub invite_tries_per_hour: i64,
+    pub api_token_ttl: TimeDelta,
 }
 
 impl Default for Limits {
@@ -120,6 +121,7 @@ impl Default for Limits {
             session_ttl: TimeDelta::days(14),
             session_touch_interval: TimeDelta::minutes(5),
             invite_tries_per_hour: 10,
+            api_token_ttl: TimeDelta::days(30),
         }
     }
 }
@@ -283,6 +285,13 @@ impl Settings {
                 1,
                 1_000_000,
             )?,
+            api_token_ttl: TimeDelta::days(num(
+                &get,
+                "API_TOKEN_TTL_DAYS",
+                d.api_token_ttl.num_days(),
+                1,
+                365,
+            )?),
         };
 
         Ok(Self {

@@ -36,7 +36,10 @@ pub async fn refuse_cross_site(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    // The API authenticates with bearer tokens and ignores cookies: nothing for a forged
+    // cross-site request to ride on.
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || req.path().starts_with("/api/");
     let cross_site = req
         .headers()
         .get("sec-fetch-site")
@@ -63,6 +66,10 @@ pub async fn error_pages(
     // Handler errors arrive here as responses carrying the error; the request must not be
     // cloned before routing (actix needs sole ownership to record the matched path).
     let res = next.call(req).await?.map_into_boxed_body();
+    if res.request().path().starts_with("/api/") {
+        // the API answers problem documents of its own
+        return Ok(res);
+    }
     let status = res.status();
     // Our own pages render their own errors; what comes here is an error response (from a
     // handler, an extractor or the router), whose plain-text body is replaced by the page.

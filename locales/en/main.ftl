@@ -113,3 +113,27 @@ error-500-title = Something went wrong
 error-500-text = An unexpected error happened on our side. Please try again later.
 error-503-title = Temporarily unavailable
 error-503-text = The service is temporarily unavailable. Please try again in a minute.
+
+## API problems
+problem-title-400 = Bad request
+problem-title-401 = Unauthorized
+problem-title-403 = Forbidden
+problem-title-404 = Not found
+problem-title-405 = Method not allowed
+problem-title-409 = Conflict
+problem-title-413 = Payload too large
+problem-title-415 = Unsupported media type
+problem-title-422 = Unprocessable content
+problem-title-429 = Too many requests
+problem-title-500 = Internal server error
+problem-title-503 = Service unavailable
+problem-unauthorized = Send a valid token as "Authorization: Bearer <token>". Get one from POST /api/v1/auth/token.
+problem-forbidden = This is not allowed.
+problem-payload-too-large = The request body is too large.
+problem-malformed-json = The request body is not valid JSON.
+problem-invalid-body = The JSON does not have the expected fields and types: { $reason }
+problem-invalid-query = The query string is not valid: { $reason }
+problem-unsupported-media-type = Send the request body as application/json.
+problem-resend-too-soon = A code was sent moments ago. { $retry }
+problem-limit-out-of-range = The limit must be from { $min } to { $max }.
+problem-invalid-cursor = The cursor is not valid. Use the next_cursor of a previous page.

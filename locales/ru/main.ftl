@@ -121,3 +121,27 @@ error-500-title = Что-то пошло не так
 error-500-text = На нашей стороне произошла непредвиденная ошибка. Попробуйте позже.
 error-503-title = Сервис временно недоступен
 error-503-text = Сервис временно недоступен. Попробуйте через минуту.
+
+## API problems
+problem-title-400 = Неверный запрос
+problem-title-401 = Требуется авторизация
+problem-title-403 = Запрещено
+problem-title-404 = Не найдено
+problem-title-405 = Метод не поддерживается
+problem-title-409 = Конфликт
+problem-title-413 = Слишком большой запрос
+problem-title-415 = Неподдерживаемый тип данных
+problem-title-422 = Данные не приняты
+problem-title-429 = Слишком много запросов
+problem-title-500 = Внутренняя ошибка сервера
+problem-title-503 = Сервис недоступен
+problem-unauthorized = Передайте действующий токен в заголовке «Authorization: Bearer <токен>». Получить его можно через POST /api/v1/auth/token.
+problem-forbidden = Это действие запрещено.
+problem-payload-too-large = Тело запроса слишком велико.
+problem-malformed-json = Тело запроса не является корректным JSON.
+problem-invalid-body = В JSON нет ожидаемых полей или у них не тот тип: { $reason }
+problem-invalid-query = Строка запроса некорректна: { $reason }
+problem-unsupported-media-type = Передайте тело запроса в формате application/json.
+problem-resend-too-soon = Код был отправлен только что. { $retry }
+problem-limit-out-of-range = Значение limit должно быть от { $min } до { $max }.
+problem-invalid-cursor = Курсор некорректен. Используйте next_cursor предыдущей страницы.

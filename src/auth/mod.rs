@@ -14,6 +14,7 @@ use crate::{
     config::{Limits, hex},
     db::{
         self, DbConnection, DbError,
+        api_tokens::{self, NewApiToken},
         login_codes::{self, NewLoginCode, Scope},
         sessions::{self, NewSession},
         users::{self, NewUser, User},
@@ -23,12 +24,14 @@ use crate::{
 };
 use otp::OtpCode;
 
-/// Keys and numbers the sign-in rules need.
+/// Keys, numbers and the invite code source the sign-in rules need.
 #[derive(Clone)]
 pub struct AuthConfig {
     pub limits: Limits,
     /// Key for the code HMACs, derived from the server secret.
     pub code_key: [u8; 32],
+    /// Draws the invite code of a new account.
+    pub invite_codes: std::sync::Arc<dyn InviteCodeGenerator>,
 }
 
 /// Who is asking, as far as limits and the session list care.
@@ -160,13 +163,23 @@ pub fn resend_wait(
         .map_or(0, |at| seconds_until(at, now)))
 }
 
+/// What a successful sign-in hands out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential {
+    /// A browser session (the web pages).
+    WebSession,
+    /// A bearer token (the JSON API).
+    ApiToken,
+}
+
 /// The answer to "here is my code".
 #[derive(Debug)]
 pub enum Verification {
     SignedIn {
         user: User,
-        /// The new session's secret, for the cookie; only its hash is stored.
-        session_token: String,
+        /// The secret of the new session or API token; only its hash is stored.
+        token: String,
+        expires_at: NaiveDateTime,
         new_account: bool,
     },
     /// Wrong code; this many tries remain for it.
@@ -187,10 +200,10 @@ pub enum Verification {
 pub fn verify_code(
     conn: &mut DbConnection,
     cfg: &AuthConfig,
-    invite_codes: &dyn InviteCodeGenerator,
     phone: &PhoneNumber,
     code: &OtpCode,
     client: &ClientInfo,
+    credential: Credential,
     now: NaiveDateTime,
 ) -> Result<Verification, DbError> {
     let limits = &cfg.limits;
@@ -239,16 +252,29 @@ pub fn verify_code(
 
         let (user, new_account) = match users::find_by_phone(conn, e164)? {
             Some(user) => (user, false),
-            None => (create_user(conn, invite_codes, e164, now)?, true),
+            None => (
+                create_user(conn, cfg.invite_codes.as_ref(), e164, now)?,
+                true,
+            ),
         };
         if !user.is_active {
             return Ok(Verification::Blocked);
         }
         users::touch_last_login(conn, user.id, now)?;
-        let session_token = start_session(conn, limits, user.id, client, now)?;
+        let (token, expires_at) = match credential {
+            Credential::WebSession => (
+                start_session(conn, limits, user.id, client, now)?,
+                now + limits.session_ttl,
+            ),
+            Credential::ApiToken => (
+                issue_api_token(conn, limits, user.id, now)?,
+                now + limits.api_token_ttl,
+            ),
+        };
         Ok(Verification::SignedIn {
             user,
-            session_token,
+            token,
+            expires_at,
             new_account,
         })
     })
@@ -350,6 +376,59 @@ pub fn authenticate(
         sessions::touch(conn, session.id, now)?;
     }
     Ok(Some(user))
+}
+
+/// Issues an API token (256 random bits, hex); only its SHA-256 is stored.
+pub fn issue_api_token(
+    conn: &mut DbConnection,
+    limits: &Limits,
+    user_id: i64,
+    now: NaiveDateTime,
+) -> Result<String, DbError> {
+    let mut bytes = [0u8; 32];
+    rand::fill(&mut bytes);
+    let token = hex(&bytes);
+    api_tokens::insert(
+        conn,
+        &NewApiToken {
+            token_hash: &token_hash(&token),
+            user_id,
+            created_at: now,
+            last_used_at: now,
+            expires_at: now + limits.api_token_ttl,
+        },
+    )?;
+    Ok(token)
+}
+
+/// The user behind an API token, if it is unexpired, unrevoked and the user active.
+pub fn authenticate_api_token(
+    conn: &mut DbConnection,
+    limits: &Limits,
+    token: &str,
+    now: NaiveDateTime,
+) -> Result<Option<User>, DbError> {
+    let Some((row, user)) = api_tokens::find_with_user(conn, &token_hash(token))? else {
+        return Ok(None);
+    };
+    if row.expires_at <= now {
+        api_tokens::delete_by_id(conn, row.id)?;
+        return Ok(None);
+    }
+    if !user.is_active {
+        api_tokens::delete_for_user(conn, user.id)?;
+        return Ok(None);
+    }
+    if row.last_used_at + limits.session_touch_interval <= now {
+        api_tokens::touch(conn, row.id, now)?;
+    }
+    Ok(Some(user))
+}
+
+/// Revokes one API token.
+pub fn revoke_api_token(conn: &mut DbConnection, token: &str) -> Result<(), DbError> {
+    api_tokens::delete_by_hash(conn, &token_hash(token))?;
+    Ok(())
 }
 
 /// Ends one session.

@@ -1,6 +1,7 @@
 //! Database access: the two-backend connection type, the pool, migrations, transactions and the
 //! blocking helper every handler goes through. Repository functions live in the submodules.
 
+pub mod api_tokens;
 pub mod invites;
 pub mod login_codes;
 pub mod schema;

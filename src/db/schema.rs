@@ -58,12 +58,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        last_used_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(invite_attempts -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
     login_codes,
     login_failures,
-    invite_attempts
+    invite_attempts,
+    api_tokens
 );

@@ -27,3 +27,15 @@ pub async fn get(file: web::Path<String>) -> Result<HttpResponse, AppError> {
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(*body))
 }
+
+/// Third-party files served as they are (ReDoc for `/api/docs`), cached for a day.
+pub async fn vendor(file: web::Path<String>) -> Result<HttpResponse, AppError> {
+    const REDOC: &str = include_str!("../../static/vendor/redoc.standalone.js");
+    match file.as_str() {
+        "redoc.standalone.js" => Ok(HttpResponse::Ok()
+            .content_type("text/javascript; charset=utf-8")
+            .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+            .body(REDOC)),
+        _ => Err(AppError::NotFound),
+    }
+}

@@ -128,20 +128,24 @@ pub async fn post(
     let client = client_info(&req, state.trust_proxy_headers);
     let now = state.clock.now();
     let outcome = {
-        let (cfg, invites, phone) = (
-            state.auth.clone(),
-            state.invite_codes.clone(),
-            phone.clone(),
-        );
+        let (cfg, phone) = (state.auth.clone(), phone.clone());
         db::run(&state.pool, move |conn| {
-            auth::verify_code(conn, &cfg, invites.as_ref(), &phone, &code, &client, now)
+            auth::verify_code(
+                conn,
+                &cfg,
+                &phone,
+                &code,
+                &client,
+                auth::Credential::WebSession,
+                now,
+            )
         })
         .await?
     };
     let (status, message, retry_after) = match outcome {
-        Verification::SignedIn { session_token, .. } => {
+        Verification::SignedIn { token, .. } => {
             session
-                .sign_in(&session_token)
+                .sign_in(&token)
                 .map_err(|e| AppError::Internal(e.to_string()))?;
             return Ok(see_other("/profile"));
         }

@@ -38,7 +38,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/profile", web::get().to(profile::get))
         .route("/profile/invite", web::post().to(profile::post_invite))
         .route("/lang", web::post().to(lang::post))
-        .route("/static/{file}", web::get().to(assets::get));
+        .route("/static/{file}", web::get().to(assets::get))
+        .route("/static/vendor/{file}", web::get().to(assets::vendor))
+        .configure(crate::api::configure);
 }
 
 /// The 404 for every unknown path.

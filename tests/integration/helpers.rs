@@ -270,6 +270,59 @@ impl TestApp {
         self.post_form("/logout", &[("csrf", &csrf)]).await
     }
 
+    /// A JSON API call: returns the status, the headers and the parsed body (null when empty).
+    pub async fn api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&str>,
+        token: Option<&str>,
+    ) -> (StatusCode, reqwest::header::HeaderMap, serde_json::Value) {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(body) = body {
+            req = req
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(body.to_owned());
+        }
+        if let Some(token) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let res = req.send().await.expect("API call");
+        let (status, headers) = (res.status(), res.headers().clone());
+        let text = res.text().await.expect("body");
+        let json = if text.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: not JSON ({e}): {text}"))
+        };
+        (status, headers, json)
+    }
+
+    /// Signs in over the API and returns the bearer token.
+    pub async fn api_token(&self, e164: &str) -> String {
+        let body = format!(r#"{{"phone":"{e164}"}}"#);
+        let (status, _, json) = self
+            .api(
+                reqwest::Method::POST,
+                "/api/v1/auth/code",
+                Some(&body),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{json}");
+        let body = format!(r#"{{"phone":"{e164}","code":"{}"}}"#, self.last_code(e164));
+        let (status, _, json) = self
+            .api(
+                reqwest::Method::POST,
+                "/api/v1/auth/token",
+                Some(&body),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{json}");
+        json["token"].as_str().expect("a token").to_owned()
+    }
+
     /// The session cookie's value, if the client holds one.
     pub fn session_cookie(&self) -> Option<String> {
         let url = self.address.parse().expect("url");

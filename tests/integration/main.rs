@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod api;
 mod cli;
 mod database;
 mod error_pages;

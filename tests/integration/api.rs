@@ -1,0 +1,851 @@
+//! The JSON API: every endpoint, its errors as problem documents, tokens, shared limits, and
+//! the OpenAPI description.
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::helpers::{Backend, TestApp, wrong_for};
+
+const PHONE: &str = "+998901234567";
+const OTHER: &str = "+998901234568";
+
+/// Asserts a problem document with this status and code; returns it.
+fn problem(
+    status: StatusCode,
+    headers: &reqwest::header::HeaderMap,
+    json: &Value,
+    want: StatusCode,
+    code: &str,
+) {
+    assert_eq!(status, want, "{json}");
+    assert_eq!(
+        headers["content-type"], "application/problem+json",
+        "{json}"
+    );
+    assert_eq!(json["code"], code, "{json}");
+    assert_eq!(json["status"], want.as_u16(), "{json}");
+    assert_eq!(json["type"], format!("urn:user-auth:problem:{code}"));
+    assert!(
+        json["title"].as_str().is_some_and(|t| !t.is_empty()),
+        "{json}"
+    );
+    assert!(
+        json["detail"].as_str().is_some_and(|t| !t.is_empty()),
+        "{json}"
+    );
+}
+
+fn phone_body(phone: &str) -> String {
+    format!(r#"{{"phone":"{phone}"}}"#)
+}
+
+fn token_body(phone: &str, code: &str) -> String {
+    format!(r#"{{"phone":"{phone}","code":"{code}"}}"#)
+}
+
+async fn signing_in_over_the_api_gives_a_token_that_works(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let (status, _, json) = app
+        .api(
+            Method::POST,
+            "/api/v1/auth/code",
+            Some(&phone_body(PHONE)),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(
+        json,
+        serde_json::json!({"retry_after_seconds": 60, "expires_in_seconds": 300})
+    );
+
+    let body = token_body(PHONE, &app.last_code(PHONE));
+    let (status, _, json) = app
+        .api(Method::POST, "/api/v1/auth/token", Some(&body), None)
+        .await;
+
+    assert_eq!(status, StatusCode::OK, "{json}");
+    let token = json["token"].as_str().unwrap();
+    assert_eq!(token.len(), 64);
+    assert!(token.bytes().all(|b| b.is_ascii_hexdigit()));
+    assert_eq!(json["token_type"], "Bearer");
+    let expires: chrono::DateTime<chrono::Utc> =
+        json["expires_at"].as_str().unwrap().parse().unwrap();
+    let now = user_auth::clock::Clock::now(&app.clock).and_utc();
+    assert_eq!(expires - now, chrono::TimeDelta::days(30));
+    let user = app.user(PHONE).unwrap();
+    assert_eq!(json["user"]["invite_code"], user.invite_code);
+    assert_eq!(json["user"]["phone"], PHONE);
+    assert_eq!(json["user"]["entered_code"], Value::Null);
+
+    let (status, _, me) = app.api(Method::GET, "/api/v1/me", None, Some(token)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me, json["user"]);
+    assert_eq!(me["invitee_count"], 0);
+    assert!(me["date_joined"].as_str().unwrap().ends_with('Z'));
+}
+
+async fn asking_for_a_code_answers_the_same_for_known_and_unknown_phones(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.api_token(PHONE).await;
+    app.advance(61);
+
+    let known = app
+        .api(
+            Method::POST,
+            "/api/v1/auth/code",
+            Some(&phone_body(PHONE)),
+            None,
+        )
+        .await;
+    let unknown = app
+        .api(
+            Method::POST,
+            "/api/v1/auth/code",
+            Some(&phone_body(OTHER)),
+            None,
+        )
+        .await;
+
+    assert_eq!((known.0, &known.2), (unknown.0, &unknown.2));
+    assert_eq!(app.user_count(), 1);
+}
+
+async fn code_requests_share_the_web_forms_limits(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let bad = app
+        .api(
+            Method::POST,
+            "/api/v1/auth/code",
+            Some(&phone_body("12345")),
+            None,
+        )
+        .await;
+    problem(
+        bad.0,
+        &bad.1,
+        &bad.2,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "phone_invalid",
+    );
+    assert!(bad.2["detail"].as_str().unwrap().contains("country code"));
+
+    app.request_code(PHONE).await; // through the web form
+    let (status, headers, json) = app
+        .api(
+            Method::POST,
+            "/api/v1/auth/code",
+            Some(&phone_body(PHONE)),
+            None,
+        )
+        .await;
+    problem(
+        status,
+        &headers,
+        &json,
+        StatusCode::TOO_MANY_REQUESTS,
+        "resend_too_soon",
+    );
+    assert_eq!(headers["retry-after"], "60");
+    assert_eq!(json["retry_after_seconds"], 60);
+
+    for _ in 0..4 {
+        app.advance(61);
+        let (status, _, _) = app
+            .api(
+                Method::POST,
+                "/api/v1/auth/code",
+                Some(&phone_body(PHONE)),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+    }
+    app.advance(61);
+    let (status, headers, json) = app
+        .api(
+            Method::POST,
+            "/api/v1/auth/code",
+            Some(&phone_body(PHONE)),
+            None,
+        )
+        .await;
+    problem(
+        status,
+        &headers,
+        &json,
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_codes_phone",
+    );
+    assert!(headers.contains_key("retry-after"));
+    assert_eq!(
+        app.sms.messages_to(PHONE).len(),
+        5,
+        "web and API together: 5 an hour"
+    );
+}
+
+async fn a_brute_force_is_stopped_across_web_and_api(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.request_code(PHONE).await;
+    let right = app.last_code(PHONE);
+    let wrong = wrong_for(&right);
+
+    // two wrong tries on the web form, the third over the API
+    app.submit_code(wrong).await;
+    app.submit_code(wrong).await;
+    let (status, headers, json) = app
+        .api(
+            Method::POST,
+            "/api/v1/auth/token",
+            Some(&token_body(PHONE, wrong)),
+            None,
+        )
+        .await;
+    problem(
+        status,
+        &headers,
+        &json,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "otp_used_up",
+    );
+    // the right code is dead now
+    let (status, headers, json) = app
+        .api(
+            Method::POST,
+            "/api/v1/auth/token",
+            Some(&token_body(PHONE, &right)),
+            None,
+        )
+        .await;
+    problem(
+        status,
+        &headers,
+        &json,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "otp_used_up",
+    );
+
+    // seven more failures over the API and the phone is locked (3 + 7 = 10)
+    let mut last = None;
+    for tries in [3, 3, 1] {
+        app.advance(61);
+        app.api(
+            Method::POST,
+            "/api/v1/auth/code",
+            Some(&phone_body(PHONE)),
+            None,
+        )
+        .await;
+        let right = app.last_code(PHONE);
+        for _ in 0..tries {
+            last = Some(
+                app.api(
+                    Method::POST,
+                    "/api/v1/auth/token",
+                    Some(&token_body(PHONE, wrong_for(&right))),
+                    None,
+                )
+                .await,
+            );
+        }
+    }
+    let (status, headers, json) = last.unwrap();
+    problem(
+        status,
+        &headers,
+        &json,
+        StatusCode::TOO_MANY_REQUESTS,
+        "phone_locked",
+    );
+    let page = app.request_code(PHONE).await;
+    assert_eq!(
+        page.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the web form sees the lock too"
+    );
+}
+
+async fn token_requests_refuse_each_bad_code_with_its_problem(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.api(
+        Method::POST,
+        "/api/v1/auth/code",
+        Some(&phone_body(PHONE)),
+        None,
+    )
+    .await;
+    let right = app.last_code(PHONE);
+
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/auth/token",
+            Some(&token_body(PHONE, "12")),
+            None,
+        )
+        .await;
+    problem(
+        r.0,
+        &r.1,
+        &r.2,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "otp_invalid",
+    );
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/auth/token",
+            Some(&token_body(PHONE, wrong_for(&right))),
+            None,
+        )
+        .await;
+    problem(
+        r.0,
+        &r.1,
+        &r.2,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "otp_wrong",
+    );
+    assert_eq!(r.2["attempts_left"], 2);
+    app.advance(300);
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/auth/token",
+            Some(&token_body(PHONE, &right)),
+            None,
+        )
+        .await;
+    problem(
+        r.0,
+        &r.1,
+        &r.2,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "otp_expired",
+    );
+
+    // a blocked account
+    app.advance(61);
+    app.api_token(OTHER).await;
+    {
+        use diesel::prelude::*;
+        use user_auth::db::schema::users;
+        diesel::update(users::table.filter(users::phone.eq(OTHER)))
+            .set(users::is_active.eq(false))
+            .execute(&mut app.conn())
+            .unwrap();
+    }
+    app.advance(61);
+    app.api(
+        Method::POST,
+        "/api/v1/auth/code",
+        Some(&phone_body(OTHER)),
+        None,
+    )
+    .await;
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/auth/token",
+            Some(&token_body(OTHER, &app.last_code(OTHER))),
+            None,
+        )
+        .await;
+    problem(r.0, &r.1, &r.2, StatusCode::FORBIDDEN, "account_blocked");
+}
+
+async fn revoked_expired_and_blocked_tokens_stop_working(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let token = app.api_token(PHONE).await;
+    let second = {
+        app.advance(61);
+        app.api_token(PHONE).await
+    };
+
+    let (status, _, body) = app
+        .api(Method::DELETE, "/api/v1/auth/token", None, Some(&token))
+        .await;
+    assert_eq!((status, body), (StatusCode::NO_CONTENT, Value::Null));
+
+    let r = app.api(Method::GET, "/api/v1/me", None, Some(&token)).await;
+    problem(r.0, &r.1, &r.2, StatusCode::UNAUTHORIZED, "unauthorized");
+    assert_eq!(r.1["www-authenticate"], "Bearer");
+    let r = app
+        .api(Method::DELETE, "/api/v1/auth/token", None, Some(&token))
+        .await;
+    problem(r.0, &r.1, &r.2, StatusCode::UNAUTHORIZED, "unauthorized");
+    assert_eq!(
+        app.api(Method::GET, "/api/v1/me", None, Some(&second))
+            .await
+            .0,
+        StatusCode::OK,
+        "other tokens live"
+    );
+
+    app.advance(30 * 86_400 - 1);
+    assert_eq!(
+        app.api(Method::GET, "/api/v1/me", None, Some(&second))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    app.advance(1);
+    assert_eq!(
+        app.api(Method::GET, "/api/v1/me", None, Some(&second))
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED,
+        "expired"
+    );
+
+    let third = app.api_token(PHONE).await;
+    {
+        use diesel::prelude::*;
+        use user_auth::db::schema::users;
+        diesel::update(users::table.filter(users::phone.eq(PHONE)))
+            .set(users::is_active.eq(false))
+            .execute(&mut app.conn())
+            .unwrap();
+    }
+    assert_eq!(
+        app.api(Method::GET, "/api/v1/me", None, Some(&third))
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED,
+        "blocked"
+    );
+}
+
+async fn the_web_session_gives_no_access_to_the_api(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.sign_in(PHONE, PHONE).await;
+    assert!(app.session_cookie().is_some());
+
+    let r = app.api(Method::GET, "/api/v1/me", None, None).await;
+
+    problem(r.0, &r.1, &r.2, StatusCode::UNAUTHORIZED, "unauthorized");
+    for bad in [
+        "Bearer",
+        "Bearer nope",
+        "Basic dXNlcjpwYXNz",
+        &format!("Bearer {}", "0".repeat(64)),
+    ] {
+        let res = app
+            .client
+            .get(app.url("/api/v1/me"))
+            .header("authorization", bad)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{bad}");
+    }
+}
+
+async fn invitees_are_paged_with_a_cursor(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let token = app.api_token(PHONE).await;
+    let owner = app.user(PHONE).unwrap();
+    for i in 0..7 {
+        let u = app.create_user(&format!("+9989040{i:05}"));
+        app.activate(u.id, &owner.invite_code);
+        app.advance(1);
+    }
+
+    let mut cursor: Option<String> = None;
+    let mut seen = Vec::new();
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/me/invitees?limit=3&cursor={c}"),
+            None => "/api/v1/me/invitees?limit=3".into(),
+        };
+        let (status, _, json) = app.api(Method::GET, &path, None, Some(&token)).await;
+        assert_eq!(status, StatusCode::OK, "{json}");
+        assert_eq!(json["total"], 7);
+        seen.extend(
+            json["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["phone"].as_str().unwrap().to_owned()),
+        );
+        match json["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    let expected: Vec<String> = (0..7).rev().map(|i| format!("+9989040{i:05}")).collect();
+    assert_eq!(seen, expected);
+
+    for (query, want, code) in [
+        (
+            "limit=0",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "limit_out_of_range",
+        ),
+        (
+            "limit=101",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "limit_out_of_range",
+        ),
+        ("limit=abc", StatusCode::BAD_REQUEST, "invalid_query"),
+        (
+            "cursor=garbage",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_cursor",
+        ),
+    ] {
+        let r = app
+            .api(
+                Method::GET,
+                &format!("/api/v1/me/invitees?{query}"),
+                None,
+                Some(&token),
+            )
+            .await;
+        problem(r.0, &r.1, &r.2, want, code);
+    }
+    let r = app
+        .api(
+            Method::GET,
+            "/api/v1/me/invitees?limit=100",
+            None,
+            Some(&token),
+        )
+        .await;
+    assert_eq!(r.0, StatusCode::OK);
+}
+
+async fn entering_an_invite_code_over_the_api(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let a = app.create_user(OTHER);
+    let token = app.api_token(PHONE).await;
+    let me = app.user(PHONE).unwrap();
+    let third = app.create_user("+998901234569");
+    app.activate(a.id, &me.invite_code); // OTHER entered my code
+
+    let cases = [
+        (
+            r#"{"code":"ZZZZZZ"}"#.to_owned(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invite_code_unknown",
+        ),
+        (
+            format!(r#"{{"code":"{}"}}"#, me.invite_code),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invite_code_own",
+        ),
+        (
+            format!(r#"{{"code":"{}"}}"#, a.invite_code),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invite_cycle",
+        ),
+        (
+            r#"{"code":"ab"}"#.to_owned(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invite_code_invalid",
+        ),
+    ];
+    for (body, want, code) in &cases {
+        let r = app
+            .api(Method::POST, "/api/v1/me/invite", Some(body), Some(&token))
+            .await;
+        problem(r.0, &r.1, &r.2, *want, code);
+    }
+
+    let lower = third.invite_code.to_lowercase();
+    let (status, _, json) = app
+        .api(
+            Method::POST,
+            "/api/v1/me/invite",
+            Some(&format!(r#"{{"code":"{lower}"}}"#)),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(json["entered_code"], third.invite_code);
+    assert!(json["entered_at"].as_str().is_some());
+
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/me/invite",
+            Some(r#"{"code":"ZZZZZZ"}"#),
+            Some(&token),
+        )
+        .await;
+    problem(
+        r.0,
+        &r.1,
+        &r.2,
+        StatusCode::CONFLICT,
+        "invite_already_entered",
+    );
+}
+
+async fn invite_tries_are_limited_over_the_api(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let token = app.api_token(PHONE).await;
+    for i in 0..10 {
+        let body = format!(r#"{{"code":"ZZZZ{i:02}"}}"#);
+        let r = app
+            .api(Method::POST, "/api/v1/me/invite", Some(&body), Some(&token))
+            .await;
+        assert_eq!(r.0, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/me/invite",
+            Some(r#"{"code":"ZZZZZZ"}"#),
+            Some(&token),
+        )
+        .await;
+    problem(
+        r.0,
+        &r.1,
+        &r.2,
+        StatusCode::TOO_MANY_REQUESTS,
+        "invite_rate_limited",
+    );
+    assert_eq!(r.1["retry-after"], "3600");
+}
+
+async fn malformed_requests_get_the_right_problem(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let path = "/api/v1/auth/code";
+    let cases: Vec<(Option<&str>, &str, StatusCode, &str)> = vec![
+        (
+            Some("application/json"),
+            "{\"phone\":",
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+        ),
+        (
+            Some("application/json"),
+            "",
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+        ),
+        (
+            Some("application/json"),
+            "{\"phone\":123}",
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+        ),
+        (
+            Some("application/json"),
+            "{}",
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+        ),
+        (
+            Some("application/json"),
+            "[]",
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+        ),
+        (
+            Some("application/json"),
+            "{\"phone\":\"+998901234567\",\"x\":1}",
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+        ),
+        (
+            Some("text/plain"),
+            "{\"phone\":\"+998901234567\"}",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+        (
+            None,
+            "{\"phone\":\"+998901234567\"}",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+    ];
+    for (content_type, body, want, code) in cases {
+        let mut req = app.client.post(app.url(path)).body(body.to_owned());
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        let res = req.send().await.unwrap();
+        let (status, headers) = (res.status(), res.headers().clone());
+        let json: Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+        problem(status, &headers, &json, want, code);
+    }
+    let huge = format!(r#"{{"phone":"{}"}}"#, "9".repeat(10_000));
+    let r = app.api(Method::POST, path, Some(&huge), None).await;
+    problem(
+        r.0,
+        &r.1,
+        &r.2,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+    );
+    let r = app
+        .api(Method::GET, "/api/v1/nothing-here", None, None)
+        .await;
+    problem(r.0, &r.1, &r.2, StatusCode::NOT_FOUND, "not_found");
+    let r = app.api(Method::PUT, "/api/v1/me", None, None).await;
+    problem(
+        r.0,
+        &r.1,
+        &r.2,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+    );
+    assert!(app.sms.messages().is_empty());
+}
+
+async fn problems_follow_accept_language(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let res = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .header("accept-language", "ru-RU, en;q=0.5")
+        .send()
+        .await
+        .unwrap();
+    let json: Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+    assert_eq!(json["title"], "Требуется авторизация");
+    assert_eq!(
+        json["code"], "unauthorized",
+        "the code stays the same in every language"
+    );
+}
+
+crate::on_both_backends!(
+    signing_in_over_the_api_gives_a_token_that_works,
+    asking_for_a_code_answers_the_same_for_known_and_unknown_phones,
+    code_requests_share_the_web_forms_limits,
+    a_brute_force_is_stopped_across_web_and_api,
+    token_requests_refuse_each_bad_code_with_its_problem,
+    revoked_expired_and_blocked_tokens_stop_working,
+    the_web_session_gives_no_access_to_the_api,
+    invitees_are_paged_with_a_cursor,
+    entering_an_invite_code_over_the_api,
+    invite_tries_are_limited_over_the_api,
+    malformed_requests_get_the_right_problem,
+    problems_follow_accept_language,
+);
+
+// ---- the description ------------------------------------------------------------------------
+
+#[actix_web::test]
+async fn the_openapi_description_is_valid_and_lists_every_route_served() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let text = app.get("/api/openapi.json").await.text().await.unwrap();
+
+    let spec = oas3::from_json(&text).expect("parses as OpenAPI 3.1");
+    let version = spec.validate_version().expect("a supported version");
+    assert_eq!((version.major, version.minor), (3, 1));
+    let documented: Vec<(String, String)> = spec
+        .operations()
+        .map(|(path, method, _)| (method.as_str().to_ascii_lowercase(), path))
+        .collect();
+    for (_, _, op) in spec.operations() {
+        let responses = op.responses(&spec);
+        assert_eq!(
+            responses.len(),
+            op.responses.as_ref().map_or(0, |r| r.len()),
+            "every response resolves"
+        );
+        for response in responses.values() {
+            for media in response.content.values() {
+                media
+                    .schema(&spec)
+                    .expect("every schema reference resolves");
+            }
+        }
+        if let Some(body) = op.request_body(&spec).expect("request bodies resolve") {
+            for media in body.content.values() {
+                media.schema(&spec).expect("request schema resolves");
+            }
+        }
+    }
+
+    let served: Vec<(String, String)> = user_auth::api::ROUTES
+        .iter()
+        .map(|(m, p)| (m.to_string(), format!("/api/v1{p}")))
+        .collect();
+    let mut a = documented.clone();
+    let mut b = served.clone();
+    a.sort();
+    b.sort();
+    assert_eq!(a, b, "documented and served routes are the same");
+
+    // and each really is served: not a 404 or 405
+    for (method, path) in &served {
+        let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes()).unwrap();
+        let status = app
+            .client
+            .request(method.clone(), app.url(path))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert!(
+            status != StatusCode::NOT_FOUND && status != StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}: {status}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn the_docs_page_serves_redoc_from_the_binary() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let res = app.get("/api/docs").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("script-src 'self';"), "{csp}");
+    let html = res.text().await.unwrap();
+    assert!(html.contains(r#"<script src="/static/vendor/redoc.standalone.js"></script>"#));
+    assert!(html.contains(r#"spec-url="/api/openapi.json""#));
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "nothing from another host"
+    );
+    let script = app.get("/static/vendor/redoc.standalone.js").await;
+    assert_eq!(script.status(), StatusCode::OK);
+    assert!(
+        script.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
+    assert!(script.text().await.unwrap().len() > 500_000);
+    // the pages keep the strict policy
+    let login_csp = app.get("/login").await.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(!login_csp.contains("unsafe-inline"), "{login_csp}");
+}
