@@ -739,6 +739,67 @@ async fn problems_follow_accept_language(backend: Backend) {
     );
 }
 
+async fn every_route_answers_401_400_and_503_as_documented(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let token = app.api_token(PHONE).await;
+    // every route that needs a token refuses a request without one
+    for (method, path) in [
+        (Method::DELETE, "/api/v1/auth/token"),
+        (Method::GET, "/api/v1/me"),
+        (Method::GET, "/api/v1/me/invitees"),
+        (Method::POST, "/api/v1/me/invite"),
+    ] {
+        let r = app
+            .api(method.clone(), path, Some(r#"{"code":"ABCDEF"}"#), None)
+            .await;
+        problem(r.0, &r.1, &r.2, StatusCode::UNAUTHORIZED, "unauthorized");
+    }
+    // every route with a body refuses one that is not JSON
+    for path in [
+        "/api/v1/auth/code",
+        "/api/v1/auth/token",
+        "/api/v1/me/invite",
+    ] {
+        let r = app
+            .api(Method::POST, path, Some("{oops"), Some(&token))
+            .await;
+        problem(r.0, &r.1, &r.2, StatusCode::BAD_REQUEST, "malformed_json");
+        let r = app
+            .api(
+                Method::POST,
+                path,
+                Some(r#"{"phone":7,"code":7}"#),
+                Some(&token),
+            )
+            .await;
+        problem(r.0, &r.1, &r.2, StatusCode::BAD_REQUEST, "invalid_body");
+    }
+    // a text message that cannot be sent
+    app.sms.set_failing(true);
+    let r = app
+        .api(
+            Method::POST,
+            "/api/v1/auth/code",
+            Some(&phone_body(OTHER)),
+            None,
+        )
+        .await;
+    problem(
+        r.0,
+        &r.1,
+        &r.2,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "sms_failed",
+    );
+    assert_eq!(
+        app.login_code_count(),
+        1,
+        "only the first sign-in's code was stored"
+    );
+}
+
 crate::on_both_backends!(
     signing_in_over_the_api_gives_a_token_that_works,
     asking_for_a_code_answers_the_same_for_known_and_unknown_phones,
@@ -752,6 +813,7 @@ crate::on_both_backends!(
     invite_tries_are_limited_over_the_api,
     malformed_requests_get_the_right_problem,
     problems_follow_accept_language,
+    every_route_answers_401_400_and_503_as_documented,
 );
 
 // ---- the description ------------------------------------------------------------------------
