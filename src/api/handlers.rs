@@ -11,7 +11,7 @@ use super::{
     problem::{ApiError, Arg, Problem},
 };
 use crate::{
-    auth::{self, CodeRequest, Credential, Verification, otp::OtpCode},
+    auth::{self, Credential, Sending, Verification, otp::OtpCode},
     db,
     db::users::User,
     invites::{
@@ -175,69 +175,53 @@ pub async fn request_code(
     body: web::Json<PhoneBody>,
 ) -> Result<HttpResponse, ApiError> {
     let phone = parse_phone(&state, &body.phone)?;
-    let lang = crate::i18n::negotiate(
-        None,
-        req.headers()
-            .get("accept-language")
-            .and_then(|v| v.to_str().ok()),
-    );
-    let tr = crate::i18n::Tr::new(state.locales.clone(), lang);
+    let accept = req
+        .headers()
+        .get("accept-language")
+        .and_then(|v| v.to_str().ok());
+    let tr = crate::i18n::Tr::new(state.locales.clone(), crate::i18n::negotiate(None, accept));
     let client = client_info(&req, state.trust_proxy_headers);
-    let now = state.clock.now();
-    let outcome = {
-        let (cfg, phone) = (state.auth.clone(), phone.clone());
-        db::run(&state.pool, move |conn| {
-            auth::request_code(conn, &cfg, &phone, &client, now)
-        })
-        .await?
-    };
-    let (code, code_id) = match outcome {
-        CodeRequest::Issued { code, code_id } => (code, code_id),
-        CodeRequest::Cooldown { retry_after } => {
+    let sending = auth::send_code(
+        &state.pool,
+        &state.auth,
+        state.sms.as_ref(),
+        &tr,
+        &phone,
+        client,
+        state.clock.now(),
+    )
+    .await?;
+    match sending {
+        Sending::Sent => {}
+        Sending::Cooldown { retry_after } => {
             return Err(limited(
                 "resend_too_soon",
                 "problem-resend-too-soon",
                 retry_after,
             ));
         }
-        CodeRequest::PhoneLimit { retry_after } => {
+        Sending::PhoneLimit { retry_after } => {
             return Err(limited(
                 "too_many_codes_phone",
                 "code-limit-phone",
                 retry_after,
             ));
         }
-        CodeRequest::IpLimit { retry_after } => {
+        Sending::IpLimit { retry_after } => {
             return Err(limited("too_many_codes_ip", "code-limit-ip", retry_after));
         }
-        CodeRequest::Locked { retry_after } => {
+        Sending::Locked { retry_after } => {
             return Err(limited("phone_locked", "login-locked", retry_after));
         }
-    };
+        Sending::Undelivered => {
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "sms_failed",
+                "code-send-failed",
+            ));
+        }
+    }
     let limits = &state.auth.limits;
-    let minutes = limits.otp_ttl.num_minutes().max(1);
-    let text = tr.args(
-        "sms-text",
-        &[
-            ("code", code.as_str().to_owned().into()),
-            ("minutes", minutes.into()),
-        ],
-    );
-    let delivered = state.sms.send(phone.as_e164(), &text).await.is_ok();
-    {
-        let phone = phone.clone();
-        db::run(&state.pool, move |conn| {
-            auth::finish_code_request(conn, &phone, code_id, delivered, now)
-        })
-        .await?;
-    }
-    if !delivered {
-        return Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "sms_failed",
-            "code-send-failed",
-        ));
-    }
     Ok(HttpResponse::Accepted().json(CodeSent {
         retry_after_seconds: limits.resend_cooldown.num_seconds(),
         expires_in_seconds: limits.otp_ttl.num_seconds(),

@@ -13,14 +13,16 @@ use sha2::{Digest, Sha256};
 use crate::{
     config::{Limits, hex},
     db::{
-        self, DbConnection, DbError,
+        self, DbConnection, DbError, DbPool,
         api_tokens::{self, NewApiToken},
         login_codes::{self, NewLoginCode, Scope},
         sessions::{self, NewSession},
         users::{self, NewUser, User},
     },
+    i18n::Tr,
     invites::{self, InviteCodeGenerator},
     phone::PhoneNumber,
+    sms::SmsSender,
 };
 use otp::OtpCode;
 
@@ -147,6 +149,80 @@ pub fn finish_code_request(
             login_codes::delete(conn, code_id)?;
         }
         Ok(())
+    })
+}
+
+/// What became of a request for a code, once sending was tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sending {
+    /// The code is on its way.
+    Sent,
+    Cooldown {
+        retry_after: i64,
+    },
+    PhoneLimit {
+        retry_after: i64,
+    },
+    IpLimit {
+        retry_after: i64,
+    },
+    Locked {
+        retry_after: i64,
+    },
+    /// The text message could not be sent; nothing was counted.
+    Undelivered,
+}
+
+/// The whole "send me a code" flow shared by the web form and the API: check the limits and
+/// store the code, send it in the person's language, then keep it (retiring older ones) or
+/// drop it if it could not be sent.
+pub async fn send_code(
+    pool: &DbPool,
+    cfg: &AuthConfig,
+    sms: &dyn SmsSender,
+    tr: &Tr,
+    phone: &PhoneNumber,
+    client: ClientInfo,
+    now: NaiveDateTime,
+) -> Result<Sending, DbError> {
+    let outcome = {
+        let (cfg, phone) = (cfg.clone(), phone.clone());
+        db::run(pool, move |conn| {
+            request_code(conn, &cfg, &phone, &client, now)
+        })
+        .await?
+    };
+    let (code, code_id) = match outcome {
+        CodeRequest::Issued { code, code_id } => (code, code_id),
+        CodeRequest::Cooldown { retry_after } => return Ok(Sending::Cooldown { retry_after }),
+        CodeRequest::PhoneLimit { retry_after } => return Ok(Sending::PhoneLimit { retry_after }),
+        CodeRequest::IpLimit { retry_after } => return Ok(Sending::IpLimit { retry_after }),
+        CodeRequest::Locked { retry_after } => return Ok(Sending::Locked { retry_after }),
+    };
+    let minutes = cfg.limits.otp_ttl.num_minutes().max(1);
+    let text = tr.args(
+        "sms-text",
+        &[
+            ("code", code.as_str().to_owned().into()),
+            ("minutes", minutes.into()),
+        ],
+    );
+    let delivered = match sms.send(phone.as_e164(), &text).await {
+        Ok(()) => true,
+        Err(e) => {
+            log::warn!("could not send a sign-in code: {e}");
+            false
+        }
+    };
+    let phone = phone.clone();
+    db::run(pool, move |conn| {
+        finish_code_request(conn, &phone, code_id, delivered, now)
+    })
+    .await?;
+    Ok(if delivered {
+        Sending::Sent
+    } else {
+        Sending::Undelivered
     })
 }
 

@@ -13,8 +13,7 @@ use serde::Deserialize;
 
 use super::{PageCtx, client_info, render, require_csrf, see_other};
 use crate::{
-    auth::{self, CodeRequest},
-    db,
+    auth::{self, Sending},
     error::AppError,
     i18n::Tr,
     phone::{self, PhoneNumber},
@@ -130,7 +129,8 @@ pub enum Issue {
     },
 }
 
-/// Checks the limits, stores and sends a code: shared by the phone form and "send a new code".
+/// Asks the domain to send a code and says what to show: shared by the phone form and
+/// "send a new code".
 pub async fn issue_code(
     req: &HttpRequest,
     state: &AppState,
@@ -138,57 +138,31 @@ pub async fn issue_code(
 ) -> Result<Issue, AppError> {
     let tr = Tr::new(state.locales.clone(), super::request_language(req));
     let client = client_info(req, state.trust_proxy_headers);
-    let now = state.clock.now();
-    let outcome = {
-        let (cfg, phone) = (state.auth.clone(), phone.clone());
-        db::run(&state.pool, move |conn| {
-            auth::request_code(conn, &cfg, &phone, &client, now)
-        })
-        .await?
-    };
+    let sending = auth::send_code(
+        &state.pool,
+        &state.auth,
+        state.sms.as_ref(),
+        &tr,
+        phone,
+        client,
+        state.clock.now(),
+    )
+    .await?;
     let refused = |id: &str, retry_after: i64| Issue::Refused {
         status: StatusCode::TOO_MANY_REQUESTS,
         message: tr.args(id, &[("retry", tr.retry_after(retry_after).into())]),
         retry_after: Some(retry_after),
     };
-    let (code, code_id) = match outcome {
-        CodeRequest::Issued { code, code_id } => (code, code_id),
-        CodeRequest::Cooldown { .. } => return Ok(Issue::Wait),
-        CodeRequest::PhoneLimit { retry_after } => {
-            return Ok(refused("code-limit-phone", retry_after));
-        }
-        CodeRequest::IpLimit { retry_after } => return Ok(refused("code-limit-ip", retry_after)),
-        CodeRequest::Locked { retry_after } => return Ok(refused("login-locked", retry_after)),
-    };
-    let minutes = state.auth.limits.otp_ttl.num_minutes().max(1);
-    let text = tr.args(
-        "sms-text",
-        &[
-            ("code", code.as_str().to_owned().into()),
-            ("minutes", minutes.into()),
-        ],
-    );
-    let delivered = match state.sms.send(phone.as_e164(), &text).await {
-        Ok(()) => true,
-        Err(e) => {
-            log::warn!("could not send a sign-in code: {e}");
-            false
-        }
-    };
-    {
-        let phone = phone.clone();
-        db::run(&state.pool, move |conn| {
-            auth::finish_code_request(conn, &phone, code_id, delivered, now)
-        })
-        .await?;
-    }
-    Ok(if delivered {
-        Issue::Sent
-    } else {
-        Issue::Refused {
+    Ok(match sending {
+        Sending::Sent => Issue::Sent,
+        Sending::Cooldown { .. } => Issue::Wait,
+        Sending::PhoneLimit { retry_after } => refused("code-limit-phone", retry_after),
+        Sending::IpLimit { retry_after } => refused("code-limit-ip", retry_after),
+        Sending::Locked { retry_after } => refused("login-locked", retry_after),
+        Sending::Undelivered => Issue::Refused {
             status: StatusCode::SERVICE_UNAVAILABLE,
             message: tr.t("code-send-failed"),
             retry_after: None,
-        }
+        },
     })
 }

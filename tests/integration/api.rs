@@ -9,15 +9,12 @@ use crate::helpers::{Backend, TestApp, wrong_for};
 const PHONE: &str = "+998901234567";
 const OTHER: &str = "+998901234568";
 
-/// Asserts a problem document with this status and code; returns it.
-fn problem(
-    status: StatusCode,
-    headers: &reqwest::header::HeaderMap,
-    json: &Value,
-    want: StatusCode,
-    code: &str,
-) {
-    assert_eq!(status, want, "{json}");
+type Answer = (StatusCode, reqwest::header::HeaderMap, Value);
+
+/// Asserts a problem document with this status and code.
+fn problem(answer: &Answer, want: StatusCode, code: &str) {
+    let (status, headers, json) = answer;
+    assert_eq!(*status, want, "{json}");
     assert_eq!(
         headers["content-type"], "application/problem+json",
         "{json}"
@@ -35,6 +32,20 @@ fn problem(
     );
 }
 
+/// `POST /api/v1/auth/code` for `phone`.
+async fn ask_code(app: &TestApp, phone: &str) -> Answer {
+    let body = phone_body(phone);
+    app.api(Method::POST, "/api/v1/auth/code", Some(&body), None)
+        .await
+}
+
+/// `POST /api/v1/auth/token` with `phone` and `code`.
+async fn ask_token(app: &TestApp, phone: &str, code: &str) -> Answer {
+    let body = token_body(phone, code);
+    app.api(Method::POST, "/api/v1/auth/token", Some(&body), None)
+        .await
+}
+
 fn phone_body(phone: &str) -> String {
     format!(r#"{{"phone":"{phone}"}}"#)
 }
@@ -47,14 +58,7 @@ async fn signing_in_over_the_api_gives_a_token_that_works(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
     };
-    let (status, _, json) = app
-        .api(
-            Method::POST,
-            "/api/v1/auth/code",
-            Some(&phone_body(PHONE)),
-            None,
-        )
-        .await;
+    let (status, _, json) = ask_code(&app, PHONE).await;
     assert_eq!(status, StatusCode::ACCEPTED);
     assert_eq!(
         json,
@@ -94,22 +98,8 @@ async fn asking_for_a_code_answers_the_same_for_known_and_unknown_phones(backend
     app.api_token(PHONE).await;
     app.advance(61);
 
-    let known = app
-        .api(
-            Method::POST,
-            "/api/v1/auth/code",
-            Some(&phone_body(PHONE)),
-            None,
-        )
-        .await;
-    let unknown = app
-        .api(
-            Method::POST,
-            "/api/v1/auth/code",
-            Some(&phone_body(OTHER)),
-            None,
-        )
-        .await;
+    let known = ask_code(&app, PHONE).await;
+    let unknown = ask_code(&app, OTHER).await;
 
     assert_eq!((known.0, &known.2), (unknown.0, &unknown.2));
     assert_eq!(app.user_count(), 1);
@@ -119,70 +109,26 @@ async fn code_requests_share_the_web_forms_limits(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
     };
-    let bad = app
-        .api(
-            Method::POST,
-            "/api/v1/auth/code",
-            Some(&phone_body("12345")),
-            None,
-        )
-        .await;
-    problem(
-        bad.0,
-        &bad.1,
-        &bad.2,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "phone_invalid",
-    );
+    let bad = ask_code(&app, "12345").await;
+    problem(&bad, StatusCode::UNPROCESSABLE_ENTITY, "phone_invalid");
     assert!(bad.2["detail"].as_str().unwrap().contains("country code"));
 
     app.request_code(PHONE).await; // through the web form
-    let (status, headers, json) = app
-        .api(
-            Method::POST,
-            "/api/v1/auth/code",
-            Some(&phone_body(PHONE)),
-            None,
-        )
-        .await;
-    problem(
-        status,
-        &headers,
-        &json,
-        StatusCode::TOO_MANY_REQUESTS,
-        "resend_too_soon",
-    );
+    let r = ask_code(&app, PHONE).await;
+    problem(&r, StatusCode::TOO_MANY_REQUESTS, "resend_too_soon");
+    let (headers, json) = (&r.1, &r.2);
     assert_eq!(headers["retry-after"], "60");
     assert_eq!(json["retry_after_seconds"], 60);
 
     for _ in 0..4 {
         app.advance(61);
-        let (status, _, _) = app
-            .api(
-                Method::POST,
-                "/api/v1/auth/code",
-                Some(&phone_body(PHONE)),
-                None,
-            )
-            .await;
+        let (status, _, _) = ask_code(&app, PHONE).await;
         assert_eq!(status, StatusCode::ACCEPTED);
     }
     app.advance(61);
-    let (status, headers, json) = app
-        .api(
-            Method::POST,
-            "/api/v1/auth/code",
-            Some(&phone_body(PHONE)),
-            None,
-        )
-        .await;
-    problem(
-        status,
-        &headers,
-        &json,
-        StatusCode::TOO_MANY_REQUESTS,
-        "too_many_codes_phone",
-    );
+    let r = ask_code(&app, PHONE).await;
+    problem(&r, StatusCode::TOO_MANY_REQUESTS, "too_many_codes_phone");
+    let headers = &r.1;
     assert!(headers.contains_key("retry-after"));
     assert_eq!(
         app.sms.messages_to(PHONE).len(),
@@ -202,70 +148,24 @@ async fn a_brute_force_is_stopped_across_web_and_api(backend: Backend) {
     // two wrong tries on the web form, the third over the API
     app.submit_code(wrong).await;
     app.submit_code(wrong).await;
-    let (status, headers, json) = app
-        .api(
-            Method::POST,
-            "/api/v1/auth/token",
-            Some(&token_body(PHONE, wrong)),
-            None,
-        )
-        .await;
-    problem(
-        status,
-        &headers,
-        &json,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "otp_used_up",
-    );
+    let r = ask_token(&app, PHONE, wrong).await;
+    problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "otp_used_up");
     // the right code is dead now
-    let (status, headers, json) = app
-        .api(
-            Method::POST,
-            "/api/v1/auth/token",
-            Some(&token_body(PHONE, &right)),
-            None,
-        )
-        .await;
-    problem(
-        status,
-        &headers,
-        &json,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "otp_used_up",
-    );
+    let r = ask_token(&app, PHONE, &right).await;
+    problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "otp_used_up");
 
     // seven more failures over the API and the phone is locked (3 + 7 = 10)
     let mut last = None;
     for tries in [3, 3, 1] {
         app.advance(61);
-        app.api(
-            Method::POST,
-            "/api/v1/auth/code",
-            Some(&phone_body(PHONE)),
-            None,
-        )
-        .await;
+        ask_code(&app, PHONE).await;
         let right = app.last_code(PHONE);
         for _ in 0..tries {
-            last = Some(
-                app.api(
-                    Method::POST,
-                    "/api/v1/auth/token",
-                    Some(&token_body(PHONE, wrong_for(&right))),
-                    None,
-                )
-                .await,
-            );
+            last = Some(ask_token(&app, PHONE, wrong_for(&right)).await);
         }
     }
-    let (status, headers, json) = last.unwrap();
-    problem(
-        status,
-        &headers,
-        &json,
-        StatusCode::TOO_MANY_REQUESTS,
-        "phone_locked",
-    );
+    let r = last.unwrap();
+    problem(&r, StatusCode::TOO_MANY_REQUESTS, "phone_locked");
     let page = app.request_code(PHONE).await;
     assert_eq!(
         page.status(),
@@ -278,62 +178,17 @@ async fn token_requests_refuse_each_bad_code_with_its_problem(backend: Backend) 
     let Some(app) = TestApp::spawn(backend).await else {
         return;
     };
-    app.api(
-        Method::POST,
-        "/api/v1/auth/code",
-        Some(&phone_body(PHONE)),
-        None,
-    )
-    .await;
+    ask_code(&app, PHONE).await;
     let right = app.last_code(PHONE);
 
-    let r = app
-        .api(
-            Method::POST,
-            "/api/v1/auth/token",
-            Some(&token_body(PHONE, "12")),
-            None,
-        )
-        .await;
-    problem(
-        r.0,
-        &r.1,
-        &r.2,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "otp_invalid",
-    );
-    let r = app
-        .api(
-            Method::POST,
-            "/api/v1/auth/token",
-            Some(&token_body(PHONE, wrong_for(&right))),
-            None,
-        )
-        .await;
-    problem(
-        r.0,
-        &r.1,
-        &r.2,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "otp_wrong",
-    );
+    let r = ask_token(&app, PHONE, "12").await;
+    problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "otp_invalid");
+    let r = ask_token(&app, PHONE, wrong_for(&right)).await;
+    problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "otp_wrong");
     assert_eq!(r.2["attempts_left"], 2);
     app.advance(300);
-    let r = app
-        .api(
-            Method::POST,
-            "/api/v1/auth/token",
-            Some(&token_body(PHONE, &right)),
-            None,
-        )
-        .await;
-    problem(
-        r.0,
-        &r.1,
-        &r.2,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "otp_expired",
-    );
+    let r = ask_token(&app, PHONE, &right).await;
+    problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "otp_expired");
 
     // a blocked account
     app.advance(61);
@@ -347,22 +202,9 @@ async fn token_requests_refuse_each_bad_code_with_its_problem(backend: Backend) 
             .unwrap();
     }
     app.advance(61);
-    app.api(
-        Method::POST,
-        "/api/v1/auth/code",
-        Some(&phone_body(OTHER)),
-        None,
-    )
-    .await;
-    let r = app
-        .api(
-            Method::POST,
-            "/api/v1/auth/token",
-            Some(&token_body(OTHER, &app.last_code(OTHER))),
-            None,
-        )
-        .await;
-    problem(r.0, &r.1, &r.2, StatusCode::FORBIDDEN, "account_blocked");
+    ask_code(&app, OTHER).await;
+    let r = ask_token(&app, OTHER, &app.last_code(OTHER)).await;
+    problem(&r, StatusCode::FORBIDDEN, "account_blocked");
 }
 
 async fn revoked_expired_and_blocked_tokens_stop_working(backend: Backend) {
@@ -381,12 +223,12 @@ async fn revoked_expired_and_blocked_tokens_stop_working(backend: Backend) {
     assert_eq!((status, body), (StatusCode::NO_CONTENT, Value::Null));
 
     let r = app.api(Method::GET, "/api/v1/me", None, Some(&token)).await;
-    problem(r.0, &r.1, &r.2, StatusCode::UNAUTHORIZED, "unauthorized");
+    problem(&r, StatusCode::UNAUTHORIZED, "unauthorized");
     assert_eq!(r.1["www-authenticate"], "Bearer");
     let r = app
         .api(Method::DELETE, "/api/v1/auth/token", None, Some(&token))
         .await;
-    problem(r.0, &r.1, &r.2, StatusCode::UNAUTHORIZED, "unauthorized");
+    problem(&r, StatusCode::UNAUTHORIZED, "unauthorized");
     assert_eq!(
         app.api(Method::GET, "/api/v1/me", None, Some(&second))
             .await
@@ -438,7 +280,7 @@ async fn the_web_session_gives_no_access_to_the_api(backend: Backend) {
 
     let r = app.api(Method::GET, "/api/v1/me", None, None).await;
 
-    problem(r.0, &r.1, &r.2, StatusCode::UNAUTHORIZED, "unauthorized");
+    problem(&r, StatusCode::UNAUTHORIZED, "unauthorized");
     for bad in [
         "Bearer",
         "Bearer nope",
@@ -519,7 +361,7 @@ async fn invitees_are_paged_with_a_cursor(backend: Backend) {
                 Some(&token),
             )
             .await;
-        problem(r.0, &r.1, &r.2, want, code);
+        problem(&r, want, code);
     }
     let r = app
         .api(
@@ -568,7 +410,7 @@ async fn entering_an_invite_code_over_the_api(backend: Backend) {
         let r = app
             .api(Method::POST, "/api/v1/me/invite", Some(body), Some(&token))
             .await;
-        problem(r.0, &r.1, &r.2, *want, code);
+        problem(&r, *want, code);
     }
 
     let lower = third.invite_code.to_lowercase();
@@ -592,13 +434,7 @@ async fn entering_an_invite_code_over_the_api(backend: Backend) {
             Some(&token),
         )
         .await;
-    problem(
-        r.0,
-        &r.1,
-        &r.2,
-        StatusCode::CONFLICT,
-        "invite_already_entered",
-    );
+    problem(&r, StatusCode::CONFLICT, "invite_already_entered");
 }
 
 async fn invite_tries_are_limited_over_the_api(backend: Backend) {
@@ -621,13 +457,7 @@ async fn invite_tries_are_limited_over_the_api(backend: Backend) {
             Some(&token),
         )
         .await;
-    problem(
-        r.0,
-        &r.1,
-        &r.2,
-        StatusCode::TOO_MANY_REQUESTS,
-        "invite_rate_limited",
-    );
+    problem(&r, StatusCode::TOO_MANY_REQUESTS, "invite_rate_limited");
     assert_eq!(r.1["retry-after"], "3600");
 }
 
@@ -694,29 +524,17 @@ async fn malformed_requests_get_the_right_problem(backend: Backend) {
         let res = req.send().await.unwrap();
         let (status, headers) = (res.status(), res.headers().clone());
         let json: Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
-        problem(status, &headers, &json, want, code);
+        problem(&(status, headers, json), want, code);
     }
     let huge = format!(r#"{{"phone":"{}"}}"#, "9".repeat(10_000));
     let r = app.api(Method::POST, path, Some(&huge), None).await;
-    problem(
-        r.0,
-        &r.1,
-        &r.2,
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
-    );
+    problem(&r, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
     let r = app
         .api(Method::GET, "/api/v1/nothing-here", None, None)
         .await;
-    problem(r.0, &r.1, &r.2, StatusCode::NOT_FOUND, "not_found");
+    problem(&r, StatusCode::NOT_FOUND, "not_found");
     let r = app.api(Method::PUT, "/api/v1/me", None, None).await;
-    problem(
-        r.0,
-        &r.1,
-        &r.2,
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
-    );
+    problem(&r, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
     assert!(app.sms.messages().is_empty());
 }
 
@@ -754,7 +572,7 @@ async fn every_route_answers_401_400_and_503_as_documented(backend: Backend) {
         let r = app
             .api(method.clone(), path, Some(r#"{"code":"ABCDEF"}"#), None)
             .await;
-        problem(r.0, &r.1, &r.2, StatusCode::UNAUTHORIZED, "unauthorized");
+        problem(&r, StatusCode::UNAUTHORIZED, "unauthorized");
     }
     // every route with a body refuses one that is not JSON
     for path in [
@@ -765,7 +583,7 @@ async fn every_route_answers_401_400_and_503_as_documented(backend: Backend) {
         let r = app
             .api(Method::POST, path, Some("{oops"), Some(&token))
             .await;
-        problem(r.0, &r.1, &r.2, StatusCode::BAD_REQUEST, "malformed_json");
+        problem(&r, StatusCode::BAD_REQUEST, "malformed_json");
         let r = app
             .api(
                 Method::POST,
@@ -774,25 +592,12 @@ async fn every_route_answers_401_400_and_503_as_documented(backend: Backend) {
                 Some(&token),
             )
             .await;
-        problem(r.0, &r.1, &r.2, StatusCode::BAD_REQUEST, "invalid_body");
+        problem(&r, StatusCode::BAD_REQUEST, "invalid_body");
     }
     // a text message that cannot be sent
     app.sms.set_failing(true);
-    let r = app
-        .api(
-            Method::POST,
-            "/api/v1/auth/code",
-            Some(&phone_body(OTHER)),
-            None,
-        )
-        .await;
-    problem(
-        r.0,
-        &r.1,
-        &r.2,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "sms_failed",
-    );
+    let r = ask_code(&app, OTHER).await;
+    problem(&r, StatusCode::SERVICE_UNAVAILABLE, "sms_failed");
     assert_eq!(
         app.login_code_count(),
         1,
