@@ -236,17 +236,18 @@ async fn every_profile_query_is_served_by_an_index_on_postgres() {
         .unwrap();
     let at = "'2030-01-01 00:00:00'";
     let id = owner.id;
-    for (sql, args) in [
-        (INVITEES_FIRST_SQL, format!("{id}, 51")),
-        (INVITEES_OLDER_SQL, format!("{id}, {at}, 1000, 51")),
-        (INVITEES_NEWER_SQL, format!("{id}, {at}, 1000, 51")),
-        (CHAIN_SQL, format!("{id}, 5")),
+    for (sql, args, ordered) in [
+        (INVITEES_FIRST_SQL, format!("{id}, 51"), true),
+        (INVITEES_OLDER_SQL, format!("{id}, {at}, 1000, 51"), true),
+        (INVITEES_NEWER_SQL, format!("{id}, {at}, 1000, 51"), true),
+        // one row per step up the chain; its order does not matter
+        (CHAIN_SQL, format!("{id}, 5"), false),
     ] {
         let plan = plan(&mut conn, sql, &args);
         assert!(plan.contains("Index"), "{sql}\n{plan}");
         assert!(!plan.contains("Seq Scan"), "{sql}\n{plan}");
         assert!(
-            !plan.contains("Sort"),
+            !ordered || !plan.contains("Sort"),
             "the index gives the order: {sql}\n{plan}"
         );
     }
