@@ -15,6 +15,7 @@ use crate::{
     db::{
         self, DbConnection, DbError, DbPool,
         api_tokens::{self, NewApiToken},
+        events::{self, Outcome},
         login_codes::{self, NewLoginCode, Scope},
         sessions::{self, NewSession},
         users::{self, NewUser, User},
@@ -84,9 +85,26 @@ pub fn request_code(
     client: &ClientInfo,
     now: NaiveDateTime,
 ) -> Result<CodeRequest, DbError> {
-    let limits = &cfg.limits;
-    let phone = phone.as_e164();
+    let e164 = phone.as_e164();
     db::write_transaction(conn, |conn| {
+        let outcome = check_and_store_code(conn, cfg, e164, client, now)?;
+        if !matches!(outcome, CodeRequest::Issued { .. }) {
+            events::record(conn, e164, None, &client.ip, Outcome::CodeRefused, now)?;
+        }
+        Ok(outcome)
+    })
+}
+
+/// The limits and the new code, inside `request_code`'s transaction.
+fn check_and_store_code(
+    conn: &mut DbConnection,
+    cfg: &AuthConfig,
+    phone: &str,
+    client: &ClientInfo,
+    now: NaiveDateTime,
+) -> Result<CodeRequest, DbError> {
+    let limits = &cfg.limits;
+    {
         db::lock_keys(conn, &[phone, &format!("ip:{}", client.ip)])?;
         login_codes::purge_before(conn, phone, now - TimeDelta::days(1))?;
 
@@ -130,7 +148,7 @@ pub fn request_code(
             },
         )?;
         Ok(CodeRequest::Issued { code, code_id })
-    })
+    }
 }
 
 /// After sending: a delivered code retires the older ones; an undelivered one is removed, so
@@ -140,11 +158,20 @@ pub fn finish_code_request(
     phone: &PhoneNumber,
     code_id: i64,
     delivered: bool,
+    client: &ClientInfo,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
     db::write_transaction(conn, |conn| {
         if delivered {
             login_codes::retire_older(conn, phone.as_e164(), code_id, now)?;
+            events::record(
+                conn,
+                phone.as_e164(),
+                None,
+                &client.ip,
+                Outcome::CodeSent,
+                now,
+            )?;
         } else {
             login_codes::delete(conn, code_id)?;
         }
@@ -186,7 +213,7 @@ pub async fn send_code(
     now: NaiveDateTime,
 ) -> Result<Sending, DbError> {
     let outcome = {
-        let (cfg, phone) = (cfg.clone(), phone.clone());
+        let (cfg, phone, client) = (cfg.clone(), phone.clone(), client.clone());
         db::run(pool, move |conn| {
             request_code(conn, &cfg, &phone, &client, now)
         })
@@ -216,7 +243,7 @@ pub async fn send_code(
     };
     let phone = phone.clone();
     db::run(pool, move |conn| {
-        finish_code_request(conn, &phone, code_id, delivered, now)
+        finish_code_request(conn, &phone, code_id, delivered, &client, now)
     })
     .await?;
     Ok(if delivered {
@@ -282,9 +309,34 @@ pub fn verify_code(
     credential: Credential,
     now: NaiveDateTime,
 ) -> Result<Verification, DbError> {
-    let limits = &cfg.limits;
     let e164 = phone.as_e164();
     db::write_transaction(conn, |conn| {
+        let outcome = check_code(conn, cfg, e164, code, client, credential, now)?;
+        let (event, user_id) = match &outcome {
+            Verification::SignedIn { user, .. } => (Outcome::SignedIn, Some(user.id)),
+            Verification::Wrong { .. } => (Outcome::WrongCode, None),
+            Verification::NeedNewCode => (Outcome::CodeDead, None),
+            Verification::Expired => (Outcome::CodeExpired, None),
+            Verification::Locked { .. } => (Outcome::Locked, None),
+            Verification::Blocked => (Outcome::Blocked, None),
+        };
+        events::record(conn, e164, user_id, &client.ip, event, now)?;
+        Ok(outcome)
+    })
+}
+
+/// The rules of `verify_code`, inside its transaction.
+fn check_code(
+    conn: &mut DbConnection,
+    cfg: &AuthConfig,
+    e164: &str,
+    code: &OtpCode,
+    client: &ClientInfo,
+    credential: Credential,
+    now: NaiveDateTime,
+) -> Result<Verification, DbError> {
+    let limits = &cfg.limits;
+    {
         db::lock_keys(conn, &[e164])?;
         if let Some(retry_after) = locked_for(conn, e164, now)? {
             return Ok(Verification::Locked { retry_after });
@@ -353,7 +405,7 @@ pub fn verify_code(
             expires_at,
             new_account,
         })
-    })
+    }
 }
 
 /// Creates the account with a fresh invite code, drawing again when a code is taken.

@@ -1,7 +1,9 @@
 //! Database access: the two-backend connection type, the pool, migrations, transactions and the
 //! blocking helper every handler goes through. Repository functions live in the submodules.
 
+pub mod admin;
 pub mod api_tokens;
+pub mod events;
 pub mod invites;
 pub mod login_codes;
 pub mod schema;

@@ -69,6 +69,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sign_in_events (id) {
+        id -> BigInt,
+        phone -> Text,
+        user_id -> Nullable<BigInt>,
+        ip -> Text,
+        outcome -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        actor_id -> Nullable<BigInt>,
+        actor_label -> Text,
+        action -> Text,
+        target_id -> Nullable<BigInt>,
+        target_label -> Text,
+        ip -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(invite_attempts -> users (user_id));
@@ -78,5 +102,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_codes,
     login_failures,
     invite_attempts,
-    api_tokens
+    api_tokens,
+    sign_in_events,
+    audit_log
 );

@@ -1,0 +1,285 @@
+//! Repository functions for the admin: finding users, the dashboard figures, the audit log.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::{
+    dsl::count_star,
+    prelude::*,
+    sql_types::{BigInt, Text, Timestamp},
+};
+
+use super::{
+    DbConnection,
+    schema::{audit_log, login_failures, users},
+    users::User,
+};
+
+/// Yes, no, or either, for a filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tri {
+    #[default]
+    Any,
+    Yes,
+    No,
+}
+
+/// How the user list is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UserSort {
+    /// Newest accounts first.
+    #[default]
+    Joined,
+    /// Most invitees first.
+    Invitees,
+}
+
+/// The search and filters of the user list (and of its CSV export).
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    /// Digits of a phone number, matched anywhere in it.
+    pub phone_digits: Option<String>,
+    /// An exact invite code.
+    pub invite_code: Option<String>,
+    pub staff: Tri,
+    pub blocked: Tri,
+    pub entered_code: Tri,
+    pub sort: UserSort,
+}
+
+type Boxed<'a> = users::BoxedQuery<'a, super::MultiBackend>;
+
+fn filtered(filter: &UserFilter) -> Boxed<'_> {
+    let mut q = users::table.into_boxed();
+    match (&filter.phone_digits, &filter.invite_code) {
+        (Some(digits), Some(code)) => {
+            q = q.filter(
+                users::phone
+                    .like(format!("%{digits}%"))
+                    .or(users::invite_code.eq(code.clone())),
+            );
+        }
+        (Some(digits), None) => q = q.filter(users::phone.like(format!("%{digits}%"))),
+        (None, Some(code)) => q = q.filter(users::invite_code.eq(code.clone())),
+        (None, None) => {}
+    }
+    q = match filter.staff {
+        Tri::Any => q,
+        Tri::Yes => q.filter(users::is_staff.eq(true)),
+        Tri::No => q.filter(users::is_staff.eq(false)),
+    };
+    q = match filter.blocked {
+        Tri::Any => q,
+        Tri::Yes => q.filter(users::is_active.eq(false)),
+        Tri::No => q.filter(users::is_active.eq(true)),
+    };
+    match filter.entered_code {
+        Tri::Any => q,
+        Tri::Yes => q.filter(users::invited_by_id.is_not_null()),
+        Tri::No => q.filter(users::invited_by_id.is_null()),
+    }
+}
+
+fn ordered(q: Boxed<'_>, sort: UserSort) -> Boxed<'_> {
+    match sort {
+        UserSort::Joined => q.order((users::date_joined.desc(), users::id.desc())),
+        UserSort::Invitees => q.order((users::invitee_count.desc(), users::id.desc())),
+    }
+}
+
+/// One page of matching users (`offset` rows skipped), and whether more follow.
+pub fn search_users(
+    conn: &mut DbConnection,
+    filter: &UserFilter,
+    offset: i64,
+    per_page: i64,
+) -> QueryResult<(Vec<User>, bool)> {
+    let mut rows: Vec<User> = ordered(filtered(filter), filter.sort)
+        .offset(offset)
+        .limit(per_page + 1)
+        .select(User::as_select())
+        .load(conn)?;
+    let more = rows.len() as i64 > per_page;
+    rows.truncate(per_page as usize);
+    Ok((rows, more))
+}
+
+pub fn count_users(conn: &mut DbConnection, filter: &UserFilter) -> QueryResult<i64> {
+    filtered(filter).select(count_star()).first(conn)
+}
+
+/// A position in the export: the sort key of the last row written, and its id.
+#[derive(Debug, Clone, Copy)]
+pub enum ExportCursor {
+    Joined(NaiveDateTime, i64),
+    Invitees(i64, i64),
+}
+
+/// The next batch of the export after `after`, in the list's order (keyset, so every batch
+/// costs the same however far the export has gone).
+pub fn export_batch(
+    conn: &mut DbConnection,
+    filter: &UserFilter,
+    after: Option<ExportCursor>,
+    batch: i64,
+) -> QueryResult<Vec<User>> {
+    let mut q = ordered(filtered(filter), filter.sort);
+    q = match after {
+        None => q,
+        Some(ExportCursor::Joined(at, id)) => q.filter(
+            users::date_joined
+                .lt(at)
+                .or(users::date_joined.eq(at).and(users::id.lt(id))),
+        ),
+        Some(ExportCursor::Invitees(n, id)) => q.filter(
+            users::invitee_count
+                .lt(n)
+                .or(users::invitee_count.eq(n).and(users::id.lt(id))),
+        ),
+    };
+    q.limit(batch).select(User::as_select()).load(conn)
+}
+
+pub fn count_all(conn: &mut DbConnection) -> QueryResult<i64> {
+    users::table.count().get_result(conn)
+}
+
+pub fn count_joined_since(conn: &mut DbConnection, since: NaiveDateTime) -> QueryResult<i64> {
+    users::table
+        .filter(users::date_joined.ge(since))
+        .count()
+        .get_result(conn)
+}
+
+pub fn count_with_inviter(conn: &mut DbConnection) -> QueryResult<i64> {
+    users::table
+        .filter(users::invited_by_id.is_not_null())
+        .count()
+        .get_result(conn)
+}
+
+pub fn count_locked(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<i64> {
+    login_failures::table
+        .filter(login_failures::locked_until.gt(now))
+        .count()
+        .get_result(conn)
+}
+
+pub fn top_inviters(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<User>> {
+    users::table
+        .filter(users::invitee_count.gt(0))
+        .order((users::invitee_count.desc(), users::id.asc()))
+        .limit(limit)
+        .select(User::as_select())
+        .load(conn)
+}
+
+/// New accounts per UTC day since `since`, as (day, count), days without any left out.
+/// Date bucketing is the one place the SQL differs between the backends.
+pub fn joined_per_day(
+    conn: &mut DbConnection,
+    since: NaiveDateTime,
+) -> QueryResult<Vec<(NaiveDate, i64)>> {
+    #[derive(QueryableByName)]
+    struct Bucket {
+        #[diesel(sql_type = Text)]
+        day: String,
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let rows: Vec<Bucket> = match conn {
+        DbConnection::Pg(c) => diesel::sql_query(
+            "SELECT to_char(date_joined, 'YYYY-MM-DD') AS day, COUNT(*) AS n FROM users \
+             WHERE date_joined >= $1 GROUP BY 1 ORDER BY 1",
+        )
+        .bind::<Timestamp, _>(since)
+        .load(c)?,
+        DbConnection::Sqlite(c) => diesel::sql_query(
+            "SELECT strftime('%Y-%m-%d', date_joined) AS day, COUNT(*) AS n FROM users \
+             WHERE date_joined >= ?1 GROUP BY 1 ORDER BY 1",
+        )
+        .bind::<Timestamp, _>(since)
+        .load(c)?,
+    };
+    Ok(rows
+        .into_iter()
+        .filter_map(|b| Some((NaiveDate::parse_from_str(&b.day, "%Y-%m-%d").ok()?, b.n)))
+        .collect())
+}
+
+/// An audit entry to write.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = audit_log)]
+pub struct NewAudit<'a> {
+    pub actor_id: Option<i64>,
+    pub actor_label: &'a str,
+    pub action: &'a str,
+    pub target_id: Option<i64>,
+    pub target_label: &'a str,
+    pub ip: Option<&'a str>,
+    pub created_at: NaiveDateTime,
+}
+
+/// A row of `audit_log`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = audit_log)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub actor_id: Option<i64>,
+    pub actor_label: String,
+    pub action: String,
+    pub target_id: Option<i64>,
+    pub target_label: String,
+    pub ip: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn audit(conn: &mut DbConnection, entry: &NewAudit<'_>) -> QueryResult<()> {
+    diesel::insert_into(audit_log::table)
+        .values(entry)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Audit entries older than `before_id` (all when `None`), newest first, optionally only those
+/// by one actor or on one target; and whether more follow.
+pub fn audit_page(
+    conn: &mut DbConnection,
+    actor: Option<i64>,
+    target: Option<i64>,
+    before_id: Option<i64>,
+    per_page: i64,
+) -> QueryResult<(Vec<AuditEntry>, bool)> {
+    let mut q = audit_log::table.into_boxed();
+    if let Some(a) = actor {
+        q = q.filter(audit_log::actor_id.eq(a));
+    }
+    if let Some(t) = target {
+        q = q.filter(audit_log::target_id.eq(t));
+    }
+    if let Some(b) = before_id {
+        q = q.filter(audit_log::id.lt(b));
+    }
+    let mut rows: Vec<AuditEntry> = q
+        .order(audit_log::id.desc())
+        .limit(per_page + 1)
+        .select(AuditEntry::as_select())
+        .load(conn)?;
+    let more = rows.len() as i64 > per_page;
+    rows.truncate(per_page as usize);
+    Ok((rows, more))
+}
+
+/// Sets `is_active`; false when the user does not exist.
+pub fn set_active(conn: &mut DbConnection, id: i64, active: bool) -> QueryResult<bool> {
+    diesel::update(users::table.find(id))
+        .set(users::is_active.eq(active))
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
+/// Sets `is_staff`; false when the user does not exist.
+pub fn set_staff(conn: &mut DbConnection, id: i64, staff: bool) -> QueryResult<bool> {
+    diesel::update(users::table.find(id))
+        .set(users::is_staff.eq(staff))
+        .execute(conn)
+        .map(|n| n == 1)
+}
