@@ -1,5 +1,6 @@
 //! user-auth: sign in with a phone number and a one-time code, with invite codes and a profile.
 
+pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod clock;

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use super::{DbConnection, schema::users};
 
 /// A row of `users`.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = users)]
 pub struct User {
     pub id: i64,
