@@ -26,6 +26,11 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Give or take staff rights (the way to make the first staff member).
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
     /// Fill the database with synthetic accounts (for trying things out and benchmarks).
     Seed {
         /// Accounts that entered no invite code.
@@ -36,6 +41,14 @@ enum Command {
         #[arg(long = "invitees-of", value_name = "PHONE:M")]
         invitees_of: Vec<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Make PHONE staff, creating the account (with its invite code) if it does not exist yet.
+    Grant { phone: String },
+    /// Take staff rights from PHONE.
+    Revoke { phone: String },
 }
 
 /// Start-up failures end with one paragraph and exit code 2, never a panic.
@@ -64,6 +77,7 @@ fn main() -> ExitCode {
             Err(e) => fail(e),
         },
         Command::Seed { users, invitees_of } => seed(&settings, users, &invitees_of),
+        Command::Admin { command } => admin(&settings, command),
         Command::Serve => actix_web::rt::System::new().block_on(async move {
             let app = match Application::build(&settings, Dependencies::from_settings(&settings)) {
                 Ok(app) => app,
@@ -137,6 +151,66 @@ fn seed(settings: &Settings, users: u64, invitees_of: &[String]) -> ExitCode {
         }
         Err(e) => {
             eprintln!("user-auth: seeding stopped: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn admin(settings: &Settings, command: AdminCommand) -> ExitCode {
+    use user_auth::{clock::Clock, invites::RandomInviteCodes, phone::PhoneNumber};
+    let (input, staff) = match &command {
+        AdminCommand::Grant { phone } => (phone, true),
+        AdminCommand::Revoke { phone } => (phone, false),
+    };
+    let phone = match PhoneNumber::parse(input, settings.phone_default_region) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!(
+                "user-auth: `{input}` is not a phone number we accept ({e}); write it with + and the country code"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(e) = db::migrate(&settings.database_url) {
+        return fail(e);
+    }
+    let mut conn = match db::establish(&settings.database_url) {
+        Ok(c) => c,
+        Err(e) => {
+            return fail(format_args!(
+                "could not connect to the database given by DATABASE_URL: {e}"
+            ));
+        }
+    };
+    let now = user_auth::clock::SystemClock.now();
+    match user_auth::admin::set_staff_by_phone(
+        &mut conn,
+        &RandomInviteCodes,
+        phone.as_e164(),
+        staff,
+        now,
+    ) {
+        Ok(Some(user)) => {
+            let what = if staff {
+                "is now staff"
+            } else {
+                "is no longer staff"
+            };
+            println!(
+                "{} {what} (user {}, invite code {})",
+                user.phone, user.id, user.invite_code
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(None) => {
+            eprintln!(
+                "user-auth: there is no account with the phone {}",
+                phone.as_e164()
+            );
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("user-auth: {e}");
             ExitCode::FAILURE
         }
     }

@@ -13,7 +13,10 @@ const TOP: f64 = 12.0;
 const BOTTOM: f64 = 36.0;
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// A step for the vertical axis that gives at most five gridlines.
@@ -112,7 +115,10 @@ mod tests {
         // the axis ends at the first round number above the tallest bar: 15000, and that bar
         // fills 12345/15000 of the plot's 192 px
         assert!(svg.contains(">15000</text>"), "{svg}");
-        assert!(svg.contains(r#"height="158.0"><title>2026-11-25: 12345"#), "{svg}");
+        assert!(
+            svg.contains(r#"height="158.0"><title>2026-11-25: 12345"#),
+            "{svg}"
+        );
         // a handful of gridlines, not thousands
         assert!(svg.matches("chart-grid").count() <= 7);
     }

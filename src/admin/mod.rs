@@ -162,7 +162,11 @@ pub fn set_staff_by_phone(
         None if staff => auth::create_user(conn, invite_codes, phone, now)?,
         None => return Ok(None),
     };
-    let action = if staff { Action::GrantStaff } else { Action::RevokeStaff };
+    let action = if staff {
+        Action::GrantStaff
+    } else {
+        Action::RevokeStaff
+    };
     let actor = Actor {
         id: None,
         label: "command line",
@@ -212,7 +216,15 @@ pub fn dashboard(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Dashboar
     let per_day = first_day
         .iter_days()
         .take(30)
-        .map(|day| (day, buckets.iter().find(|(d, _)| *d == day).map_or(0, |(_, n)| *n)))
+        .map(|day| {
+            (
+                day,
+                buckets
+                    .iter()
+                    .find(|(d, _)| *d == day)
+                    .map_or(0, |(_, n)| *n),
+            )
+        })
         .collect();
     Ok(Dashboard {
         total_users: repo::count_all(conn)?,

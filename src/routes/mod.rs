@@ -1,6 +1,7 @@
 //! HTTP handlers, one file per page or action, all registered in [`configure`].
 //! Handlers are thin: parse input, call one domain function, pick a template.
 
+mod admin;
 mod assets;
 mod code;
 mod home;
@@ -38,6 +39,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/profile", web::get().to(profile::get))
         .route("/profile/invite", web::post().to(profile::post_invite))
         .route("/lang", web::post().to(lang::post))
+        .configure(admin::configure)
         .route("/static/{file}", web::get().to(assets::get))
         .route("/static/vendor/{file}", web::get().to(assets::vendor))
         .configure(crate::api::configure);
@@ -61,6 +63,8 @@ pub struct PageCtx {
     pub lang: &'static str,
     pub csrf: String,
     pub signed_in: bool,
+    /// Shows the "Admin" link.
+    pub staff: bool,
     /// This page's path, where the language switcher returns to.
     pub path: String,
     pub languages: Vec<LangOption>,
@@ -79,6 +83,7 @@ impl PageCtx {
             lang,
             csrf: session.csrf_token(&state.csrf_key),
             signed_in,
+            staff: false,
             path: path.to_owned(),
             languages: i18n::LANGUAGES
                 .iter()
@@ -93,6 +98,12 @@ impl PageCtx {
 
     pub fn t(&self, id: &str) -> String {
         self.tr.t(id)
+    }
+
+    /// Marks the viewer as staff.
+    pub fn staff(mut self, is_staff: bool) -> Self {
+        self.staff = is_staff;
+        self
     }
 }
 

@@ -109,7 +109,7 @@ async fn build(
         })
         .await?
     };
-    let ctx = PageCtx::new(req, state, true);
+    let ctx = PageCtx::new(req, state, true).staff(user.is_staff);
     let invitee_count = ctx.tr.args(
         "profile-invitees-count",
         &[

@@ -120,3 +120,65 @@ fn seed_refuses_a_malformed_plan_and_fills_a_database() {
     assert!(stderr.contains("seeded 50 accounts"), "{stderr}");
     let _ = std::fs::remove_dir_all(path.parent().unwrap().parent().unwrap());
 }
+
+#[test]
+fn admin_grant_creates_and_promotes_and_revoke_demotes() {
+    use diesel::prelude::*;
+    use user_auth::db::{self, DatabaseUrl, schema::audit_log, users};
+    let path = temp_db();
+    let url = format!("sqlite://{}", path.display());
+    let run = |args: &[&str]| {
+        user_auth()
+            .env("DATABASE_URL", &url)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+
+    let out = run(&["admin", "grant", "+998 90 123 45 67"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("+998901234567 is now staff"), "{stdout}");
+
+    let mut conn = db::establish(&DatabaseUrl::Sqlite(path.clone())).unwrap();
+    let user = users::find_by_phone(&mut conn, "+998901234567")
+        .unwrap()
+        .expect("created");
+    assert!(user.is_staff && user.invite_code.len() == 6);
+
+    let out = run(&["admin", "revoke", "+998901234567"]);
+    assert!(out.status.success());
+    assert!(
+        !users::find_by_phone(&mut conn, "+998901234567")
+            .unwrap()
+            .unwrap()
+            .is_staff
+    );
+    let actions: Vec<(Option<i64>, String, String)> = audit_log::table
+        .select((
+            audit_log::actor_id,
+            audit_log::actor_label,
+            audit_log::action,
+        ))
+        .order(audit_log::id.asc())
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(
+        actions,
+        vec![
+            (None, "command line".to_owned(), "grant_staff".to_owned()),
+            (None, "command line".to_owned(), "revoke_staff".to_owned()),
+        ]
+    );
+
+    let out = run(&["admin", "revoke", "+998901234568"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no account"));
+    let out = run(&["admin", "grant", "not a phone"]);
+    assert_eq!(out.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(path.parent().unwrap().parent().unwrap());
+}

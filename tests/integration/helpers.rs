@@ -105,6 +105,8 @@ pub struct Options {
     pub region: Option<&'static str>,
     pub invite_codes: Arc<dyn InviteCodeGenerator>,
     pub trust_proxy_headers: bool,
+    /// Where the clock starts (default: now).
+    pub clock_start: Option<chrono::NaiveDateTime>,
 }
 
 impl Default for Options {
@@ -113,6 +115,7 @@ impl Default for Options {
             region: None,
             invite_codes: Arc::new(RandomInviteCodes),
             trust_proxy_headers: false,
+            clock_start: None,
         }
     }
 }
@@ -161,7 +164,9 @@ impl TestApp {
             .map(|r| phonenumber::country::Id::from_str(r).expect("region"));
         settings.trust_proxy_headers = options.trust_proxy_headers;
         let sms = CapturingSender::new();
-        let clock = ManualClock::new();
+        let clock = options
+            .clock_start
+            .map_or_else(ManualClock::new, ManualClock::at);
         let deps = Dependencies {
             clock: Arc::new(clock.clone()),
             sms: Arc::new(sms.clone()),
@@ -374,6 +379,19 @@ impl TestApp {
             .expect("create user")
     }
 
+    /// Makes `e164` staff (creating the account if needed), as the command line does.
+    pub fn make_staff(&self, e164: &str) -> user_auth::db::users::User {
+        user_auth::admin::set_staff_by_phone(
+            &mut self.conn(),
+            &RandomInviteCodes,
+            e164,
+            true,
+            self.clock.now(),
+        )
+        .expect("grant")
+        .expect("a user")
+    }
+
     /// Enters `code` for `user_id` directly through the domain function.
     pub fn activate(&self, user_id: i64, code: &str) -> user_auth::invites::activation::Activation {
         let code = user_auth::invites::InviteCode::parse(code).expect("well-formed code");
@@ -442,6 +460,21 @@ pub fn csrf_from(html: &str) -> String {
         .unwrap_or_else(|| panic!("no CSRF token in page:\n{html}"))
         + marker.len();
     html[start..].split('"').next().expect("token").to_owned()
+}
+
+/// The target of the link marked `rel="…"` in a page, with HTML escapes undone.
+pub fn link_with_rel(html: &str, rel: &str) -> Option<String> {
+    let marker = format!("rel=\"{rel}\"");
+    html.split("<a href=\"")
+        .skip(1)
+        .find(|s| s.split('>').next().unwrap_or("").contains(&marker))
+        .map(|s| {
+            s.split('"')
+                .next()
+                .unwrap_or("")
+                .replace("&#38;", "&")
+                .replace("&amp;", "&")
+        })
 }
 
 /// A code that is certainly not `right`.
