@@ -251,3 +251,9 @@ admin-audit-action-unblock = unblocked
 admin-audit-action-grant-staff = made staff
 admin-audit-action-revoke-staff = removed staff rights
 admin-audit-action-sign-out-everywhere = signed out everywhere
+admin-invitees-title = People who joined with their code
+admin-invitees-count = { $count ->
+    [0] No one has joined with their code.
+    [one] { $shown } person joined with their code.
+   *[other] { $shown } people joined with their code.
+}

@@ -260,3 +260,10 @@ admin-audit-action-unblock = разблокировал
 admin-audit-action-grant-staff = сделал сотрудником
 admin-audit-action-revoke-staff = снял права сотрудника
 admin-audit-action-sign-out-everywhere = завершил все сеансы
+admin-invitees-title = Присоединились по его коду
+admin-invitees-count = { $count ->
+    [0] По его коду никто не присоединился.
+    [one] По его коду присоединился { $shown } человек.
+    [few] По его коду присоединились { $shown } человека.
+   *[many] По его коду присоединились { $shown } человек.
+}

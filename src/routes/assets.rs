@@ -17,6 +17,20 @@ const FILES: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// A short fingerprint of the embedded files, appended to their URLs (`?v=…`) so a new release
+/// is fetched at once although browsers may cache the files for a year.
+pub fn version() -> &'static str {
+    static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        for (_, _, body) in FILES {
+            hasher.update(body.as_bytes());
+        }
+        crate::config::hex(&hasher.finalize()[..6])
+    });
+    &VERSION
+}
+
 pub async fn get(file: web::Path<String>) -> Result<HttpResponse, AppError> {
     let (_, content_type, body) = FILES
         .iter()
@@ -24,7 +38,7 @@ pub async fn get(file: web::Path<String>) -> Result<HttpResponse, AppError> {
         .ok_or(AppError::NotFound)?;
     Ok(HttpResponse::Ok()
         .content_type(*content_type)
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
         .body(*body))
 }
 

@@ -2,7 +2,7 @@
 //! Handlers are thin: parse input, call one domain function, pick a template.
 
 mod admin;
-mod assets;
+pub mod assets;
 mod code;
 mod home;
 mod lang;
@@ -68,6 +68,8 @@ pub struct PageCtx {
     /// This page's path, where the language switcher returns to.
     pub path: String,
     pub languages: Vec<LangOption>,
+    /// Fingerprint for the URLs of the embedded static files.
+    pub asset_version: &'static str,
 }
 
 impl PageCtx {
@@ -84,6 +86,7 @@ impl PageCtx {
             csrf: session.csrf_token(&state.csrf_key),
             signed_in,
             staff: false,
+            asset_version: assets::version(),
             path: path.to_owned(),
             languages: i18n::LANGUAGES
                 .iter()

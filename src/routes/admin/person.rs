@@ -159,7 +159,7 @@ pub async fn get(
             text: format!("{} ({})", phone::display_e164(&i.phone), i.invite_code),
         }),
         invitee_count: tr.args(
-            "profile-invitees-count",
+            "admin-invitees-count",
             &[
                 ("count", user.invitee_count.into()),
                 ("shown", tr.number(user.invitee_count).into()),
