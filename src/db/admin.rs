@@ -166,7 +166,7 @@ pub fn count_locked(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<
 pub fn top_inviters(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<User>> {
     users::table
         .filter(users::invitee_count.gt(0))
-        .order((users::invitee_count.desc(), users::id.asc()))
+        .order((users::invitee_count.desc(), users::id.desc()))
         .limit(limit)
         .select(User::as_select())
         .load(conn)

@@ -32,8 +32,8 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_actor_idx ON audit_log (actor_id, id);
 CREATE INDEX audit_log_target_idx ON audit_log (target_id, id);
 
-CREATE INDEX users_invitee_count_idx ON users (invitee_count DESC, id);
-CREATE INDEX users_date_joined_idx ON users (date_joined);
+CREATE INDEX users_invitee_count_idx ON users (invitee_count DESC, id DESC);
+CREATE INDEX users_date_joined_idx ON users (date_joined DESC, id DESC);
 
 -- Audit rows are never edited or removed.
 CREATE FUNCTION audit_log_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
