@@ -6,7 +6,7 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue, concurrent::FluentB
 use unic_langid::LanguageIdentifier;
 
 /// Languages offered, in switcher order: (code, own name).
-pub const LANGUAGES: &[(&str, &str)] = &[("en", "English"), ("ru", "Русский")];
+pub const LANGUAGES: &[(&str, &str)] = &[("en", "English"), ("ru", "Русский"), ("uz", "Oʻzbekcha")];
 pub const DEFAULT_LANGUAGE: &str = "en";
 /// Cookie that remembers the switcher's choice.
 pub const LANG_COOKIE: &str = "lang";
@@ -15,6 +15,7 @@ pub const LANG_COOKIE: &str = "lang";
 const SOURCES: &[(&str, &str, &str)] = &[
     ("en", "main.ftl", include_str!("../locales/en/main.ftl")),
     ("ru", "main.ftl", include_str!("../locales/ru/main.ftl")),
+    ("uz", "main.ftl", include_str!("../locales/uz/main.ftl")),
 ];
 
 /// The loaded bundles.
@@ -108,6 +109,7 @@ impl Tr {
 
     /// A whole number with the language's digit grouping (`100,000`; `100 000` in Russian).
     pub fn number(&self, n: i64) -> String {
+        // English groups with commas; Russian and Uzbek with a no-break space
         let separator = match self.lang {
             "en" => ",",
             _ => "\u{a0}",
@@ -197,6 +199,118 @@ mod tests {
                 missing.is_empty() && extra.is_empty(),
                 "{code}: missing {missing:?}, extra {extra:?}"
             );
+        }
+    }
+
+    /// Prefixes of message ids; a string literal starting with one of them is a message id.
+    const ID_PREFIXES: &[&str] = &[
+        "app-", "nav-", "skip-", "error-", "login-", "phone-", "code-", "retry-", "sms-",
+        "profile-", "invite-", "problem-", "admin-",
+    ];
+
+    /// Every message id used in templates (`t("…")`) and Rust sources (string literals that look
+    /// like ids), from the files on disk.
+    fn used_ids() -> Vec<(String, String)> {
+        fn walk(dir: &std::path::Path, ext: &str, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, ext, out);
+                } else if path.extension().is_some_and(|e| e == ext) {
+                    out.push(path);
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        walk(&root.join("templates"), "html", &mut files);
+        walk(&root.join("src"), "rs", &mut files);
+        let mut ids = Vec::new();
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let literals: Vec<&str> = if file.extension().is_some_and(|e| e == "html") {
+                // in templates only `t("…")` names a message (ids and classes look alike)
+                text.split("t(\"")
+                    .skip(1)
+                    .filter_map(|s| s.split('"').next())
+                    .collect()
+            } else {
+                // the odd pieces between double quotes are the string literals
+                text.split('"').skip(1).step_by(2).collect()
+            };
+            for literal in literals {
+                let is_id = literal.len() > 3
+                    && literal
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                    && ID_PREFIXES.iter().any(|p| literal.starts_with(p));
+                if is_id && !ID_PREFIXES.contains(&literal) {
+                    ids.push((file.display().to_string(), literal.to_owned()));
+                }
+            }
+        }
+        ids
+    }
+
+    #[test]
+    fn every_id_used_in_templates_and_code_exists_in_every_language() {
+        let locales = Locales::load().unwrap();
+        let used = used_ids();
+        assert!(used.len() > 150, "the scan finds the ids: {}", used.len());
+        for sample in [
+            "phone-error-empty",
+            "invite-error-cycle",
+            "admin-users-found",
+            "problem-unauthorized",
+            "code-wrong",
+            "login-title",
+        ] {
+            assert!(
+                used.iter().any(|(_, id)| id == sample),
+                "the scan misses `{sample}`"
+            );
+        }
+        for (file, id) in &used {
+            for (lang, _) in LANGUAGES {
+                assert!(
+                    locales.has(lang, id),
+                    "{file} uses `{id}`, which locales/{lang} lacks"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_id_built_at_run_time_exists_in_every_language() {
+        use crate::{admin::Action, db::events::Outcome};
+        let mut ids = Vec::new();
+        for code in [400, 403, 404, 405, 413, 429, 500, 503] {
+            ids.push(format!("error-{code}-title"));
+            ids.push(format!("error-{code}-text"));
+        }
+        for status in [400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500, 503] {
+            ids.push(format!("problem-title-{status}"));
+        }
+        for action in Action::ALL {
+            for kind in ["action", "confirm", "done"] {
+                ids.push(format!("admin-{kind}-{}", action.slug()));
+            }
+            ids.push(format!(
+                "admin-audit-action-{}",
+                action.as_str().replace('_', "-")
+            ));
+        }
+        for outcome in Outcome::ALL {
+            ids.push(format!(
+                "admin-outcome-{}",
+                outcome.as_str().replace('_', "-")
+            ));
+        }
+        let locales = Locales::load().unwrap();
+        for id in ids {
+            for (lang, _) in LANGUAGES {
+                assert!(locales.has(lang, &id), "locales/{lang} lacks `{id}`");
+            }
         }
     }
 

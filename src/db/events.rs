@@ -19,6 +19,17 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    pub const ALL: [Outcome; 8] = [
+        Outcome::CodeSent,
+        Outcome::CodeRefused,
+        Outcome::SignedIn,
+        Outcome::WrongCode,
+        Outcome::CodeDead,
+        Outcome::CodeExpired,
+        Outcome::Locked,
+        Outcome::Blocked,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::CodeSent => "code_sent",

@@ -11,7 +11,7 @@ use crate::db::{
 
 /// Key of the lock that serialises every activation (PostgreSQL advisory lock; SQLite's
 /// `BEGIN IMMEDIATE` already serialises writers).
-const ACTIVATION_LOCK: &str = "invite-activation";
+const ACTIVATION_LOCK: &str = "lock:invite-activation";
 
 /// The answer to "here is the code I was invited with".
 #[derive(Debug, Clone, PartialEq, Eq)]

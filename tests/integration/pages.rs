@@ -208,6 +208,38 @@ async fn malformed_forms_get_a_page_not_a_crash(backend: Backend) {
     assert!(app.sms.messages().is_empty());
 }
 
+async fn uzbek_covers_pages_text_messages_errors_and_the_api(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let csrf = csrf_from(&app.get_html("/login").await);
+    app.post_form(
+        "/lang",
+        &[("csrf", &csrf), ("lang", "uz"), ("next", "/login")],
+    )
+    .await;
+
+    let login = app.get_html("/login").await;
+    assert!(
+        login.contains("<html lang=\"uz\">") && login.contains("Telefon raqami"),
+        "{login}"
+    );
+    app.request_code(PHONE).await;
+    let text = &app.sms.messages_to(PHONE)[0].text;
+    assert!(text.starts_with("user-auth kodingiz: "), "{text}");
+    let missing = app.get_html("/no/such/page").await;
+    assert!(missing.contains("Sahifa topilmadi"));
+    let res = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .header("accept-language", "uz")
+        .send()
+        .await
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+    assert_eq!(json["title"], "Avtorizatsiya talab qilinadi");
+}
+
 crate::on_both_backends!(
     an_unknown_path_gets_the_translated_404_page,
     the_language_comes_from_the_cookie_then_the_header,
@@ -215,4 +247,5 @@ crate::on_both_backends!(
     the_code_page_shows_the_number_and_its_controls,
     every_response_carries_the_security_headers,
     malformed_forms_get_a_page_not_a_crash,
+    uzbek_covers_pages_text_messages_errors_and_the_api,
 );

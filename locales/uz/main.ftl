@@ -1,0 +1,259 @@
+# user-auth — oʻzbekcha (lotin yozuvi)
+
+app-name = user-auth
+nav-sign-out = Chiqish
+nav-language = Til
+skip-to-content = Asosiy qismga oʻtish
+error-summary-title = Muammo bor
+
+## Phone form
+login-title = Kirish
+login-intro = Telefon raqamingizni kiriting. Kirish uchun SMS orqali kod yuboramiz; agar siz yangi boʻlsangiz, hisobingiz yaratiladi.
+login-phone-label = Telefon raqami
+login-phone-hint = Mamlakat kodi bilan kiriting, masalan { $example }
+login-phone-hint-national = Masalan, { $example }
+login-submit = Kod olish
+phone-error-empty = Telefon raqamingizni kiriting.
+phone-error-characters = Telefon raqamida faqat raqamlar, boʻshliqlar, chiziqchalar, qavslar va boshida + boʻlishi mumkin.
+phone-error-too-long = Telefon raqami uchun bu juda uzun.
+phone-error-needs-plus = Raqamni + va mamlakat kodi bilan boshlang, masalan +998.
+phone-error-invalid = Bunday telefon raqami yoʻq. Mamlakat kodi va raqamlarni tekshiring.
+
+## Code form
+code-title = Kodni kiriting
+code-sent-to = { $phone } raqamiga { $length } xonali kod yubordik.
+code-change-number = Boshqa raqamdan foydalanish
+code-label = Kod
+code-hint = SMS dagi { $length } ta raqam
+code-submit = Kirish
+code-resend = Yangi kod yuborish
+code-resend-wait = { $seconds ->
+    [one] Yangi kodni { $seconds } soniyadan keyin soʻrashingiz mumkin.
+   *[other] Yangi kodni { $seconds } soniyadan keyin soʻrashingiz mumkin.
+}
+code-resent = Sizga yangi kod yubordik.
+code-error-empty = SMS dagi kodni kiriting.
+code-error-format = Kod { $length } ta raqamdan iborat.
+code-wrong = { $left ->
+    [one] Kod notoʻgʻri. Yana { $left } ta urinish qoldi.
+   *[other] Kod notoʻgʻri. Yana { $left } ta urinish qoldi.
+}
+code-need-new = Bu koddan endi foydalanib boʻlmaydi. Yangi kod soʻrang.
+code-expired = Bu kodning muddati tugagan. Yangi kod soʻrang.
+code-cooldown = Sizga hozirgina kod yubordik. { $retry }
+code-limit-phone = Bu raqamga juda koʻp kod yuborildi. { $retry }
+code-limit-ip = Tarmogʻingizdan juda koʻp kod soʻraldi. { $retry }
+code-send-failed = Kodni yubora olmadik. Qaytadan urinib koʻring.
+login-locked = Juda koʻp notoʻgʻri kod kiritildi. Bu raqam bilan kirish vaqtincha toʻxtatildi. { $retry }
+login-blocked = Bu hisob bloklangan. Agar bu xato deb hisoblasangiz, qoʻllab-quvvatlash xizmatiga murojaat qiling.
+retry-in-seconds = { $seconds ->
+    [one] { $seconds } soniyadan keyin qayta urinib koʻring.
+   *[other] { $seconds } soniyadan keyin qayta urinib koʻring.
+}
+retry-in-minutes = { $minutes ->
+    [one] { $minutes } daqiqadan keyin qayta urinib koʻring.
+   *[other] { $minutes } daqiqadan keyin qayta urinib koʻring.
+}
+
+## Text message
+sms-text = user-auth kodingiz: { $code }. U { $minutes } daqiqa amal qiladi. Uni hech kimga aytmang.
+
+## Profile
+profile-title = Profilingiz
+profile-phone = Telefon
+profile-invite-code = Taklif kodingiz
+profile-joined = Roʻyxatdan oʻtgan sana
+
+## Invite codes
+profile-invite-explain = Bu kodni doʻstlaringizga yuboring. Kimdir uni oʻz profilida kiritsa, quyidagi roʻyxatda paydo boʻladi.
+profile-copy = Nusxalash
+profile-copied = Nusxalandi
+profile-entered-title = Sizning taklifingiz
+profile-entered-code = Siz ushbu kod orqali qoʻshildingiz:
+profile-entered-final = Kiritilgan kodni oʻzgartirib boʻlmaydi.
+invite-form-label = Taklif kodi
+invite-form-hint = 6 ta belgi, masalan 7K3-M9Q. Kodni faqat bir marta kiritish mumkin, keyin uni oʻzgartirib boʻlmaydi.
+invite-form-submit = Kodni kiritish
+invite-entered = Kod qabul qilindi. Qoʻshilganingiz uchun rahmat!
+invite-error-empty = Taklif kodini kiriting.
+invite-error-too-long = Taklif kodi uchun bu juda uzun.
+invite-error-characters = Taklif kodi faqat lotin harflari A–Z (I, L, O va U dan tashqari) va raqamlardan iborat.
+invite-error-length = Taklif kodi 6 ta belgidan iborat.
+invite-error-unknown = Bunday taklif kodli hisob yoʻq. Kodni tekshirib, qayta urinib koʻring.
+invite-error-own = Bu sizning oʻz taklif kodingiz. Sizni taklif qilgan odamning kodini kiriting.
+invite-error-cycle = Bu kodni kiritib boʻlmaydi: uning egasi siz orqali qoʻshilgan.
+invite-error-already = Siz allaqachon taklif kodini kiritgansiz. Uni oʻzgartirib boʻlmaydi.
+invite-error-rate = Juda koʻp urinish. { $retry }
+profile-invitees-title = Kodingiz orqali qoʻshilganlar
+profile-invitees-count = { $count ->
+    [0] Kodingiz orqali hali hech kim qoʻshilmagan.
+    [one] Kodingiz orqali { $shown } kishi qoʻshildi.
+   *[other] Kodingiz orqali { $shown } kishi qoʻshildi.
+}
+profile-invitees-pages = Qoʻshilganlar roʻyxati sahifalari
+profile-newer = ← Yangiroq
+profile-older = Eskiroq →
+
+## Error pages
+error-back-home = Bosh sahifaga oʻtish
+error-400-title = Notoʻgʻri soʻrov
+error-400-text = Soʻrovni tushunib boʻlmadi. Orqaga qayting va qayta urinib koʻring.
+error-403-title = Ruxsat berilmagan
+error-403-text = Shakl eskirgan yoki boshqa saytdan yuborilgan. Orqaga qayting, sahifani yangilang va qayta urinib koʻring.
+error-404-title = Sahifa topilmadi
+error-404-text = Bu manzilda sahifa yoʻq.
+error-405-title = Ruxsat berilmagan
+error-405-text = Bu manzil bunday soʻrovni qabul qilmaydi.
+error-413-title = Juda katta
+error-413-text = Yuborgan maʼlumotingiz juda katta.
+error-429-title = Juda koʻp soʻrov
+error-429-text = Siz juda koʻp soʻrov yubordingiz. { $retry }
+error-429-text-plain = Siz juda koʻp soʻrov yubordingiz. Biroz kuting va qayta urinib koʻring.
+error-500-title = Nimadir notoʻgʻri ketdi
+error-500-text = Bizning tomonda kutilmagan xato yuz berdi. Keyinroq qayta urinib koʻring.
+error-503-title = Vaqtincha ishlamayapti
+error-503-text = Xizmat vaqtincha ishlamayapti. Bir daqiqadan keyin qayta urinib koʻring.
+
+## API problems
+problem-title-400 = Notoʻgʻri soʻrov
+problem-title-401 = Avtorizatsiya talab qilinadi
+problem-title-403 = Taqiqlangan
+problem-title-404 = Topilmadi
+problem-title-405 = Usulga ruxsat yoʻq
+problem-title-409 = Ziddiyat
+problem-title-413 = Soʻrov juda katta
+problem-title-415 = Qoʻllab-quvvatlanmaydigan maʼlumot turi
+problem-title-422 = Maʼlumot qabul qilinmadi
+problem-title-429 = Juda koʻp soʻrov
+problem-title-500 = Serverning ichki xatosi
+problem-title-503 = Xizmat mavjud emas
+problem-unauthorized = Amaldagi tokenni "Authorization: Bearer <token>" sarlavhasida yuboring. Uni POST /api/v1/auth/token orqali olish mumkin.
+problem-forbidden = Bunga ruxsat yoʻq.
+problem-payload-too-large = Soʻrov tanasi juda katta.
+problem-malformed-json = Soʻrov tanasi toʻgʻri JSON emas.
+problem-invalid-body = JSON da kutilgan maydonlar yoki turlar yoʻq: { $reason }
+problem-invalid-query = Soʻrov satri notoʻgʻri: { $reason }
+problem-unsupported-media-type = Soʻrov tanasini application/json sifatida yuboring.
+problem-resend-too-soon = Kod hozirgina yuborildi. { $retry }
+problem-limit-out-of-range = limit qiymati { $min } dan { $max } gacha boʻlishi kerak.
+problem-invalid-cursor = Kursor notoʻgʻri. Oldingi sahifaning next_cursor qiymatidan foydalaning.
+
+## Administration
+nav-admin = Boshqaruv
+admin-nav-label = Boshqaruv
+admin-nav-dashboard = Umumiy koʻrinish
+admin-nav-users = Foydalanuvchilar
+admin-nav-audit = Amallar jurnali
+admin-dashboard-title = Umumiy koʻrinish
+admin-figures = Koʻrsatkichlar
+admin-total-users = Jami foydalanuvchilar
+admin-new-today = Bugun yangi
+admin-new-7-days = 7 kunda yangi
+admin-new-30-days = 30 kunda yangi
+admin-sign-ins-24h = 24 soatda kirishlar
+admin-codes-sent-24h = 24 soatda yuborilgan kodlar
+admin-failed-24h = 24 soatda muvaffaqiyatsiz tekshiruvlar
+admin-locked-now = Hozir bloklangan raqamlar
+admin-entered-share = Taklif kodini kiritganlar
+admin-chart-title = Kunlik yangi foydalanuvchilar, soʻnggi 30 kun
+admin-chart-desc = Soʻnggi 30 kundagi kunlik yangi hisoblar ustunli diagrammasi, jami { $total }. Xuddi shu sonlar quyidagi jadvalda ham bor.
+admin-chart-table = Sonlar jadval koʻrinishida
+admin-day = Kun
+admin-new-accounts = Yangi hisoblar
+admin-top-inviters = Eng koʻp taklif qilgan 10 kishi
+admin-no-inviters = Hali hech kim taklif kodidan foydalanmagan.
+admin-users-title = Foydalanuvchilar
+admin-search-label = Telefon yoki taklif kodi
+admin-search-hint = Telefon raqamining istalgan qismi yoki taklif kodi toʻliq.
+admin-search-submit = Qidirish
+admin-filter-any = Hammasi
+admin-filter-staff = Xodimlar
+admin-filter-blocked = Bloklanganlar
+admin-filter-entered = Kod kiritgan
+admin-staff-yes = Faqat xodimlar
+admin-staff-no = Xodim emas
+admin-blocked-yes = Faqat bloklanganlar
+admin-blocked-no = Bloklanmaganlar
+admin-entered-yes = Kod kiritganlar
+admin-entered-no = Kod kiritmaganlar
+admin-sort-label = Saralash
+admin-sort-joined = Avval yangilari
+admin-sort-invitees = Avval koʻp taklif qilganlar
+admin-users-found = { $count ->
+    [one] { $shown } ta foydalanuvchi topildi.
+   *[other] { $shown } ta foydalanuvchi topildi.
+}
+admin-export-csv = CSV yuklab olish
+admin-pages = Sahifalar
+admin-prev = ← Oldingi
+admin-next = Keyingi →
+admin-first = ← Yangilariga
+admin-field-id = ID
+admin-field-phone = Telefon
+admin-field-invite-code = Taklif kodi
+admin-field-active = Faol
+admin-field-staff = Xodim
+admin-field-joined = Roʻyxatdan oʻtgan
+admin-field-last-login = Oxirgi kirish
+admin-field-entered-at = Kod kiritgan sana
+admin-field-invitees = Taklif qilinganlar
+admin-field-invited-by = Taklif qilgan
+admin-field-status = Holat
+admin-badge-staff = xodim
+admin-badge-blocked = bloklangan
+admin-badge-entered = taklif bilan
+admin-yes = ha
+admin-no = yoʻq
+admin-person-details = Maʼlumotlar
+admin-actions = Amallar
+admin-recent-sign-ins = Soʻnggi kirish urinishlari
+admin-no-events = Hali kirish urinishlari boʻlmagan.
+admin-when = Qachon (UTC)
+admin-ip = IP manzil
+admin-outcome = Natija
+admin-outcome-code-sent = kod yuborildi
+admin-outcome-code-refused = koddan rad etildi (cheklov yoki blok)
+admin-outcome-signed-in = kirdi
+admin-outcome-wrong-code = notoʻgʻri kod
+admin-outcome-code-dead = kod endi yaroqsiz
+admin-outcome-code-expired = kod muddati tugagan
+admin-outcome-locked = raqam bloklangan
+admin-outcome-blocked = hisob bloklangan
+admin-action-block = Bloklash
+admin-action-unblock = Blokdan chiqarish
+admin-action-grant-staff = Xodim qilish
+admin-action-revoke-staff = Xodim huquqlarini olish
+admin-action-sign-out-everywhere = Barcha qurilmalardan chiqarish
+admin-confirm-block = { $phone } bloklansinmi? U darhol tizimdan chiqariladi, API tokenlari ishlamay qoladi va blokdan chiqarilmaguncha kira olmaydi.
+admin-confirm-unblock = { $phone } blokdan chiqarilsinmi? U yana kira oladi.
+admin-confirm-grant-staff = { $phone } xodim qilinsinmi? U ushbu boshqaruv boʻlimiga kirish huquqini oladi.
+admin-confirm-revoke-staff = { $phone } dan xodim huquqlari olinsinmi?
+admin-confirm-sign-out-everywhere = { $phone } barcha qurilmalardan chiqarilsinmi? Uning seanslari va API tokenlari darhol ishlamay qoladi.
+admin-cancel = Bekor qilish
+admin-done-block = Bloklandi. Uning seanslari va tokenlari tugatildi.
+admin-done-unblock = Blokdan chiqarildi.
+admin-done-grant-staff = Endi u xodim.
+admin-done-revoke-staff = Xodim huquqlari olindi.
+admin-done-sign-out-everywhere = Barcha qurilmalardan chiqarildi.
+admin-audit-title = Amallar jurnali
+admin-audit-actor = Kim
+admin-audit-action = Nima
+admin-audit-target = Kimga
+admin-audit-empty = Hali hech qanday amal bajarilmagan.
+admin-audit-all = Hammasini koʻrsatish
+admin-audit-by = { $id } foydalanuvchining amallari.
+admin-audit-on = { $id } foydalanuvchiga nisbatan amallar.
+admin-audit-on-person = Bu odamga nisbatan amallar
+admin-audit-by-person = Bu odamning amallari
+admin-audit-command-line = buyruq satri
+admin-audit-action-block = blokladi
+admin-audit-action-unblock = blokdan chiqardi
+admin-audit-action-grant-staff = xodim qildi
+admin-audit-action-revoke-staff = xodim huquqlarini oldi
+admin-audit-action-sign-out-everywhere = barcha qurilmalardan chiqardi
+admin-invitees-title = Uning kodi orqali qoʻshilganlar
+admin-invitees-count = { $count ->
+    [0] Uning kodi orqali hech kim qoʻshilmagan.
+    [one] Uning kodi orqali { $shown } kishi qoʻshildi.
+   *[other] Uning kodi orqali { $shown } kishi qoʻshildi.
+}
