@@ -1,5 +1,5 @@
-// Profile page: select the invite code when it gets focus, and offer a copy button where the
-// clipboard is available. The page works without this script.
+// Profile page: select the invite code when it gets focus, and show a copy button. The page
+// works without this script (the code can be selected and copied by hand).
 (function () {
   "use strict";
   var input = document.getElementById("invite-code");
@@ -9,13 +9,22 @@
   input.addEventListener("click", selectAll);
 
   var button = document.querySelector("[data-copy-target]");
-  if (!button || !navigator.clipboard) return;
+  if (!button) return;
   var label = button.textContent;
+  var copied = function () {
+    button.textContent = button.getAttribute("data-copied-label");
+    window.setTimeout(function () { button.textContent = label; }, 2000);
+  };
+  var fallback = function () {
+    input.select();
+    if (document.execCommand("copy")) copied();
+  };
   button.hidden = false;
   button.addEventListener("click", function () {
-    navigator.clipboard.writeText(input.value).then(function () {
-      button.textContent = button.getAttribute("data-copied-label");
-      window.setTimeout(function () { button.textContent = label; }, 2000);
-    });
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(input.value).then(copied, fallback);
+    } else {
+      fallback();
+    }
   });
 })();

@@ -1,4 +1,4 @@
-//! `GET /static/{file}`: the stylesheet and icon, embedded in the binary.
+//! `GET /static/{file}`: the stylesheet, icon and profile script, embedded in the binary.
 
 use actix_web::{HttpResponse, http::header, web};
 
@@ -14,6 +14,11 @@ const FILES: &[(&str, &str, &str)] = &[
         "favicon.svg",
         "image/svg+xml",
         include_str!("../../static/favicon.svg"),
+    ),
+    (
+        "profile.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/profile.js"),
     ),
 ];
 

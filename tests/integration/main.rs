@@ -4,6 +4,7 @@ mod helpers;
 
 mod admin;
 mod api;
+mod browser;
 mod cli;
 mod database;
 mod error_pages;

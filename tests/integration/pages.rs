@@ -240,6 +240,32 @@ async fn uzbek_covers_pages_text_messages_errors_and_the_api(backend: Backend) {
     assert_eq!(json["title"], "Avtorizatsiya talab qilinadi");
 }
 
+async fn every_file_a_page_refers_to_is_served(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.sign_in(PHONE, PHONE).await;
+    let mut urls = Vec::new();
+    for page in ["/login", "/profile", "/no/such/page", "/api/docs"] {
+        let html = app.get_html(page).await;
+        for piece in html.split("\"/static/").skip(1) {
+            urls.push(format!("/static/{}", piece.split('"').next().unwrap()));
+        }
+    }
+    assert!(
+        urls.iter().any(|u| u.starts_with("/static/profile.js?v=")),
+        "{urls:?}"
+    );
+    assert!(
+        urls.iter().any(|u| u.starts_with("/static/app.css?v=")),
+        "{urls:?}"
+    );
+    for url in urls {
+        let res = app.get(&url).await;
+        assert_eq!(res.status(), StatusCode::OK, "{url}");
+    }
+}
+
 crate::on_both_backends!(
     an_unknown_path_gets_the_translated_404_page,
     the_language_comes_from_the_cookie_then_the_header,
@@ -248,4 +274,5 @@ crate::on_both_backends!(
     every_response_carries_the_security_headers,
     malformed_forms_get_a_page_not_a_crash,
     uzbek_covers_pages_text_messages_errors_and_the_api,
+    every_file_a_page_refers_to_is_served,
 );
