@@ -123,16 +123,9 @@ fn seed(settings: &Settings, users: u64, invitees_of: &[String]) -> ExitCode {
             }
         }
     }
-    if let Err(e) = db::migrate(&settings.database_url) {
-        return fail(e);
-    }
-    let mut conn = match db::establish(&settings.database_url) {
-        Ok(c) => c,
-        Err(e) => {
-            return fail(format_args!(
-                "could not connect to the database given by DATABASE_URL: {e}"
-            ));
-        }
+    let mut conn = match open_database(settings) {
+        Ok(conn) => conn,
+        Err(code) => return code,
     };
     let started = std::time::Instant::now();
     let start = rand::random_range(0..80_000_000);
@@ -171,16 +164,9 @@ fn admin(settings: &Settings, command: AdminCommand) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Err(e) = db::migrate(&settings.database_url) {
-        return fail(e);
-    }
-    let mut conn = match db::establish(&settings.database_url) {
-        Ok(c) => c,
-        Err(e) => {
-            return fail(format_args!(
-                "could not connect to the database given by DATABASE_URL: {e}"
-            ));
-        }
+    let mut conn = match open_database(settings) {
+        Ok(conn) => conn,
+        Err(code) => return code,
     };
     let now = user_auth::clock::SystemClock.now();
     match user_auth::admin::set_staff_by_phone(
@@ -214,4 +200,14 @@ fn admin(settings: &Settings, command: AdminCommand) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Migrates and opens one connection for a command; the error is already reported.
+fn open_database(settings: &Settings) -> Result<db::DbConnection, ExitCode> {
+    db::migrate(&settings.database_url).map_err(fail)?;
+    db::establish(&settings.database_url).map_err(|e| {
+        fail(format_args!(
+            "could not connect to the database given by DATABASE_URL: {e}"
+        ))
+    })
 }

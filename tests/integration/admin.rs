@@ -137,39 +137,11 @@ async fn each_action_takes_effect_and_is_audited(backend: Backend) {
     let (browser, _) = app.new_browser();
     let user = app.create_user(USER);
     let token = app.api_token(USER).await;
-    let page = browser
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = csrf_from(&page);
     app.advance(61);
-    browser
-        .post(app.url("/login"))
-        .form(&[("csrf", csrf.as_str()), ("phone", USER)])
-        .send()
-        .await
-        .unwrap();
-    let page = browser
-        .get(app.url("/login/code"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    browser
-        .post(app.url("/login/code"))
-        .form(&[
-            ("csrf", csrf_from(&page).as_str()),
-            ("code", app.last_code(USER).as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(
+        location(&app.sign_in_with(&browser, USER).await),
+        "/profile"
+    );
     assert_eq!(
         browser
             .get(app.url("/profile"))
@@ -200,36 +172,7 @@ async fn each_action_takes_effect_and_is_audited(backend: Backend) {
     // signing in again says why
     app.advance(61);
     let (b2, _) = app.new_browser();
-    let page = b2
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    b2.post(app.url("/login"))
-        .form(&[("csrf", csrf_from(&page).as_str()), ("phone", USER)])
-        .send()
-        .await
-        .unwrap();
-    let page = b2
-        .get(app.url("/login/code"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let res = b2
-        .post(app.url("/login/code"))
-        .form(&[
-            ("csrf", csrf_from(&page).as_str()),
-            ("code", app.last_code(USER).as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = app.sign_in_with(&b2, USER).await;
     expect_page(res, StatusCode::FORBIDDEN, "This account is blocked.").await;
 
     assert_eq!(

@@ -338,6 +338,35 @@ impl TestApp {
         })
     }
 
+    /// Signs in through the forms with another browser; returns the answer to the code form.
+    pub async fn sign_in_with(&self, browser: &reqwest::Client, e164: &str) -> Response {
+        let text = |res: Response| async move { res.text().await.expect("body") };
+        let page = text(browser.get(self.url("/login")).send().await.expect("GET")).await;
+        browser
+            .post(self.url("/login"))
+            .form(&[("csrf", csrf_from(&page).as_str()), ("phone", e164)])
+            .send()
+            .await
+            .expect("POST");
+        let page = text(
+            browser
+                .get(self.url("/login/code"))
+                .send()
+                .await
+                .expect("GET"),
+        )
+        .await;
+        browser
+            .post(self.url("/login/code"))
+            .form(&[
+                ("csrf", csrf_from(&page).as_str()),
+                ("code", self.last_code(e164).as_str()),
+            ])
+            .send()
+            .await
+            .expect("POST")
+    }
+
     /// A second browser, with its own cookies.
     pub fn new_browser(&self) -> (reqwest::Client, Arc<Jar>) {
         let jar = Arc::new(Jar::default());
