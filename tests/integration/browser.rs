@@ -20,6 +20,9 @@ use crate::helpers::{Backend, TestApp};
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const AXE: &str = include_str!("../fixtures/axe.min.js");
+/// WebDriver key codes.
+const TAB: &str = "\u{E004}";
+const ENTER: &str = "\u{E007}";
 
 /// A running chromedriver; stopped on drop.
 pub struct Browser {
@@ -455,6 +458,39 @@ async fn every_page_is_accessible_and_screenshotted(backend: Backend) {
     c.close().await.unwrap();
 }
 
+async fn signing_in_works_with_the_keyboard_alone(backend: Backend) {
+    let Some((app, mut browser)) = setup(backend).await else {
+        return;
+    };
+    let c = browser.session(390, 1100).await;
+    c.goto(&app.url("/login")).await.unwrap();
+    // the first Tab lands on the skip link, which leads to the form
+    let focused = "return document.activeElement ? (document.activeElement.id || document.activeElement.className) : '';";
+    c.execute("document.body.focus();", vec![]).await.unwrap();
+    find(&c, "body").await.send_keys(TAB).await.unwrap();
+    assert_eq!(
+        c.execute(focused, vec![]).await.unwrap(),
+        Value::String("skip-link".into())
+    );
+
+    // typing and Enter submit each form
+    find(&c, "#phone")
+        .await
+        .send_keys(&format!("+998901234567{ENTER}"))
+        .await
+        .unwrap();
+    wait_for(&c, "/login/code").await;
+    let code = app.last_code("+998901234567");
+    find(&c, "#code")
+        .await
+        .send_keys(&format!("{code}{ENTER}"))
+        .await
+        .unwrap();
+    wait_for(&c, "/profile").await;
+    assert!(body_text(&c).await.contains("Your invite code"));
+    c.close().await.unwrap();
+}
+
 crate::on_both_backends!(
     a_newcomer_signs_in_and_sees_their_invite_code,
     a_second_person_enters_the_first_persons_code,
@@ -463,4 +499,5 @@ crate::on_both_backends!(
     after_sign_out_the_back_button_does_not_show_the_profile,
     staff_find_and_block_a_person_whose_open_session_then_ends,
     every_page_is_accessible_and_screenshotted,
+    signing_in_works_with_the_keyboard_alone,
 );
