@@ -33,7 +33,7 @@ pub struct Progress {
 }
 
 /// The n-th synthetic phone number.
-fn synthetic_phone(n: u64) -> String {
+pub fn synthetic_phone(n: u64) -> String {
     let n = n % (PER_PREFIX * PREFIXES.len() as u64);
     format!(
         "+998{}{:07}",

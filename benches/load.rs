@@ -1,0 +1,905 @@
+//! Load benchmark: every user flow over HTTP against the real server, and the same database
+//! work run straight through the pool (the floor no app can beat). Writes the results into
+//! BENCHMARKS.md between the `results` markers.
+//!
+//! `cargo bench --bench load` runs both backends with the defaults below; `-- --help` lists the
+//! options. Nothing here runs under `cargo test`.
+
+use std::{
+    collections::BTreeMap,
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use chrono::{TimeDelta, Utc};
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use user_auth::{
+    auth::{self, AuthConfig, ClientInfo, Credential, otp::OtpCode},
+    config::{Limits, SecretKey},
+    db::{self, DatabaseUrl, DbPool, login_codes, users},
+    invites::{InviteCode, RandomInviteCodes, activation},
+    phone::PhoneNumber,
+    seed,
+};
+
+const SECRET: &str = "bench-secret-bench-secret-bench-secret-bench-secret-bench-secret-0123";
+const POOL_SIZE: u32 = 10;
+const OWNER_0: &str = "+998330000000";
+const OWNER_1K: &str = "+998330000001";
+const OWNER_100K: &str = "+998330000002";
+/// Synthetic numbers for new phones start here, far from the seeded ones.
+const FRESH_BASE: u64 = 70_000_000;
+
+struct Options {
+    backends: Vec<&'static str>,
+    concurrency: usize,
+    duration: Duration,
+    users: u64,
+    big: u64,
+    url: Option<String>,
+    report: Option<PathBuf>,
+}
+
+fn options() -> Options {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let value = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!(
+            "cargo bench --bench load -- [--backend sqlite|postgres|both] [--concurrency 32] [--duration 10] \
+             [--users 1000000] [--smoke] [--url http://host:port] [--report BENCHMARKS.md|-]\n\
+             PostgreSQL comes from BENCH_DATABASE_URL or TEST_DATABASE_URL (a database is created and dropped)."
+        );
+        std::process::exit(0);
+    }
+    let smoke = args.iter().any(|a| a == "--smoke");
+    let backends = match value("--backend").as_deref() {
+        Some("sqlite") => vec!["sqlite"],
+        Some("postgres") => vec!["postgres"],
+        _ => vec!["sqlite", "postgres"],
+    };
+    let num =
+        |name: &str, default: u64| value(name).and_then(|v| v.parse().ok()).unwrap_or(default);
+    Options {
+        backends,
+        concurrency: num("--concurrency", 32) as usize,
+        duration: Duration::from_secs(num("--duration", if smoke { 2 } else { 10 })),
+        users: num("--users", if smoke { 2_000 } else { 1_000_000 }),
+        big: if smoke { 2_000 } else { 100_000 },
+        url: value("--url"),
+        report: match value("--report").as_deref() {
+            Some("-") => None,
+            Some(p) => Some(PathBuf::from(p)),
+            None if smoke => None,
+            None => Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("BENCHMARKS.md")),
+        },
+    }
+}
+
+/// Latencies and errors of one flow.
+#[derive(Default, Clone)]
+struct Sample {
+    latencies_us: Vec<u64>,
+    errors: usize,
+    elapsed: Duration,
+}
+
+impl Sample {
+    fn merge(parts: Vec<Sample>, elapsed: Duration) -> Sample {
+        let mut all = Sample {
+            elapsed,
+            ..Sample::default()
+        };
+        for p in parts {
+            all.latencies_us.extend(p.latencies_us);
+            all.errors += p.errors;
+        }
+        all.latencies_us.sort_unstable();
+        all
+    }
+
+    fn rps(&self) -> f64 {
+        (self.latencies_us.len() + self.errors) as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn pct(&self, p: f64) -> f64 {
+        if self.latencies_us.is_empty() {
+            return 0.0;
+        }
+        let i = ((self.latencies_us.len() as f64 * p).ceil() as usize)
+            .clamp(1, self.latencies_us.len())
+            - 1;
+        self.latencies_us[i] as f64 / 1000.0
+    }
+}
+
+/// A progress bar on stderr.
+fn progress(label: &str, done: u64, total: u64) {
+    let width: u64 = 30;
+    let filled = (done.min(total) * width / total.max(1)) as usize;
+    eprint!(
+        "\r{label:<24} [{}{}] {done}/{total}",
+        "#".repeat(filled),
+        " ".repeat(width as usize - filled)
+    );
+    if done >= total {
+        eprintln!();
+    }
+}
+
+struct Target {
+    url: DatabaseUrl,
+    admin: Option<(String, String)>,
+    label: &'static str,
+}
+
+impl Drop for Target {
+    fn drop(&mut self) {
+        match (&self.url, &self.admin) {
+            (DatabaseUrl::Postgres(_), Some((admin, name))) => {
+                if let Ok(mut c) = PgConnection::establish(admin) {
+                    let _ = diesel::sql_query(format!(
+                        "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                    ))
+                    .execute(&mut c);
+                }
+            }
+            (DatabaseUrl::Sqlite(path), _) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn target(backend: &'static str) -> Option<Target> {
+    let stamp = std::process::id();
+    match backend {
+        "sqlite" => Some(Target {
+            url: DatabaseUrl::Sqlite(
+                std::env::temp_dir().join(format!("user-auth-bench-{stamp}.db")),
+            ),
+            admin: None,
+            label: "SQLite",
+        }),
+        _ => {
+            let admin = std::env::var("BENCH_DATABASE_URL")
+                .or_else(|_| std::env::var("TEST_DATABASE_URL"))
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+            let name = format!("user_auth_bench_{stamp}");
+            let mut c = PgConnection::establish(&admin).ok()?;
+            diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
+                .execute(&mut c)
+                .ok()?;
+            let base = admin
+                .rsplit_once('/')
+                .map_or(admin.as_str(), |(b, _)| b)
+                .to_owned();
+            Some(Target {
+                url: DatabaseUrl::Postgres(format!("{base}/{name}")),
+                admin: Some((admin, name)),
+                label: "PostgreSQL",
+            })
+        }
+    }
+}
+
+fn url_string(url: &DatabaseUrl) -> String {
+    match url {
+        DatabaseUrl::Postgres(u) => u.clone(),
+        DatabaseUrl::Sqlite(p) => p.display().to_string(),
+    }
+}
+
+/// The server under test, started from the release binary with the limits raised.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(url: &DatabaseUrl) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_user-auth"))
+            .env("DATABASE_URL", url_string(url))
+            .env("SECRET_KEY", SECRET)
+            .env("BIND", format!("127.0.0.1:{port}"))
+            .env("RUST_LOG", "warn")
+            .env("DATABASE_POOL_SIZE", POOL_SIZE.to_string())
+            .env("OTP_RESEND_SECONDS", "0")
+            .env("OTP_MAX_PER_PHONE_HOUR", "1000000")
+            .env("OTP_MAX_PER_IP_HOUR", "1000000000")
+            .env("INVITE_MAX_TRIES_HOUR", "1000000")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("the server starts");
+        let base = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "the server did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Server { child, base }
+    }
+
+    /// Peak resident memory so far, in MiB.
+    fn peak_mib(&self) -> Option<f64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib / 1024.0)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn auth_config() -> AuthConfig {
+    let key = SecretKey::new(SECRET.as_bytes().to_vec()).unwrap();
+    AuthConfig {
+        limits: Limits {
+            resend_cooldown: TimeDelta::zero(),
+            codes_per_phone_per_hour: 1_000_000,
+            codes_per_ip_per_hour: 1_000_000_000,
+            invite_tries_per_hour: 1_000_000,
+            ..Limits::default()
+        },
+        code_key: key.derive32("user-auth/otp-hmac/v1"),
+        invite_codes: Arc::new(RandomInviteCodes),
+    }
+}
+
+/// Stores a known code for each phone, as the server would after sending it.
+fn plant_codes(pool: &DbPool, phones: &[String], code: &OtpCode) {
+    let key = auth_config().code_key;
+    let mut conn = pool.get().unwrap();
+    for chunk in phones.chunks(1000) {
+        db::write_transaction(&mut conn, |conn| {
+            let now = Utc::now().naive_utc();
+            for phone in chunk {
+                let mac = auth::otp::code_mac(&key, phone, code);
+                login_codes::insert(
+                    conn,
+                    &login_codes::NewLoginCode {
+                        phone,
+                        code_hmac: &mac,
+                        created_at: now,
+                        expires_at: now + TimeDelta::minutes(30),
+                        client_ip: "127.0.0.1",
+                    },
+                )?;
+            }
+            Ok::<_, db::DbError>(())
+        })
+        .unwrap();
+    }
+}
+
+fn fresh_phones(counter: &AtomicUsize, n: usize) -> Vec<String> {
+    let start = counter.fetch_add(n, Ordering::SeqCst) as u64;
+    (0..n as u64)
+        .map(|i| seed::synthetic_phone(FRESH_BASE + start + i))
+        .collect()
+}
+
+/// New accounts with API tokens, for the invite flow.
+fn accounts_with_tokens(pool: &DbPool, phones: &[String]) -> Vec<String> {
+    let cfg = auth_config();
+    let mut conn = pool.get().unwrap();
+    let mut tokens = Vec::with_capacity(phones.len());
+    for chunk in phones.chunks(1000) {
+        let made = db::write_transaction(&mut conn, |conn| {
+            let now = Utc::now().naive_utc();
+            let mut made = Vec::new();
+            for phone in chunk {
+                let user = auth::create_user(conn, &RandomInviteCodes, phone, now)?;
+                made.push(auth::issue_api_token(conn, &cfg.limits, user.id, now)?);
+            }
+            Ok::<_, db::DbError>(made)
+        })
+        .unwrap();
+        tokens.extend(made);
+    }
+    tokens
+}
+
+/// Runs `concurrency` HTTP clients for `duration`; `request(i)` builds the i-th request, or
+/// `None` when the prepared data ran out.
+async fn drive<F>(concurrency: usize, duration: Duration, request: F) -> Sample
+where
+    F: Fn(usize) -> Option<reqwest::RequestBuilder> + Send + Sync + 'static,
+{
+    let request = Arc::new(request);
+    let counter = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let deadline = start + duration;
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (request, counter) = (request.clone(), counter.clone());
+            tokio::spawn(async move {
+                let mut s = Sample::default();
+                while Instant::now() < deadline {
+                    let Some(req) = request(counter.fetch_add(1, Ordering::Relaxed)) else {
+                        break;
+                    };
+                    let t = Instant::now();
+                    match req.send().await {
+                        Ok(res) if res.status().is_success() || res.status().is_redirection() => {
+                            let _ = res.bytes().await;
+                            s.latencies_us.push(t.elapsed().as_micros() as u64);
+                        }
+                        _ => s.errors += 1,
+                    }
+                }
+                s
+            })
+        })
+        .collect();
+    let mut parts = Vec::new();
+    for t in tasks {
+        parts.push(t.await.unwrap());
+    }
+    Sample::merge(parts, start.elapsed())
+}
+
+/// The floor: `work(i, conn)` on `concurrency` threads through a pool like the server's.
+/// `work` answers whether the i-th item succeeded, or `None` when the prepared data ran out.
+fn floor<F>(pool: &DbPool, concurrency: usize, duration: Duration, work: F) -> Sample
+where
+    F: Fn(usize, &mut db::DbConnection) -> Option<bool> + Send + Sync + 'static,
+{
+    let work = Arc::new(work);
+    let counter = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let deadline = start + duration;
+    let handles: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (work, counter, pool) = (work.clone(), counter.clone(), pool.clone());
+            std::thread::spawn(move || {
+                let mut s = Sample::default();
+                while Instant::now() < deadline {
+                    let i = counter.fetch_add(1, Ordering::Relaxed);
+                    let t = Instant::now();
+                    let ok = match pool.get() {
+                        Ok(mut conn) => match work(i, &mut conn) {
+                            Some(ok) => ok,
+                            None => break,
+                        },
+                        Err(_) => false,
+                    };
+                    if ok {
+                        s.latencies_us.push(t.elapsed().as_micros() as u64);
+                    } else {
+                        s.errors += 1;
+                    }
+                }
+                s
+            })
+        })
+        .collect();
+    let parts = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    Sample::merge(parts, start.elapsed())
+}
+
+/// Signs `phone` in through the web forms and returns a client holding the session cookie.
+async fn web_session(base: &str, pool: &DbPool, phone: &str) -> reqwest::Client {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let csrf = |html: &str| {
+        let m = "name=\"csrf\" value=\"";
+        let i = html.find(m).unwrap() + m.len();
+        html[i..].split('"').next().unwrap().to_owned()
+    };
+    let page = client
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    client
+        .post(format!("{base}/login"))
+        .form(&[("csrf", csrf(&page)), ("phone", phone.to_owned())])
+        .send()
+        .await
+        .unwrap();
+    // a newer code than the one just sent, whose digits we know
+    let code = OtpCode::parse("1357", 4).unwrap();
+    plant_codes(pool, &[phone.to_owned()], &code);
+    let page = client
+        .get(format!("{base}/login/code"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let res = client
+        .post(format!("{base}/login/code"))
+        .form(&[("csrf", csrf(&page)), ("code", "1357".to_owned())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.headers()["location"],
+        "/profile",
+        "signed in as {phone}"
+    );
+    client
+}
+
+struct Row {
+    flow: &'static str,
+    app: Sample,
+    floor: Option<Sample>,
+    writes: bool,
+}
+
+#[allow(clippy::too_many_lines)]
+async fn run_backend(
+    opts: &Options,
+    backend: &'static str,
+) -> Option<(String, Vec<Row>, Option<f64>, f64)> {
+    let Some(target) = target(backend) else {
+        eprintln!("{backend}: no database (set BENCH_DATABASE_URL or TEST_DATABASE_URL); skipped");
+        return None;
+    };
+    eprintln!("== {} ==", target.label);
+    db::migrate(&target.url).expect("migrations");
+    let pool = db::pool(&target.url, POOL_SIZE, Duration::from_secs(30));
+
+    // seed: N users, owners with 0, 1,000 and 100,000 invitees
+    let seeding = Instant::now();
+    let plan = seed::SeedPlan {
+        users: opts.users,
+        invitees_of: vec![
+            (PhoneNumber::parse(OWNER_1K, None).unwrap(), 1_000),
+            (PhoneNumber::parse(OWNER_100K, None).unwrap(), opts.big),
+        ],
+    };
+    let total = plan.users + 1_000 + opts.big;
+    seed::seed(
+        &mut pool.get().unwrap(),
+        &plan,
+        0,
+        Utc::now().naive_utc(),
+        |p| progress("seeding", p.done, total),
+    )
+    .expect("seeding");
+    auth::create_user(
+        &mut pool.get().unwrap(),
+        &RandomInviteCodes,
+        OWNER_0,
+        Utc::now().naive_utc(),
+    )
+    .unwrap();
+    let seed_secs = seeding.elapsed().as_secs_f64();
+    eprintln!("seeded {total} users in {seed_secs:.1} s");
+    if let DatabaseUrl::Postgres(_) = target.url {
+        diesel::sql_query("ANALYZE")
+            .execute(&mut pool.get().unwrap())
+            .unwrap();
+    }
+
+    let server = if opts.url.is_none() {
+        Some(Server::start(&target.url))
+    } else {
+        None
+    };
+    let base = opts
+        .url
+        .clone()
+        .unwrap_or_else(|| server.as_ref().unwrap().base.clone());
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(opts.concurrency)
+        .build()
+        .unwrap();
+    let (c, d) = (opts.concurrency, opts.duration);
+    // enough prepared items for the fastest flow to run the whole duration
+    let prepared = (4_000 * d.as_secs() as usize).max(1_000);
+    let phones_counter = AtomicUsize::new(0);
+    let code = OtpCode::parse("2468", 4).unwrap();
+    let mut rows = Vec::new();
+
+    // GET /login: no database
+    {
+        let (h, b) = (http.clone(), base.clone());
+        let app = drive(c, d, move |_| Some(h.get(format!("{b}/login")))).await;
+        rows.push(Row {
+            flow: "GET /login",
+            app,
+            floor: None,
+            writes: false,
+        });
+    }
+
+    // code request, a new phone each time
+    {
+        let phones = Arc::new(fresh_phones(&phones_counter, prepared));
+        let (h, b, p) = (http.clone(), base.clone(), phones.clone());
+        let app = drive(c, d, move |i| {
+            let phone = p.get(i)?;
+            Some(
+                h.post(format!("{b}/api/v1/auth/code"))
+                    .json_body(&format!(r#"{{"phone":"{phone}"}}"#)),
+            )
+        })
+        .await;
+        let phones = Arc::new(fresh_phones(&phones_counter, prepared));
+        let cfg = auth_config();
+        let fl = floor(&pool, c, d, move |i, conn| {
+            let phone = PhoneNumber::from_e164_unchecked(phones.get(i)?.clone());
+            let client = ClientInfo {
+                ip: "127.0.0.1".into(),
+                user_agent: None,
+            };
+            let now = Utc::now().naive_utc();
+            Some(match auth::request_code(conn, &cfg, &phone, &client, now) {
+                Ok(auth::CodeRequest::Issued { code_id, .. }) => {
+                    auth::finish_code_request(conn, &phone, code_id, true, &client, now).is_ok()
+                }
+                _ => false,
+            })
+        });
+        rows.push(Row {
+            flow: "code request",
+            app,
+            floor: Some(fl),
+            writes: true,
+        });
+    }
+
+    // code verification: a first sign-in (creates the account) and a returning user
+    for (flow, returning) in [
+        ("sign-in, new account", false),
+        ("sign-in, returning", true),
+    ] {
+        let make = |n: usize| -> Vec<String> {
+            if returning {
+                let mut conn = pool.get().unwrap();
+                let phones = fresh_phones(&phones_counter, n);
+                db::write_transaction(&mut conn, |conn| {
+                    let now = Utc::now().naive_utc();
+                    for p in &phones {
+                        auth::create_user(conn, &RandomInviteCodes, p, now)?;
+                    }
+                    Ok::<_, db::DbError>(())
+                })
+                .unwrap();
+                phones
+            } else {
+                fresh_phones(&phones_counter, n)
+            }
+        };
+        let phones = Arc::new(make(prepared / 4));
+        plant_codes(&pool, &phones, &code);
+        let (h, b, p) = (http.clone(), base.clone(), phones.clone());
+        let app = drive(c, d, move |i| {
+            let phone = p.get(i)?;
+            Some(
+                h.post(format!("{b}/api/v1/auth/token"))
+                    .json_body(&format!(r#"{{"phone":"{phone}","code":"2468"}}"#)),
+            )
+        })
+        .await;
+        let phones = Arc::new(make(prepared / 4));
+        plant_codes(&pool, &phones, &code);
+        let (cfg, code2) = (auth_config(), code.clone());
+        let fl = floor(&pool, c, d, move |i, conn| {
+            let phone = PhoneNumber::from_e164_unchecked(phones.get(i)?.clone());
+            let client = ClientInfo {
+                ip: "127.0.0.1".into(),
+                user_agent: None,
+            };
+            Some(matches!(
+                auth::verify_code(
+                    conn,
+                    &cfg,
+                    &phone,
+                    &code2,
+                    &client,
+                    Credential::ApiToken,
+                    Utc::now().naive_utc()
+                ),
+                Ok(auth::Verification::SignedIn { .. })
+            ))
+        });
+        rows.push(Row {
+            flow,
+            app,
+            floor: Some(fl),
+            writes: true,
+        });
+    }
+
+    // the profile page of people with 0, 1,000 and 100,000 invitees
+    for (flow, owner) in [
+        ("profile, 0 invitees", OWNER_0),
+        ("profile, 1,000 invitees", OWNER_1K),
+        ("profile, 100,000 invitees", OWNER_100K),
+    ] {
+        let client = web_session(&base, &pool, owner).await;
+        let b = base.clone();
+        let app = drive(c, d, move |_| Some(client.get(format!("{b}/profile")))).await;
+        let user = users::find_by_phone(&mut pool.get().unwrap(), owner)
+            .unwrap()
+            .unwrap();
+        let limits = auth_config().limits;
+        let token = auth::start_session(
+            &mut pool.get().unwrap(),
+            &limits,
+            user.id,
+            &ClientInfo {
+                ip: "127.0.0.1".into(),
+                user_agent: None,
+            },
+            Utc::now().naive_utc(),
+        )
+        .unwrap();
+        let fl = floor(&pool, c, d, move |_, conn| {
+            let Ok(Some(user)) = auth::authenticate(conn, &limits, &token, Utc::now().naive_utc())
+            else {
+                return Some(false);
+            };
+            Some(activation::load_profile(conn, &user, activation::PageRequest::First, 50).is_ok())
+        });
+        rows.push(Row {
+            flow,
+            app,
+            floor: Some(fl),
+            writes: false,
+        });
+    }
+
+    // entering an invite code (each request by a different new account)
+    {
+        let owner_code = users::find_by_phone(&mut pool.get().unwrap(), OWNER_1K)
+            .unwrap()
+            .unwrap()
+            .invite_code;
+        let tokens = Arc::new(accounts_with_tokens(
+            &pool,
+            &fresh_phones(&phones_counter, prepared / 4),
+        ));
+        let (h, b, t, oc) = (
+            http.clone(),
+            base.clone(),
+            tokens.clone(),
+            owner_code.clone(),
+        );
+        let app = drive(c, d, move |i| {
+            let token = t.get(i)?;
+            Some(
+                h.post(format!("{b}/api/v1/me/invite"))
+                    .bearer_auth(token)
+                    .json_body(&format!(r#"{{"code":"{oc}"}}"#)),
+            )
+        })
+        .await;
+        let tokens = Arc::new(accounts_with_tokens(
+            &pool,
+            &fresh_phones(&phones_counter, prepared / 4),
+        ));
+        let limits = auth_config().limits;
+        let code = InviteCode::parse(&owner_code).unwrap();
+        let fl = floor(&pool, c, d, move |i, conn| {
+            let token = tokens.get(i)?;
+            let now = Utc::now().naive_utc();
+            let Ok(Some(user)) = auth::authenticate_api_token(conn, &limits, token, now) else {
+                return Some(false);
+            };
+            Some(matches!(
+                activation::activate_invite(conn, 1_000_000, user.id, &code, now),
+                Ok(activation::Activation::Activated { .. })
+            ))
+        });
+        rows.push(Row {
+            flow: "enter an invite code",
+            app,
+            floor: Some(fl),
+            writes: true,
+        });
+    }
+
+    let peak = server.as_ref().and_then(Server::peak_mib);
+    Some((target.label.to_owned(), rows, peak, seed_secs))
+}
+
+/// `json()` needs reqwest's json feature; the body is written by hand instead.
+trait JsonBody {
+    fn json_body(self, body: &str) -> Self;
+}
+
+impl JsonBody for reqwest::RequestBuilder {
+    fn json_body(self, body: &str) -> Self {
+        self.header("content-type", "application/json")
+            .body(body.to_owned())
+    }
+}
+
+fn table(rows: &[Row]) -> String {
+    let mut out = String::from(
+        "| flow | req/s | p50 ms | p99 ms | max ms | errors | floor req/s | floor p99 ms | app ÷ floor |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for r in rows {
+        let (floor_rps, floor_p99, ratio) = match &r.floor {
+            Some(f) => (
+                format!("{:.0}", f.rps()),
+                format!("{:.2}", f.pct(0.99)),
+                format!("{:.0} %", 100.0 * r.app.rps() / f.rps().max(1e-9)),
+            ),
+            None => ("—".into(), "—".into(), "—".into()),
+        };
+        out.push_str(&format!(
+            "| {}{} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {floor_rps} | {floor_p99} | {ratio} |\n",
+            r.flow,
+            if r.writes { " (writes)" } else { "" },
+            r.app.rps(),
+            r.app.pct(0.5),
+            r.app.pct(0.99),
+            r.app.latencies_us.last().copied().unwrap_or(0) as f64 / 1000.0,
+            r.app.errors,
+        ));
+    }
+    out
+}
+
+fn targets(rows: &[Row], peak: Option<f64>) -> String {
+    let mut out = String::new();
+    let mut check = |ok: bool, what: String| {
+        out.push_str(&format!(
+            "- {} {what}\n",
+            if ok { "met:" } else { "MISSED:" }
+        ))
+    };
+    let errors: usize = rows.iter().map(|r| r.app.errors).sum();
+    check(errors == 0, format!("zero errors ({errors})"));
+    for r in rows {
+        if let Some(f) = &r.floor {
+            let share = r.app.rps() / f.rps().max(1e-9);
+            check(
+                share >= 0.5,
+                format!(
+                    "{} at least 50 % of its floor ({:.0} %)",
+                    r.flow,
+                    share * 100.0
+                ),
+            );
+        }
+        if !r.writes {
+            check(
+                r.app.pct(0.99) < 20.0,
+                format!("{} p99 under 20 ms ({:.2} ms)", r.flow, r.app.pct(0.99)),
+            );
+        }
+    }
+    let p50 = |name: &str| {
+        rows.iter()
+            .find(|r| r.flow == name)
+            .map(|r| r.app.pct(0.5))
+            .unwrap_or(0.0)
+    };
+    let (none, big) = (p50("profile, 0 invitees"), p50("profile, 100,000 invitees"));
+    check(
+        big <= 1.5 * none,
+        format!("profile with 100,000 invitees within 1.5× of none (p50 {big:.2} vs {none:.2} ms)"),
+    );
+    if let Some(mib) = peak {
+        check(
+            mib < 64.0,
+            format!("peak server memory under 64 MB ({mib:.1} MiB)"),
+        );
+    }
+    out
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_default();
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines().next().map(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .unwrap_or("0")
+                    .parse::<f64>()
+                    .unwrap_or(0.0)
+                    / 1024.0
+                    / 1024.0
+            })
+        })
+        .unwrap_or(0.0);
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!(
+        "{cores} cores ({cpu}), {mem:.1} GiB memory; server, database and load generator on the same machine"
+    )
+}
+
+fn main() {
+    let opts = options();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut sections = BTreeMap::new();
+    for backend in opts.backends.clone() {
+        if let Some((label, rows, peak, seed_secs)) = runtime.block_on(run_backend(&opts, backend))
+        {
+            let mut s = format!("### {label}\n\n");
+            s.push_str(&format!(
+                "Seeded {} users (plus owners of 1,000 and {} invitees) in {seed_secs:.1} s. \
+                 Concurrency {}, {} s per flow. Peak server memory (VmHWM): {}.\n\n",
+                opts.users,
+                opts.big,
+                opts.concurrency,
+                opts.duration.as_secs(),
+                peak.map_or("not measured (external server)".into(), |m| format!(
+                    "{m:.1} MiB"
+                )),
+            ));
+            s.push_str(&table(&rows));
+            s.push_str("\nTargets:\n\n");
+            s.push_str(&targets(&rows, peak));
+            println!("{s}");
+            sections.insert(label, s);
+        }
+    }
+    let Some(path) = opts.report else { return };
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let generated = format!(
+        "<!-- results: written by `cargo bench --bench load`; do not edit by hand -->\n\
+         Measured {} on {}.\n\nCommand: `cargo bench --bench load{}{}`\n\n{}\n<!-- /results -->",
+        Utc::now().format("%Y-%m-%d %H:%M UTC"),
+        machine(),
+        if args.is_empty() { "" } else { " -- " },
+        args.join(" "),
+        sections.into_values().collect::<Vec<_>>().join("\n"),
+    );
+    let old = std::fs::read_to_string(&path).unwrap_or_default();
+    let new = match (old.find("<!-- results"), old.find("<!-- /results -->")) {
+        (Some(a), Some(b)) => format!(
+            "{}{}{}",
+            &old[..a],
+            generated,
+            &old[b + "<!-- /results -->".len()..]
+        ),
+        _ => format!("{old}\n{generated}\n"),
+    };
+    std::fs::write(&path, new).unwrap();
+    eprintln!("wrote {}", path.display());
+}
