@@ -89,7 +89,8 @@ pub async fn current_user(
 }
 
 fn date(at: chrono::NaiveDateTime) -> String {
-    at.format("%Y-%m-%d").to_string()
+    // NaiveDate's Display is YYYY-MM-DD, without parsing a format string each time
+    at.date().to_string()
 }
 
 /// Loads and builds the page; `error`, `notice` and `typed_code` come from the invite form.
@@ -109,6 +110,19 @@ async fn build(
         })
         .await?
     };
+    Ok(page_from(req, state, user, data, error, notice, typed_code))
+}
+
+/// The page for a loaded profile.
+fn page_from(
+    req: &HttpRequest,
+    state: &AppState,
+    user: User,
+    data: ProfileData,
+    error: Option<String>,
+    notice: Option<String>,
+    typed_code: String,
+) -> ProfilePage {
     let ctx = PageCtx::new(req, state, true).staff(user.is_staff);
     let invitee_count = ctx.tr.args(
         "profile-invitees-count",
@@ -117,7 +131,7 @@ async fn build(
             ("shown", ctx.tr.number(user.invitee_count).into()),
         ],
     );
-    Ok(ProfilePage {
+    ProfilePage {
         phone: phone::display_e164(&user.phone),
         invite_code: user.invite_code,
         joined: date(user.date_joined),
@@ -147,7 +161,7 @@ async fn build(
             .older
             .map(|c| format!("/profile?older={}#invitees", c.encode())),
         ctx,
-    })
+    }
 }
 
 pub async fn get(
@@ -156,7 +170,7 @@ pub async fn get(
     session: TypedSession,
     query: web::Query<ProfileQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let Some(user) = current_user(&state, &session).await? else {
+    let Some(token) = session.token() else {
         return Ok(see_other("/login"));
     };
     // a cursor that does not parse shows the first page rather than an error
@@ -168,9 +182,23 @@ pub async fn get(
         (None, Some(c)) => PageRequest::Newer(c),
         (None, None) => PageRequest::First,
     };
+    // the session check and the profile in one trip to the database
+    let (limits, now) = (state.auth.limits.clone(), state.clock.now());
+    let loaded = db::run(&state.pool, move |conn| {
+        let Some(user) = auth::authenticate(conn, &limits, &token, now)? else {
+            return Ok(None);
+        };
+        let data = activation::load_profile(conn, &user, request, PER_PAGE)?;
+        Ok(Some((user, data)))
+    })
+    .await?;
+    let Some((user, data)) = loaded else {
+        session.forget_token();
+        return Ok(see_other("/login"));
+    };
     let tr = Tr::new(state.locales.clone(), super::request_language(&req));
     let notice = query.entered.is_some().then(|| tr.t("invite-entered"));
-    let page = build(&req, &state, user, request, None, notice, String::new()).await?;
+    let page = page_from(&req, &state, user, data, None, notice, String::new());
     render(StatusCode::OK, &page)
 }
 
