@@ -400,6 +400,11 @@ where
     Sample::merge(parts, start.elapsed())
 }
 
+/// The body of a page.
+async fn text(client: &reqwest::Client, url: &str) -> String {
+    client.get(url).send().await.unwrap().text().await.unwrap()
+}
+
 /// Signs `phone` in through the web forms and returns a client holding the session cookie.
 async fn web_session(base: &str, pool: &DbPool, phone: &str) -> reqwest::Client {
     let client = reqwest::Client::builder()
@@ -412,14 +417,7 @@ async fn web_session(base: &str, pool: &DbPool, phone: &str) -> reqwest::Client 
         let i = html.find(m).unwrap() + m.len();
         html[i..].split('"').next().unwrap().to_owned()
     };
-    let page = client
-        .get(format!("{base}/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = text(&client, &format!("{base}/login")).await;
     client
         .post(format!("{base}/login"))
         .form(&[("csrf", csrf(&page)), ("phone", phone.to_owned())])
@@ -429,14 +427,7 @@ async fn web_session(base: &str, pool: &DbPool, phone: &str) -> reqwest::Client 
     // a newer code than the one just sent, whose digits we know
     let code = OtpCode::parse("1357", 4).unwrap();
     plant_codes(pool, &[phone.to_owned()], &code);
-    let page = client
-        .get(format!("{base}/login/code"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = text(&client, &format!("{base}/login/code")).await;
     let res = client
         .post(format!("{base}/login/code"))
         .form(&[("csrf", csrf(&page)), ("code", "1357".to_owned())])

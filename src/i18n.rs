@@ -21,6 +21,8 @@ const SOURCES: &[(&str, &str, &str)] = &[
 /// The loaded bundles.
 pub struct Locales {
     bundles: HashMap<&'static str, FluentBundle<FluentResource>>,
+    /// Messages without arguments, formatted once at start-up: most strings of a page.
+    plain: HashMap<&'static str, HashMap<String, String>>,
 }
 
 impl Locales {
@@ -41,11 +43,33 @@ impl Locales {
             }
             bundles.insert(*code, bundle);
         }
-        Ok(Self { bundles })
+        let mut plain: HashMap<&'static str, HashMap<String, String>> = HashMap::new();
+        for (code, _) in LANGUAGES {
+            let bundle = &bundles[code];
+            let cached = plain.entry(*code).or_default();
+            for id in Self::ids(code) {
+                if let Some(pattern) = bundle.get_message(&id).and_then(|m| m.value()) {
+                    let mut errors = Vec::new();
+                    let text = bundle.format_pattern(pattern, None, &mut errors);
+                    // a message that needs arguments reports errors without them: not cached
+                    if errors.is_empty() {
+                        cached.insert(id, text.into_owned());
+                    }
+                }
+            }
+        }
+        Ok(Self { bundles, plain })
     }
 
     /// The message `id` in `lang`, falling back to English, then to the id itself.
     pub fn format(&self, lang: &str, id: &str, args: Option<&FluentArgs<'_>>) -> String {
+        if args.is_none() {
+            for candidate in [lang, DEFAULT_LANGUAGE] {
+                if let Some(text) = self.plain.get(candidate).and_then(|m| m.get(id)) {
+                    return text.clone();
+                }
+            }
+        }
         for candidate in [lang, DEFAULT_LANGUAGE] {
             let Some(bundle) = self.bundles.get(candidate) else {
                 continue;
