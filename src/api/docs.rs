@@ -15,7 +15,7 @@ use super::{handlers, problem::Problem};
         title = "user-auth API",
         description = "Sign in with a phone number and a one-time code, enter an invite code, and read the profile. \
                        Errors are RFC 9457 problem documents (`application/problem+json`) with a stable `code`; \
-                       titles and details follow `Accept-Language` (en, ru)."
+                       titles and details follow `Accept-Language` (en, ru, uz)."
     ),
     paths(
         handlers::request_code,
