@@ -175,11 +175,7 @@ pub async fn request_code(
     body: web::Json<PhoneBody>,
 ) -> Result<HttpResponse, ApiError> {
     let phone = parse_phone(&state, &body.phone)?;
-    let accept = req
-        .headers()
-        .get("accept-language")
-        .and_then(|v| v.to_str().ok());
-    let tr = crate::i18n::Tr::new(state.locales.clone(), crate::i18n::negotiate(None, accept));
+    let tr = super::request_tr(&req, &state);
     let client = client_info(&req, state.trust_proxy_headers);
     let sending = auth::send_code(
         &state.pool,

@@ -63,6 +63,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
+/// The translator for an API request: `Accept-Language` only (the API ignores cookies).
+pub fn request_tr(req: &HttpRequest, state: &AppState) -> crate::i18n::Tr {
+    let accept = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    crate::i18n::Tr::new(state.locales.clone(), crate::i18n::negotiate(None, accept))
+}
+
 /// The signed-in user of an API request and the token it came with.
 pub struct Bearer {
     pub user: User,

@@ -256,12 +256,7 @@ pub async fn translate_problems(
     let Some(state) = res.request().app_data::<web::Data<AppState>>().cloned() else {
         return Ok(res);
     };
-    let accept = res
-        .request()
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok());
-    let tr = Tr::new(state.locales.clone(), crate::i18n::negotiate(None, accept));
+    let tr = super::request_tr(res.request(), &state);
     let body = match serde_json::to_string(&api_error.problem(&tr)) {
         Ok(body) => body,
         Err(_) => return Ok(res),

@@ -5,7 +5,7 @@ pub mod otp;
 
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::{
-    Connection,
+    Connection, QueryResult,
     result::{DatabaseErrorKind, Error as DieselError},
 };
 use sha2::{Digest, Sha256};
@@ -480,30 +480,82 @@ pub fn start_session(
     Ok(token)
 }
 
+/// (id, last seen, expires) of a session or API token row.
+type CredentialRow = (i64, NaiveDateTime, NaiveDateTime);
+
+/// A table of credentials found by the SHA-256 of their secret: web sessions or API tokens.
+trait Credentials {
+    /// The row and its user.
+    fn find(conn: &mut DbConnection, hash: &str) -> QueryResult<Option<(CredentialRow, User)>>;
+    fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<usize>;
+    fn touch(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<()>;
+}
+
+struct WebSessions;
+
+impl Credentials for WebSessions {
+    fn find(conn: &mut DbConnection, hash: &str) -> QueryResult<Option<(CredentialRow, User)>> {
+        Ok(sessions::find_with_user(conn, hash)?
+            .map(|(s, u)| ((s.id, s.last_seen_at, s.expires_at), u)))
+    }
+    fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
+        sessions::delete_by_id(conn, id)
+    }
+    fn touch(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<()> {
+        sessions::touch(conn, id, at)
+    }
+}
+
+struct ApiTokens;
+
+impl Credentials for ApiTokens {
+    fn find(conn: &mut DbConnection, hash: &str) -> QueryResult<Option<(CredentialRow, User)>> {
+        Ok(api_tokens::find_with_user(conn, hash)?
+            .map(|(t, u)| ((t.id, t.last_used_at, t.expires_at), u)))
+    }
+    fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
+        api_tokens::delete_by_id(conn, id)
+    }
+    fn touch(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<()> {
+        api_tokens::touch(conn, id, at)
+    }
+}
+
+/// The user behind a secret of table `C`, if it is unexpired and the user active. An expired
+/// row is removed; a blocked user loses every session and token; "last seen" is written at most
+/// once per `session_touch_interval`.
+fn authenticate_in<C: Credentials>(
+    conn: &mut DbConnection,
+    limits: &Limits,
+    token: &str,
+    now: NaiveDateTime,
+) -> Result<Option<User>, DbError> {
+    let Some(((id, last_seen, expires_at), user)) = C::find(conn, &token_hash(token))? else {
+        return Ok(None);
+    };
+    if expires_at <= now {
+        C::delete(conn, id)?;
+        return Ok(None);
+    }
+    if !user.is_active {
+        sessions::delete_for_user(conn, user.id)?;
+        api_tokens::delete_for_user(conn, user.id)?;
+        return Ok(None);
+    }
+    if last_seen + limits.session_touch_interval <= now {
+        C::touch(conn, id, now)?;
+    }
+    Ok(Some(user))
+}
+
 /// The user behind a session token, if the session is still open and the user active.
-/// `last_seen_at` is written at most once per `session_touch_interval`.
 pub fn authenticate(
     conn: &mut DbConnection,
     limits: &Limits,
     token: &str,
     now: NaiveDateTime,
 ) -> Result<Option<User>, DbError> {
-    let hash = token_hash(token);
-    let Some((session, user)) = sessions::find_with_user(conn, &hash)? else {
-        return Ok(None);
-    };
-    if session.expires_at <= now {
-        sessions::delete_by_id(conn, session.id)?;
-        return Ok(None);
-    }
-    if !user.is_active {
-        sessions::delete_for_user(conn, user.id)?;
-        return Ok(None);
-    }
-    if session.last_seen_at + limits.session_touch_interval <= now {
-        sessions::touch(conn, session.id, now)?;
-    }
-    Ok(Some(user))
+    authenticate_in::<WebSessions>(conn, limits, token, now)
 }
 
 /// Issues an API token (256 random bits, hex); only its SHA-256 is stored.
@@ -536,21 +588,7 @@ pub fn authenticate_api_token(
     token: &str,
     now: NaiveDateTime,
 ) -> Result<Option<User>, DbError> {
-    let Some((row, user)) = api_tokens::find_with_user(conn, &token_hash(token))? else {
-        return Ok(None);
-    };
-    if row.expires_at <= now {
-        api_tokens::delete_by_id(conn, row.id)?;
-        return Ok(None);
-    }
-    if !user.is_active {
-        api_tokens::delete_for_user(conn, user.id)?;
-        return Ok(None);
-    }
-    if row.last_used_at + limits.session_touch_interval <= now {
-        api_tokens::touch(conn, row.id, now)?;
-    }
-    Ok(Some(user))
+    authenticate_in::<ApiTokens>(conn, limits, token, now)
 }
 
 /// Revokes one API token.

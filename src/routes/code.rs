@@ -6,8 +6,8 @@ use serde::Deserialize;
 
 use super::{
     PageCtx, client_info,
-    login::{Issue, issue_code, with_retry_after},
-    render, require_csrf, see_other,
+    login::{Issue, issue_code},
+    render, require_csrf, see_other, with_retry_after,
 };
 use crate::{
     auth::{self, Verification, otp::OtpCode},

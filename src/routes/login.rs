@@ -1,17 +1,10 @@
 //! `GET/POST /login`: the phone form; posting it sends a code.
 
-use actix_web::{
-    HttpRequest, HttpResponse,
-    http::{
-        StatusCode,
-        header::{self, HeaderValue},
-    },
-    web,
-};
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{PageCtx, client_info, render, require_csrf, see_other};
+use super::{PageCtx, client_info, render, require_csrf, see_other, with_retry_after};
 use crate::{
     auth::{self, Sending},
     error::AppError,
@@ -105,14 +98,6 @@ pub async fn post(
             Ok(with_retry_after(res, retry_after))
         }
     }
-}
-
-/// Adds `Retry-After` to a refusal that has one.
-pub fn with_retry_after(mut res: HttpResponse, retry_after: Option<i64>) -> HttpResponse {
-    if let Some(value) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
-        res.headers_mut().insert(header::RETRY_AFTER, value);
-    }
-    res
 }
 
 /// What happened when a code was asked for.

@@ -133,6 +133,16 @@ pub fn render(
         .body(body))
 }
 
+/// Adds `Retry-After` to a refusal that has one.
+pub fn with_retry_after(mut res: HttpResponse, retry_after: Option<i64>) -> HttpResponse {
+    if let Some(value) =
+        retry_after.and_then(|s| header::HeaderValue::from_str(&s.to_string()).ok())
+    {
+        res.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    res
+}
+
 pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location))

@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{PageCtx, login::with_retry_after, render, require_csrf, see_other};
+use super::{PageCtx, render, require_csrf, see_other, with_retry_after};
 use crate::{
     auth, db,
     db::users::User,
