@@ -28,6 +28,11 @@ use user_auth::{
 };
 
 const SECRET: &str = "bench-secret-bench-secret-bench-secret-bench-secret-bench-secret-0123";
+
+/// The server's secret key: `SECRET_KEY` when set (needed with `--url`), else the bench's own.
+fn secret() -> String {
+    std::env::var("SECRET_KEY").unwrap_or_else(|_| SECRET.to_owned())
+}
 const POOL_SIZE: u32 = 10;
 const OWNER_0: &str = "+998330000000";
 const OWNER_1K: &str = "+998330000001";
@@ -41,8 +46,20 @@ struct Options {
     duration: Duration,
     users: u64,
     big: u64,
+    /// An external server, and the database it uses (seeded by the bench).
     url: Option<String>,
+    database_url: Option<String>,
     report: Option<PathBuf>,
+    /// Only the flows whose name contains this text.
+    only: Option<String>,
+    /// Skip the floor runs (to profile the server alone).
+    no_floor: bool,
+}
+
+impl Options {
+    fn wants(&self, flow: &str) -> bool {
+        self.only.as_deref().is_none_or(|o| flow.contains(o))
+    }
 }
 
 fn options() -> Options {
@@ -56,16 +73,30 @@ fn options() -> Options {
     if args.iter().any(|a| a == "--help" || a == "-h") {
         println!(
             "cargo bench --bench load -- [--backend sqlite|postgres|both] [--concurrency 32] [--duration 10] \
-             [--users 1000000] [--smoke] [--url http://host:port] [--report BENCHMARKS.md|-]\n\
-             PostgreSQL comes from BENCH_DATABASE_URL or TEST_DATABASE_URL (a database is created and dropped)."
+             [--users 1000000] [--smoke] [--report BENCHMARKS.md|-] \
+             [--only TEXT] [--no-floor] [--url http://host:port --database-url URL]\n\
+             PostgreSQL comes from BENCH_DATABASE_URL or TEST_DATABASE_URL (a database is created and dropped).\n\
+             --url drives a server that is already running; --database-url is the freshly migrated, empty\n\
+             database that server uses (the bench seeds it and keeps it), and SECRET_KEY must be the server's."
         );
         std::process::exit(0);
     }
     let smoke = args.iter().any(|a| a == "--smoke");
+    let only = value("--only");
+    let no_floor = args.iter().any(|a| a == "--no-floor");
+    let url = value("--url");
+    let database_url = value("--database-url");
+    if url.is_some() != database_url.is_some() {
+        eprintln!("--url and --database-url go together: the bench seeds the server's database");
+        std::process::exit(2);
+    }
     let backends = match value("--backend").as_deref() {
-        Some("sqlite") => vec!["sqlite"],
-        Some("postgres") => vec!["postgres"],
-        _ => vec!["sqlite", "postgres"],
+        _ if database_url.is_some() => {
+            vec![DatabaseUrl::parse(database_url.as_deref()).backend_name()]
+        }
+        Some("sqlite") => vec!["SQLite"],
+        Some("postgres") => vec!["PostgreSQL"],
+        _ => vec!["SQLite", "PostgreSQL"],
     };
     let num =
         |name: &str, default: u64| value(name).and_then(|v| v.parse().ok()).unwrap_or(default);
@@ -75,13 +106,17 @@ fn options() -> Options {
         duration: Duration::from_secs(num("--duration", if smoke { 2 } else { 10 })),
         users: num("--users", if smoke { 2_000 } else { 1_000_000 }),
         big: if smoke { 2_000 } else { 100_000 },
-        url: value("--url"),
+        url,
+        database_url,
         report: match value("--report").as_deref() {
             Some("-") => None,
             Some(p) => Some(PathBuf::from(p)),
-            None if smoke => None,
+            // a partial run never overwrites the report
+            None if smoke || only.is_some() || no_floor => None,
             None => Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("BENCHMARKS.md")),
         },
+        only,
+        no_floor,
     }
 }
 
@@ -140,10 +175,15 @@ struct Target {
     url: DatabaseUrl,
     admin: Option<(String, String)>,
     label: &'static str,
+    /// Given with `--database-url`: kept afterwards.
+    keep: bool,
 }
 
 impl Drop for Target {
     fn drop(&mut self) {
+        if self.keep {
+            return;
+        }
         match (&self.url, &self.admin) {
             (DatabaseUrl::Postgres(_), Some((admin, name))) => {
                 if let Ok(mut c) = PgConnection::establish(admin) {
@@ -163,15 +203,25 @@ impl Drop for Target {
     }
 }
 
-fn target(backend: &'static str) -> Option<Target> {
+fn target(backend: &'static str, given: Option<&str>) -> Option<Target> {
+    if let Some(given) = given {
+        let url = DatabaseUrl::parse(Some(given));
+        return Some(Target {
+            label: url.backend_name(),
+            url,
+            admin: None,
+            keep: true,
+        });
+    }
     let stamp = std::process::id();
     match backend {
-        "sqlite" => Some(Target {
+        "SQLite" => Some(Target {
             url: DatabaseUrl::Sqlite(
                 std::env::temp_dir().join(format!("user-auth-bench-{stamp}.db")),
             ),
             admin: None,
             label: "SQLite",
+            keep: false,
         }),
         _ => {
             let admin = std::env::var("BENCH_DATABASE_URL")
@@ -190,6 +240,7 @@ fn target(backend: &'static str) -> Option<Target> {
                 url: DatabaseUrl::Postgres(format!("{base}/{name}")),
                 admin: Some((admin, name)),
                 label: "PostgreSQL",
+                keep: false,
             })
         }
     }
@@ -217,7 +268,7 @@ impl Server {
             .port();
         let child = Command::new(env!("CARGO_BIN_EXE_user-auth"))
             .env("DATABASE_URL", url_string(url))
-            .env("SECRET_KEY", SECRET)
+            .env("SECRET_KEY", secret())
             .env("BIND", format!("127.0.0.1:{port}"))
             .env("RUST_LOG", "warn")
             .env("DATABASE_POOL_SIZE", POOL_SIZE.to_string())
@@ -254,7 +305,7 @@ impl Drop for Server {
 }
 
 fn auth_config() -> AuthConfig {
-    let key = SecretKey::new(SECRET.as_bytes().to_vec()).unwrap();
+    let key = SecretKey::new(secret().into_bytes()).unwrap();
     AuthConfig {
         limits: Limits {
             resend_cooldown: TimeDelta::zero(),
@@ -454,13 +505,17 @@ async fn run_backend(
     opts: &Options,
     backend: &'static str,
 ) -> Option<(String, Vec<Row>, Option<f64>, f64)> {
-    let Some(target) = target(backend) else {
+    let Some(target) = target(backend, opts.database_url.as_deref()) else {
         eprintln!("{backend}: no database (set BENCH_DATABASE_URL or TEST_DATABASE_URL); skipped");
         return None;
     };
     eprintln!("== {} ==", target.label);
     db::migrate(&target.url).expect("migrations");
     let pool = db::pool(&target.url, POOL_SIZE, Duration::from_secs(30));
+    if target.keep && db::admin::count_all(&mut pool.get().unwrap()).unwrap() > 0 {
+        eprintln!("--database-url must be an empty database: the bench seeds its own accounts");
+        std::process::exit(2);
+    }
 
     // seed: N users, owners with 0, 1,000 and 100,000 invitees
     let seeding = Instant::now();
@@ -517,7 +572,7 @@ async fn run_backend(
     let mut rows = Vec::new();
 
     // GET /login: no database
-    {
+    if opts.wants("GET /login") {
         let (h, b) = (http.clone(), base.clone());
         let app = drive(c, d, move |_| Some(h.get(format!("{b}/login")))).await;
         rows.push(Row {
@@ -529,7 +584,7 @@ async fn run_backend(
     }
 
     // code request, a new phone each time
-    {
+    if opts.wants("code request") {
         let phones = Arc::new(fresh_phones(&phones_counter, prepared));
         let (h, b, p) = (http.clone(), base.clone(), phones.clone());
         let app = drive(c, d, move |i| {
@@ -542,24 +597,26 @@ async fn run_backend(
         .await;
         let phones = Arc::new(fresh_phones(&phones_counter, prepared));
         let cfg = auth_config();
-        let fl = floor(&pool, c, d, move |i, conn| {
-            let phone = PhoneNumber::from_e164_unchecked(phones.get(i)?.clone());
-            let client = ClientInfo {
-                ip: "127.0.0.1".into(),
-                user_agent: None,
-            };
-            let now = Utc::now().naive_utc();
-            Some(match auth::request_code(conn, &cfg, &phone, &client, now) {
-                Ok(auth::CodeRequest::Issued { code_id, .. }) => {
-                    auth::finish_code_request(conn, &phone, code_id, true, &client, now).is_ok()
-                }
-                _ => false,
+        let fl = (!opts.no_floor).then(|| {
+            floor(&pool, c, d, move |i, conn| {
+                let phone = PhoneNumber::from_e164_unchecked(phones.get(i)?.clone());
+                let client = ClientInfo {
+                    ip: "127.0.0.1".into(),
+                    user_agent: None,
+                };
+                let now = Utc::now().naive_utc();
+                Some(match auth::request_code(conn, &cfg, &phone, &client, now) {
+                    Ok(auth::CodeRequest::Issued { code_id, .. }) => {
+                        auth::finish_code_request(conn, &phone, code_id, true, &client, now).is_ok()
+                    }
+                    _ => false,
+                })
             })
         });
         rows.push(Row {
             flow: "code request",
             app,
-            floor: Some(fl),
+            floor: fl,
             writes: true,
         });
     }
@@ -569,6 +626,9 @@ async fn run_backend(
         ("sign-in, new account", false),
         ("sign-in, returning", true),
     ] {
+        if !opts.wants(flow) {
+            continue;
+        }
         let make = |n: usize| -> Vec<String> {
             if returning {
                 let mut conn = pool.get().unwrap();
@@ -600,29 +660,31 @@ async fn run_backend(
         let phones = Arc::new(make(prepared / 4));
         plant_codes(&pool, &phones, &code);
         let (cfg, code2) = (auth_config(), code.clone());
-        let fl = floor(&pool, c, d, move |i, conn| {
-            let phone = PhoneNumber::from_e164_unchecked(phones.get(i)?.clone());
-            let client = ClientInfo {
-                ip: "127.0.0.1".into(),
-                user_agent: None,
-            };
-            Some(matches!(
-                auth::verify_code(
-                    conn,
-                    &cfg,
-                    &phone,
-                    &code2,
-                    &client,
-                    Credential::ApiToken,
-                    Utc::now().naive_utc()
-                ),
-                Ok(auth::Verification::SignedIn { .. })
-            ))
+        let fl = (!opts.no_floor).then(|| {
+            floor(&pool, c, d, move |i, conn| {
+                let phone = PhoneNumber::from_e164_unchecked(phones.get(i)?.clone());
+                let client = ClientInfo {
+                    ip: "127.0.0.1".into(),
+                    user_agent: None,
+                };
+                Some(matches!(
+                    auth::verify_code(
+                        conn,
+                        &cfg,
+                        &phone,
+                        &code2,
+                        &client,
+                        Credential::ApiToken,
+                        Utc::now().naive_utc()
+                    ),
+                    Ok(auth::Verification::SignedIn { .. })
+                ))
+            })
         });
         rows.push(Row {
             flow,
             app,
-            floor: Some(fl),
+            floor: fl,
             writes: true,
         });
     }
@@ -633,6 +695,9 @@ async fn run_backend(
         ("profile, 1,000 invitees", OWNER_1K),
         ("profile, 100,000 invitees", OWNER_100K),
     ] {
+        if !opts.wants(flow) {
+            continue;
+        }
         let client = web_session(&base, &pool, owner).await;
         let b = base.clone();
         let app = drive(c, d, move |_| Some(client.get(format!("{b}/profile")))).await;
@@ -651,23 +716,29 @@ async fn run_backend(
             Utc::now().naive_utc(),
         )
         .unwrap();
-        let fl = floor(&pool, c, d, move |_, conn| {
-            let Ok(Some(user)) = auth::authenticate(conn, &limits, &token, Utc::now().naive_utc())
-            else {
-                return Some(false);
-            };
-            Some(activation::load_profile(conn, &user, activation::PageRequest::First, 50).is_ok())
+        let fl = (!opts.no_floor).then(|| {
+            floor(&pool, c, d, move |_, conn| {
+                let Ok(Some(user)) =
+                    auth::authenticate(conn, &limits, &token, Utc::now().naive_utc())
+                else {
+                    return Some(false);
+                };
+                Some(
+                    activation::load_profile(conn, &user, activation::PageRequest::First, 50)
+                        .is_ok(),
+                )
+            })
         });
         rows.push(Row {
             flow,
             app,
-            floor: Some(fl),
+            floor: fl,
             writes: false,
         });
     }
 
     // entering an invite code (each request by a different new account)
-    {
+    if opts.wants("enter an invite code") {
         let owner_code = users::find_by_phone(&mut pool.get().unwrap(), OWNER_1K)
             .unwrap()
             .unwrap()
@@ -697,21 +768,23 @@ async fn run_backend(
         ));
         let limits = auth_config().limits;
         let code = InviteCode::parse(&owner_code).unwrap();
-        let fl = floor(&pool, c, d, move |i, conn| {
-            let token = tokens.get(i)?;
-            let now = Utc::now().naive_utc();
-            let Ok(Some(user)) = auth::authenticate_api_token(conn, &limits, token, now) else {
-                return Some(false);
-            };
-            Some(matches!(
-                activation::activate_invite(conn, 1_000_000, user.id, &code, now),
-                Ok(activation::Activation::Activated { .. })
-            ))
+        let fl = (!opts.no_floor).then(|| {
+            floor(&pool, c, d, move |i, conn| {
+                let token = tokens.get(i)?;
+                let now = Utc::now().naive_utc();
+                let Ok(Some(user)) = auth::authenticate_api_token(conn, &limits, token, now) else {
+                    return Some(false);
+                };
+                Some(matches!(
+                    activation::activate_invite(conn, 1_000_000, user.id, &code, now),
+                    Ok(activation::Activation::Activated { .. })
+                ))
+            })
         });
         rows.push(Row {
             flow: "enter an invite code",
             app,
-            floor: Some(fl),
+            floor: fl,
             writes: true,
         });
     }

@@ -147,6 +147,12 @@ impl Application {
         })?;
         let state = web::Data::new(AppState::new(settings, deps, pool.clone(), locales));
         let settings_for_workers = settings.clone();
+        // Database work runs on blocking threads; more of them than pooled connections would
+        // only wait for a connection (and wake each other), so each worker gets its share.
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let blocking = (settings.database_pool_size as usize)
+            .div_ceil(workers)
+            .max(1);
         let server = HttpServer::new(move || {
             let sessions = session_middleware(&settings_for_workers);
             App::new()
@@ -161,6 +167,8 @@ impl Application {
                 .wrap(middleware::security_headers())
                 .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
         })
+        .workers(workers)
+        .worker_max_blocking_threads(blocking)
         .listen(listener)
         .map_err(|source| StartupError::Bind {
             addr: settings.bind.to_string(),

@@ -1,14 +1,14 @@
 //! Repository functions for invite codes: lookups, the inviter chain, the conditional update,
 //! the tries log, and the keyset-paginated invitee list.
 //!
-//! The invitee queries are written once in PostgreSQL's placeholder style and run on SQLite with
-//! `?N` placeholders; the same text is what the `EXPLAIN` test checks for index use.
+//! The inviter chain is one recursive query written in PostgreSQL's placeholder style and run on
+//! SQLite with `?N` placeholders; the same text is what the `EXPLAIN` test checks for index use.
 
 use chrono::NaiveDateTime;
 use diesel::{
     dsl::{count_star, min},
     prelude::*,
-    sql_types::{BigInt, Text, Timestamp},
+    sql_types::BigInt,
 };
 
 use super::{
@@ -118,28 +118,12 @@ pub fn purge_tries_before(
 }
 
 /// One person who entered the code.
-#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct Invitee {
-    #[diesel(sql_type = BigInt)]
     pub id: i64,
-    #[diesel(sql_type = Text)]
     pub phone: String,
-    #[diesel(sql_type = Timestamp)]
     pub invited_at: NaiveDateTime,
 }
-
-/// The newest invitees.
-pub const INVITEES_FIRST_SQL: &str = "SELECT id, phone, invited_at FROM users \
-     WHERE invited_by_id = $1 ORDER BY invited_at DESC, id DESC LIMIT $2";
-/// Invitees older than a cursor, newest first. The redundant `invited_at <= $2` lets the index
-/// range start at the cursor instead of filtering from the top.
-pub const INVITEES_OLDER_SQL: &str = "SELECT id, phone, invited_at FROM users \
-     WHERE invited_by_id = $1 AND invited_at <= $2 AND (invited_at < $2 OR id < $3) \
-     ORDER BY invited_at DESC, id DESC LIMIT $4";
-/// Invitees newer than a cursor, oldest first (the caller reverses them).
-pub const INVITEES_NEWER_SQL: &str = "SELECT id, phone, invited_at FROM users \
-     WHERE invited_by_id = $1 AND invited_at >= $2 AND (invited_at > $2 OR id > $3) \
-     ORDER BY invited_at ASC, id ASC LIMIT $4";
 
 /// Which slice of the invitee list to read.
 #[derive(Debug, Clone, Copy)]
@@ -149,37 +133,64 @@ pub enum Slice {
     NewerThan(NaiveDateTime, i64),
 }
 
-/// Reads up to `limit` invitees of `inviter_id` in the order the slice implies.
+/// The three invitee queries, each a fixed statement (so both backends keep it prepared) that
+/// `users_invitees_idx` serves in order, from the index alone. The redundant `invited_at <=`
+/// / `>=` lets the index range start at the cursor instead of filtering from the top.
+macro_rules! invitee_query {
+    ($inviter_id:expr, $slice:expr, $limit:expr, |$q:ident| $then:expr) => {{
+        let base = users::table
+            .filter(users::invited_by_id.eq($inviter_id))
+            .select((users::id, users::phone, users::invited_at.assume_not_null()))
+            .limit($limit);
+        match $slice {
+            Slice::First => {
+                let $q = base.order((users::invited_at.desc(), users::id.desc()));
+                $then
+            }
+            Slice::OlderThan(at, id) => {
+                let $q = base
+                    .filter(users::invited_at.le(at))
+                    .filter(users::invited_at.lt(at).or(users::id.lt(id)))
+                    .order((users::invited_at.desc(), users::id.desc()));
+                $then
+            }
+            Slice::NewerThan(at, id) => {
+                let $q = base
+                    .filter(users::invited_at.ge(at))
+                    .filter(users::invited_at.gt(at).or(users::id.gt(id)))
+                    .order((users::invited_at.asc(), users::id.asc()));
+                $then
+            }
+        }
+    }};
+}
+
+/// Reads up to `limit` invitees of `inviter_id` in the order the slice implies (newest first,
+/// except `NewerThan`: oldest first, and the caller reverses them).
 pub fn invitees(
     conn: &mut DbConnection,
     inviter_id: i64,
     slice: Slice,
     limit: i64,
 ) -> QueryResult<Vec<Invitee>> {
-    macro_rules! run {
-        ($c:expr, $sql:expr) => {
-            match slice {
-                Slice::First => diesel::sql_query($sql(INVITEES_FIRST_SQL))
-                    .bind::<BigInt, _>(inviter_id)
-                    .bind::<BigInt, _>(limit)
-                    .load($c),
-                Slice::OlderThan(at, id) => diesel::sql_query($sql(INVITEES_OLDER_SQL))
-                    .bind::<BigInt, _>(inviter_id)
-                    .bind::<Timestamp, _>(at)
-                    .bind::<BigInt, _>(id)
-                    .bind::<BigInt, _>(limit)
-                    .load($c),
-                Slice::NewerThan(at, id) => diesel::sql_query($sql(INVITEES_NEWER_SQL))
-                    .bind::<BigInt, _>(inviter_id)
-                    .bind::<Timestamp, _>(at)
-                    .bind::<BigInt, _>(id)
-                    .bind::<BigInt, _>(limit)
-                    .load($c),
-            }
-        };
-    }
-    match conn {
-        DbConnection::Pg(c) => run!(c, |s: &str| s.to_owned()),
-        DbConnection::Sqlite(c) => run!(c, |s: &str| s.replace('$', "?")),
-    }
+    invitee_query!(inviter_id, slice, limit, |q| q.load(conn))
+}
+
+/// The text of the invitee query for `slice` as PostgreSQL (`$N` placeholders) and SQLite (`?`)
+/// run it, for the `EXPLAIN` tests.
+pub fn invitees_sql(slice: Slice) -> (String, String) {
+    let text = |sql: String| {
+        sql.split(" -- binds:")
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    (
+        text(invitee_query!(0_i64, slice, 0_i64, |q| {
+            diesel::debug_query::<diesel::pg::Pg, _>(&q).to_string()
+        })),
+        text(invitee_query!(0_i64, slice, 0_i64, |q| {
+            diesel::debug_query::<diesel::sqlite::Sqlite, _>(&q).to_string()
+        })),
+    )
 }

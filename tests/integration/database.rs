@@ -215,9 +215,7 @@ fn plan(conn: &mut user_auth::db::DbConnection, sql: &str, args: &str) -> String
 
 #[actix_web::test]
 async fn every_profile_query_is_served_by_an_index_on_postgres() {
-    use user_auth::db::invites::{
-        CHAIN_SQL, INVITEES_FIRST_SQL, INVITEES_NEWER_SQL, INVITEES_OLDER_SQL,
-    };
+    use user_auth::db::invites::{CHAIN_SQL, Slice, invitees_sql};
     let Some(app) = TestApp::spawn(Backend::Postgres).await else {
         return;
     };
@@ -235,14 +233,27 @@ async fn every_profile_query_is_served_by_an_index_on_postgres() {
         .execute(&mut conn)
         .unwrap();
     let at = "'2030-01-01 00:00:00'";
+    let cursor = chrono::NaiveDate::from_ymd_opt(2030, 1, 1)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap();
     let id = owner.id;
     for (sql, args, ordered) in [
-        (INVITEES_FIRST_SQL, format!("{id}, 51"), true),
-        (INVITEES_OLDER_SQL, format!("{id}, {at}, 1000, 51"), true),
-        (INVITEES_NEWER_SQL, format!("{id}, {at}, 1000, 51"), true),
+        (invitees_sql(Slice::First).0, format!("{id}, 51"), true),
+        (
+            invitees_sql(Slice::OlderThan(cursor, 1000)).0,
+            format!("{id}, {at}, {at}, 1000, 51"),
+            true,
+        ),
+        (
+            invitees_sql(Slice::NewerThan(cursor, 1000)).0,
+            format!("{id}, {at}, {at}, 1000, 51"),
+            true,
+        ),
         // one row per step up the chain; its order does not matter
-        (CHAIN_SQL, format!("{id}, 5"), false),
+        (CHAIN_SQL.to_owned(), format!("{id}, 5"), false),
     ] {
+        let sql = sql.as_str();
         let plan = plan(&mut conn, sql, &args);
         assert!(plan.contains("Index"), "{sql}\n{plan}");
         assert!(!plan.contains("Seq Scan"), "{sql}\n{plan}");
@@ -251,4 +262,74 @@ async fn every_profile_query_is_served_by_an_index_on_postgres() {
             "the index gives the order: {sql}\n{plan}"
         );
     }
+}
+
+/// SQLite reads every invitee page from `users_invitees_idx` alone, in the index's order.
+#[actix_web::test]
+async fn every_invitee_page_is_read_from_the_covering_index_on_sqlite() {
+    use user_auth::db::invites::{Slice, invitees_sql};
+    #[derive(diesel::QueryableByName)]
+    struct Step {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        detail: String,
+    }
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let mut conn = app.conn();
+    let at = chrono::NaiveDate::from_ymd_opt(2030, 1, 1)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap();
+    for slice in [
+        Slice::First,
+        Slice::OlderThan(at, 1000),
+        Slice::NewerThan(at, 1000),
+    ] {
+        let sql = invitees_sql(slice).1;
+        let plan: Vec<Step> = diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
+            .load(&mut conn)
+            .unwrap();
+        let plan: Vec<String> = plan.into_iter().map(|s| s.detail).collect();
+        assert_eq!(
+            plan,
+            ["SEARCH users USING COVERING INDEX users_invitees_idx (invited_by_id=? AND invited_at>?)"
+                .replace(
+                    " AND invited_at>?",
+                    match slice {
+                        Slice::First => "",
+                        Slice::OlderThan(..) => " AND invited_at<?",
+                        Slice::NewerThan(..) => " AND invited_at>?",
+                    }
+                )],
+            "{sql}"
+        );
+    }
+}
+
+/// The bundled SQLite is built with the options in `.cargo/config.toml` (see the comments
+/// there): without them cached statements are prepared again on every run and the pool's
+/// connections share mutexes.
+#[actix_web::test]
+async fn the_bundled_sqlite_is_built_with_our_options() {
+    #[derive(diesel::QueryableByName)]
+    struct Option_ {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        compile_options: String,
+    }
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let options: Vec<String> = diesel::sql_query("PRAGMA compile_options")
+        .load::<Option_>(&mut app.conn())
+        .unwrap()
+        .into_iter()
+        .map(|o| o.compile_options)
+        .collect();
+    for wanted in ["ENABLE_QPSG", "DEFAULT_MEMSTATUS=0", "THREADSAFE=2"] {
+        assert!(
+            options.iter().any(|o| o == wanted),
+            "{wanted} in {options:?}"
+        );
+    }
+    assert!(
+        !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+        "{options:?}"
+    );
 }
