@@ -276,6 +276,7 @@ impl Server {
             .env("OTP_MAX_PER_PHONE_HOUR", "1000000")
             .env("OTP_MAX_PER_IP_HOUR", "1000000000")
             .env("INVITE_MAX_TRIES_HOUR", "1000000")
+            .env("TRUST_PROXY_HEADERS", "true")
             .stdout(Stdio::null())
             .spawn()
             .expect("the server starts");
@@ -351,6 +352,15 @@ fn fresh_phones(counter: &AtomicUsize, n: usize) -> Vec<String> {
         .map(|i| seed::synthetic_phone(FRESH_BASE + start + i))
         .collect()
 }
+
+/// The address of the n-th simulated person: every request of a flow comes from its own address,
+/// as from many people (the server takes it from `X-Forwarded-For`, see `TRUST_PROXY_HEADERS`).
+fn client_ip(n: usize) -> String {
+    format!("10.{}.{}.{}", (n >> 16) & 255, (n >> 8) & 255, n & 255)
+}
+
+/// The floor's people use other addresses than the app's.
+const FLOOR_IPS: usize = 1 << 23;
 
 /// New accounts with API tokens, for the invite flow.
 fn accounts_with_tokens(pool: &DbPool, phones: &[String]) -> Vec<String> {
@@ -591,6 +601,7 @@ async fn run_backend(
             let phone = p.get(i)?;
             Some(
                 h.post(format!("{b}/api/v1/auth/code"))
+                    .header("x-forwarded-for", client_ip(i))
                     .json_body(&format!(r#"{{"phone":"{phone}"}}"#)),
             )
         })
@@ -601,7 +612,7 @@ async fn run_backend(
             floor(&pool, c, d, move |i, conn| {
                 let phone = PhoneNumber::from_e164_unchecked(phones.get(i)?.clone());
                 let client = ClientInfo {
-                    ip: "127.0.0.1".into(),
+                    ip: client_ip(FLOOR_IPS + i),
                     user_agent: None,
                 };
                 let now = Utc::now().naive_utc();
@@ -653,6 +664,7 @@ async fn run_backend(
             let phone = p.get(i)?;
             Some(
                 h.post(format!("{b}/api/v1/auth/token"))
+                    .header("x-forwarded-for", client_ip(i))
                     .json_body(&format!(r#"{{"phone":"{phone}","code":"2468"}}"#)),
             )
         })
@@ -664,7 +676,7 @@ async fn run_backend(
             floor(&pool, c, d, move |i, conn| {
                 let phone = PhoneNumber::from_e164_unchecked(phones.get(i)?.clone());
                 let client = ClientInfo {
-                    ip: "127.0.0.1".into(),
+                    ip: client_ip(FLOOR_IPS + i),
                     user_agent: None,
                 };
                 Some(matches!(

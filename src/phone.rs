@@ -96,27 +96,27 @@ impl PhoneNumber {
 /// Groups a stored E.164 number for reading; falls back to the raw value.
 ///
 /// Parsing with libphonenumber costs tens of microseconds, and a profile page shows fifty
-/// numbers, so results are kept in a small cache (cleared when full).
+/// numbers, so results are kept in a small cache per thread (no lock between the server's
+/// workers; cleared when full).
 pub fn display_e164(e164: &str) -> String {
-    use std::{
-        collections::HashMap,
-        sync::{LazyLock, Mutex},
-    };
-    const CAPACITY: usize = 50_000;
-    static CACHE: LazyLock<Mutex<HashMap<String, String>>> = LazyLock::new(Default::default);
-    if let Some(hit) = CACHE.lock().ok().and_then(|c| c.get(e164).cloned()) {
+    use std::{cell::RefCell, collections::HashMap};
+    const CAPACITY: usize = 20_000;
+    thread_local! {
+        static CACHE: RefCell<HashMap<Box<str>, Box<str>>> = RefCell::default();
+    }
+    if let Some(hit) = CACHE.with_borrow(|c| c.get(e164).map(|s| String::from(&**s))) {
         return hit;
     }
     let shown = match phonenumber::parse(None, e164) {
         Ok(n) => n.format().mode(Mode::International).to_string(),
         Err(_) => e164.to_owned(),
     };
-    if let Ok(mut cache) = CACHE.lock() {
+    CACHE.with_borrow_mut(|cache| {
         if cache.len() >= CAPACITY {
             cache.clear();
         }
-        cache.insert(e164.to_owned(), shown.clone());
-    }
+        cache.insert(e164.into(), shown.as_str().into());
+    });
     shown
 }
 

@@ -122,6 +122,7 @@ pub fn purge_tries_before(
 pub struct Invitee {
     pub id: i64,
     pub phone: String,
+    #[diesel(deserialize_as = super::stamp::Stamp)]
     pub invited_at: NaiveDateTime,
 }
 

@@ -8,6 +8,7 @@ pub mod invites;
 pub mod login_codes;
 pub mod schema;
 pub mod sessions;
+pub mod stamp;
 pub mod users;
 
 use std::{path::PathBuf, time::Duration};
@@ -206,19 +207,34 @@ where
     .map_err(|_| DbError::Blocking)?
 }
 
+/// SQLite has one writer at a time. A writer that finds the lock taken sleeps and polls
+/// (`busy_timeout`), so under load a few lose to newcomers until their timeout runs out
+/// ("database is locked"). This process's write transactions therefore queue on this mutex
+/// instead, and only the one holding it asks SQLite for the lock; other processes (the CLI)
+/// still meet `busy_timeout`. One process serves one SQLite file, so a single mutex suffices.
+static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// A write transaction: `BEGIN IMMEDIATE` on SQLite (so two writers never deadlock on a lock
-/// upgrade), a plain transaction on PostgreSQL (callers take advisory locks as needed).
+/// upgrade), after queueing on [`SQLITE_WRITER`]; a plain transaction on PostgreSQL (callers take
+/// advisory locks as needed).
 pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    match conn {
+    let _writer = match conn {
         DbConnection::Sqlite(c) => {
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+            let turn = SQLITE_WRITER
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+            Some(turn)
         }
-        DbConnection::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
-    }
+        DbConnection::Pg(c) => {
+            AnsiTransactionManager::begin_transaction(c)?;
+            None
+        }
+    };
     match f(conn) {
         Ok(value) => {
             match <DbConnection as TransactionManager<DbConnection>>::commit_transaction(conn) {
