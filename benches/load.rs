@@ -54,6 +54,8 @@ struct Options {
     only: Option<String>,
     /// Skip the floor runs (to profile the server alone).
     no_floor: bool,
+    /// A quick run that proves the tool works: it fails on any error or empty flow.
+    smoke: bool,
 }
 
 impl Options {
@@ -117,6 +119,7 @@ fn options() -> Options {
         },
         only,
         no_floor,
+        smoke,
     }
 }
 
@@ -517,6 +520,10 @@ async fn run_backend(
 ) -> Option<(String, Vec<Row>, Option<f64>, f64)> {
     let Some(target) = target(backend, opts.database_url.as_deref()) else {
         eprintln!("{backend}: no database (set BENCH_DATABASE_URL or TEST_DATABASE_URL); skipped");
+        if std::env::var("REQUIRE_POSTGRES").as_deref() == Ok("1") {
+            eprintln!("REQUIRE_POSTGRES=1: a skipped PostgreSQL run is a failure");
+            std::process::exit(1);
+        }
         return None;
     };
     eprintln!("== {} ==", target.label);
@@ -946,6 +953,19 @@ fn main() {
                 )),
             ));
             s.push_str(&table(&rows));
+            let broken: Vec<&str> = rows
+                .iter()
+                .filter(|r| {
+                    r.app.errors > 0
+                        || r.app.latencies_us.is_empty()
+                        || r.floor.as_ref().is_some_and(|f| f.latencies_us.is_empty())
+                })
+                .map(|r| r.flow)
+                .collect();
+            if opts.smoke && !broken.is_empty() {
+                eprintln!("{s}\nsmoke run failed on {label}: errors or no answers in {broken:?}");
+                std::process::exit(1);
+            }
             s.push_str("\nTargets:\n\n");
             s.push_str(&targets(&rows, peak));
             println!("{s}");

@@ -94,28 +94,33 @@ impl PhoneNumber {
 }
 
 /// Groups a stored E.164 number for reading; falls back to the raw value.
+pub fn display_e164(e164: &str) -> String {
+    display_e164_shared(e164).to_string()
+}
+
+/// [`display_e164`] without a copy, for lists.
 ///
 /// Parsing with libphonenumber costs tens of microseconds, and a profile page shows fifty
 /// numbers, so results are kept in a small cache per thread (no lock between the server's
 /// workers; cleared when full).
-pub fn display_e164(e164: &str) -> String {
-    use std::{cell::RefCell, collections::HashMap};
+pub fn display_e164_shared(e164: &str) -> std::rc::Rc<str> {
+    use std::{cell::RefCell, collections::HashMap, rc::Rc};
     const CAPACITY: usize = 20_000;
     thread_local! {
-        static CACHE: RefCell<HashMap<Box<str>, Box<str>>> = RefCell::default();
+        static CACHE: RefCell<HashMap<Box<str>, Rc<str>>> = RefCell::default();
     }
-    if let Some(hit) = CACHE.with_borrow(|c| c.get(e164).map(|s| String::from(&**s))) {
+    if let Some(hit) = CACHE.with_borrow(|c| c.get(e164).cloned()) {
         return hit;
     }
-    let shown = match phonenumber::parse(None, e164) {
-        Ok(n) => n.format().mode(Mode::International).to_string(),
-        Err(_) => e164.to_owned(),
+    let shown: Rc<str> = match phonenumber::parse(None, e164) {
+        Ok(n) => n.format().mode(Mode::International).to_string().into(),
+        Err(_) => e164.into(),
     };
     CACHE.with_borrow_mut(|cache| {
         if cache.len() >= CAPACITY {
             cache.clear();
         }
-        cache.insert(e164.into(), shown.as_str().into());
+        cache.insert(e164.into(), shown.clone());
     });
     shown
 }

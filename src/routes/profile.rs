@@ -31,8 +31,9 @@ pub struct EnteredCode {
 
 /// One row of the invitee list, ready to show.
 pub struct InviteeRow {
-    pub phone: String,
-    pub date: String,
+    pub phone: std::rc::Rc<str>,
+    /// Shown as YYYY-MM-DD.
+    pub date: chrono::NaiveDate,
 }
 
 #[derive(Template)]
@@ -148,8 +149,8 @@ fn page_from(
             .items
             .iter()
             .map(|i| InviteeRow {
-                phone: phone::display_e164(&i.phone),
-                date: date(i.invited_at),
+                phone: phone::display_e164_shared(&i.phone),
+                date: i.invited_at.date(),
             })
             .collect(),
         newer_link: data
