@@ -50,7 +50,7 @@ struct Options {
     url: Option<String>,
     database_url: Option<String>,
     report: Option<PathBuf>,
-    /// Only the flows whose name contains this text.
+    /// Only the flows whose name contains this text (or one of these, comma-separated).
     only: Option<String>,
     /// Skip the floor runs (to profile the server alone).
     no_floor: bool,
@@ -60,7 +60,9 @@ struct Options {
 
 impl Options {
     fn wants(&self, flow: &str) -> bool {
-        self.only.as_deref().is_none_or(|o| flow.contains(o))
+        self.only
+            .as_deref()
+            .is_none_or(|o| o.split(',').any(|part| flow.contains(part.trim())))
     }
 }
 
@@ -76,7 +78,7 @@ fn options() -> Options {
         println!(
             "cargo bench --bench load -- [--backend sqlite|postgres|both] [--concurrency 32] [--duration 10] \
              [--users 1000000] [--smoke] [--report BENCHMARKS.md|-] \
-             [--only TEXT] [--no-floor] [--url http://host:port --database-url URL]\n\
+             [--only TEXT[,TEXT]] [--no-floor] [--url http://host:port --database-url URL]\n\
              PostgreSQL comes from BENCH_DATABASE_URL or TEST_DATABASE_URL (a database is created and dropped).\n\
              --url drives a server that is already running; --database-url is the freshly migrated, empty\n\
              database that server uses (the bench seeds it and keeps it), and SECRET_KEY must be the server's."
@@ -388,10 +390,22 @@ fn accounts_with_tokens(pool: &DbPool, phones: &[String]) -> Vec<String> {
 
 /// Runs `concurrency` HTTP clients for `duration`; `request(i)` builds the i-th request, or
 /// `None` when the prepared data ran out.
-async fn drive<F>(concurrency: usize, duration: Duration, request: F) -> Sample
+/// Brings PostgreSQL's statistics up to date before a run, as autovacuum would in service.
+/// Tables that started empty (codes, events) grow by thousands of rows per flow; without this,
+/// a server's cached statements keep generic plans made for an empty table (sequential scans)
+/// until autovacuum's next pass, which a ten-second flow never sees.
+fn settle(pool: &DbPool) {
+    let mut conn = pool.get().unwrap();
+    if let db::DbConnection::Pg(_) = &*conn {
+        diesel::sql_query("ANALYZE").execute(&mut *conn).unwrap();
+    }
+}
+
+async fn drive<F>(pool: &DbPool, concurrency: usize, duration: Duration, request: F) -> Sample
 where
     F: Fn(usize) -> Option<reqwest::RequestBuilder> + Send + Sync + 'static,
 {
+    settle(pool);
     let request = Arc::new(request);
     let counter = Arc::new(AtomicUsize::new(0));
     let start = Instant::now();
@@ -431,6 +445,7 @@ fn floor<F>(pool: &DbPool, concurrency: usize, duration: Duration, work: F) -> S
 where
     F: Fn(usize, &mut db::DbConnection) -> Option<bool> + Send + Sync + 'static,
 {
+    settle(pool);
     let work = Arc::new(work);
     let counter = Arc::new(AtomicUsize::new(0));
     let start = Instant::now();
@@ -606,7 +621,7 @@ async fn run_backend(
     // GET /login: no database
     if opts.wants("GET /login") {
         let (h, b) = (http.clone(), base.clone());
-        let app = drive(c, d, move |_| Some(h.get(format!("{b}/login")))).await;
+        let app = drive(&pool, c, d, move |_| Some(h.get(format!("{b}/login")))).await;
         rows.push(Row {
             flow: "GET /login",
             app,
@@ -619,7 +634,7 @@ async fn run_backend(
     if opts.wants("code request") {
         let phones = Arc::new(fresh_phones(&phones_counter, prepared));
         let (h, b, p) = (http.clone(), base.clone(), phones.clone());
-        let app = drive(c, d, move |i| {
+        let app = drive(&pool, c, d, move |i| {
             let phone = p.get(i)?;
             Some(
                 h.post(format!("{b}/api/v1/auth/code"))
@@ -682,7 +697,7 @@ async fn run_backend(
         let phones = Arc::new(make(prepared / 4));
         plant_codes(&pool, &phones, &code);
         let (h, b, p) = (http.clone(), base.clone(), phones.clone());
-        let app = drive(c, d, move |i| {
+        let app = drive(&pool, c, d, move |i| {
             let phone = p.get(i)?;
             Some(
                 h.post(format!("{b}/api/v1/auth/token"))
@@ -734,7 +749,10 @@ async fn run_backend(
         }
         let client = web_session(&base, &pool, owner).await;
         let b = base.clone();
-        let app = drive(c, d, move |_| Some(client.get(format!("{b}/profile")))).await;
+        let app = drive(&pool, c, d, move |_| {
+            Some(client.get(format!("{b}/profile")))
+        })
+        .await;
         let user = users::find_by_phone(&mut pool.get().unwrap(), owner)
             .unwrap()
             .unwrap();
@@ -787,7 +805,7 @@ async fn run_backend(
             tokens.clone(),
             owner_code.clone(),
         );
-        let app = drive(c, d, move |i| {
+        let app = drive(&pool, c, d, move |i| {
             let token = t.get(i)?;
             Some(
                 h.post(format!("{b}/api/v1/me/invite"))
