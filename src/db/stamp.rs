@@ -52,8 +52,7 @@ fn parse_layout(text: &str) -> Option<NaiveDateTime> {
 }
 
 impl FromSql<Timestamp, Sqlite> for Stamp {
-    fn from_sql(value: diesel::sqlite::SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
-        let mut value = value;
+    fn from_sql(mut value: diesel::sqlite::SqliteValue<'_, '_, '_>) -> deserialize::Result<Self> {
         if let Some(at) = parse_layout(value.read_text()) {
             return Ok(Stamp(at));
         }
