@@ -3,13 +3,10 @@
 //! SQLite keeps timestamps as text, and diesel's reader tries its list of format strings one by
 //! one, parsing each format string again for every value: on a fifty-row invitee page that was
 //! more work than the query. `Stamp` reads the one layout diesel writes
-//! (`YYYY-MM-DD HH:MM:SS[.fraction]`) with chrono's parser and a format prepared once, and falls
-//! back to diesel's reader for anything else. PostgreSQL sends binary timestamps: unchanged.
+//! (`YYYY-MM-DD HH:MM:SS[.fraction]`) straight from its bytes, and falls back to diesel's reader
+//! for anything else. PostgreSQL sends binary timestamps: unchanged.
 
-use chrono::{
-    NaiveDateTime,
-    format::{Fixed, Item, Numeric, Pad, Parsed},
-};
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::{
     deserialize::{self, FromSql, FromSqlRow},
     pg::Pg,
@@ -29,26 +26,42 @@ impl From<Stamp> for NaiveDateTime {
     }
 }
 
-/// `%Y-%m-%d %H:%M:%S%.f`, as diesel writes timestamps to SQLite.
-const LAYOUT: &[Item<'static>] = &[
-    Item::Numeric(Numeric::Year, Pad::Zero),
-    Item::Literal("-"),
-    Item::Numeric(Numeric::Month, Pad::Zero),
-    Item::Literal("-"),
-    Item::Numeric(Numeric::Day, Pad::Zero),
-    Item::Literal(" "),
-    Item::Numeric(Numeric::Hour, Pad::Zero),
-    Item::Literal(":"),
-    Item::Numeric(Numeric::Minute, Pad::Zero),
-    Item::Literal(":"),
-    Item::Numeric(Numeric::Second, Pad::Zero),
-    Item::Fixed(Fixed::Nanosecond),
-];
+/// The decimal number in `digits`, if they are all ASCII digits.
+fn number(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0_u32, |n, &b| {
+        b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+    })
+}
 
+/// Reads `YYYY-MM-DD HH:MM:SS` with an optional `.` and one to nine fraction digits, the layout
+/// diesel writes; `None` for anything else (including values chrono would refuse).
 fn parse_layout(text: &str) -> Option<NaiveDateTime> {
-    let mut parsed = Parsed::new();
-    chrono::format::parse(&mut parsed, text, LAYOUT.iter()).ok()?;
-    parsed.to_naive_datetime_with_offset(0).ok()
+    let b = text.as_bytes();
+    let (head, fraction) = b.split_at_checked(19)?;
+    if [(4, b'-'), (7, b'-'), (10, b' '), (13, b':'), (16, b':')]
+        .iter()
+        .any(|&(i, c)| head[i] != c)
+    {
+        return None;
+    }
+    let nanos = match fraction {
+        [] => 0,
+        [b'.', digits @ ..] if (1..=9).contains(&digits.len()) => {
+            number(digits)? * 10_u32.pow(9 - digits.len() as u32)
+        }
+        _ => return None,
+    };
+    NaiveDate::from_ymd_opt(
+        i32::try_from(number(&head[0..4])?).ok()?,
+        number(&head[5..7])?,
+        number(&head[8..10])?,
+    )?
+    .and_hms_nano_opt(
+        number(&head[11..13])?,
+        number(&head[14..16])?,
+        number(&head[17..19])?,
+        nanos,
+    )
 }
 
 impl FromSql<Timestamp, Sqlite> for Stamp {
@@ -74,25 +87,73 @@ impl FromSql<Timestamp, MultiBackend> for Stamp {
 
 #[cfg(test)]
 mod tests {
-    use chrono::Timelike;
-
     use super::*;
 
+    fn chrono_reads(text: &str) -> Option<NaiveDateTime> {
+        NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f").ok()
+    }
+
     #[test]
-    fn reads_what_diesel_writes_and_nothing_else() {
-        let at = chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
-            .unwrap()
-            .and_hms_micro_opt(14, 17, 3, 123_456)
-            .unwrap();
-        // diesel's SQLite layout, with and without a fraction
-        assert_eq!(parse_layout(&at.format("%F %T%.f").to_string()), Some(at));
+    fn reads_what_diesel_writes() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let mut seen = 0;
+        for (h, m, s) in [(0, 0, 0), (9, 5, 7), (14, 17, 3), (23, 59, 59)] {
+            for nanos in [0, 1, 120_000_000, 123_456_000, 123_456_789, 999_999_999] {
+                for at in [
+                    day,
+                    NaiveDate::from_ymd_opt(1, 1, 1).unwrap(),
+                    NaiveDate::from_ymd_opt(2024, 2, 29).unwrap(),
+                ]
+                .map(|d| d.and_hms_nano_opt(h, m, s, nanos).unwrap())
+                {
+                    // diesel's layout for SQLite: `%F %T%.f` (no fraction when it is zero)
+                    let text = at.format("%F %T%.f").to_string();
+                    assert_eq!(parse_layout(&text), Some(at), "{text}");
+                    seen += 1;
+                }
+            }
+        }
+        assert_eq!(seen, 72);
         assert_eq!(
-            parse_layout("2026-11-25 14:17:03"),
-            Some(at.with_nanosecond(0).unwrap())
+            parse_layout("2026-11-25 14:17:03.5"),
+            day.and_hms_milli_opt(14, 17, 3, 500)
         );
-        // other layouts go to diesel's reader
-        assert_eq!(parse_layout("2026-11-25T14:17:03"), None);
-        assert_eq!(parse_layout("2026-11-25 14:17:03+02:00"), None);
-        assert_eq!(parse_layout("2461004.5"), None);
+    }
+
+    #[test]
+    fn agrees_with_chrono_or_leaves_the_value_to_diesel() {
+        for text in [
+            "2026-11-25 14:17:03",
+            "2026-11-25 14:17:03.000000001",
+            "2024-02-29 00:00:00",
+            "0000-01-01 00:00:00",
+        ] {
+            assert!(chrono_reads(text).is_some(), "{text:?}");
+            assert_eq!(parse_layout(text), chrono_reads(text), "{text:?}");
+        }
+        // not the layout, or not a valid time: diesel's reader decides
+        for text in [
+            "2025-02-29 00:00:00",
+            "2026-13-01 00:00:00",
+            "2026-11-31 00:00:00",
+            "2026-11-25 24:00:00",
+            "2026-11-25 23:60:00",
+            "2026-11-25 23:59:60",
+            "2026-11-25 14:17:03.",
+            "2026-11-25 14:17:03.1234567890",
+            "2026-11-25 14:17:03Z",
+            "2026-11-25T14:17:03",
+            "2026-11-25 14:17:03+02:00",
+            "2026-1-25 14:17:03",
+            "+026-11-25 14:17:03",
+            "2026-11-25 14:17:0x",
+            "2026-11-25 14:17",
+            "2461004.5",
+            "",
+            "2026-11-25 14:17:03.12é",
+            "２026-11-25 14:17:03",
+        ] {
+            assert_eq!(parse_layout(text), None, "{text:?}");
+        }
     }
 }

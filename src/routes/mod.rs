@@ -50,6 +50,34 @@ pub async fn not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound)
 }
 
+/// A calendar day shown as `YYYY-MM-DD`, as `NaiveDate` shows it, but written in one piece and
+/// without HTML escaping (digits and dashes only): a profile page shows a hundred of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Day(pub chrono::NaiveDate);
+
+impl std::fmt::Display for Day {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use chrono::Datelike;
+        let Ok(year @ 0..=9999) = u32::try_from(self.0.year()) else {
+            // chrono's own form for years of other lengths (`+12345-01-01`)
+            return self.0.fmt(f);
+        };
+        let mut text = *b"0000-00-00";
+        for (at, two) in [
+            (0, year / 100),
+            (2, year % 100),
+            (5, self.0.month()),
+            (8, self.0.day()),
+        ] {
+            text[at] = b'0' + (two / 10) as u8;
+            text[at + 1] = b'0' + (two % 10) as u8;
+        }
+        f.write_str(std::str::from_utf8(&text).map_err(|_| std::fmt::Error)?)
+    }
+}
+
+impl askama::filters::HtmlSafe for Day {}
+
 /// A language in the switcher.
 pub struct LangOption {
     pub code: &'static str,
@@ -180,5 +208,36 @@ pub fn require_csrf(req: &HttpRequest, state: &AppState, submitted: &str) -> Res
         Ok(())
     } else {
         Err(AppError::Forbidden)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::Day;
+
+    #[test]
+    fn a_day_is_shown_as_chrono_shows_it() {
+        let mut days = vec![
+            NaiveDate::MIN,
+            NaiveDate::MAX,
+            NaiveDate::from_ymd_opt(-1, 12, 31).unwrap(),
+            NaiveDate::from_ymd_opt(0, 1, 1).unwrap(),
+            NaiveDate::from_ymd_opt(5, 6, 7).unwrap(),
+            NaiveDate::from_ymd_opt(999, 10, 9).unwrap(),
+            NaiveDate::from_ymd_opt(9999, 12, 31).unwrap(),
+            NaiveDate::from_ymd_opt(10000, 1, 1).unwrap(),
+        ];
+        // every day of two years around now
+        let start = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        days.extend(start.iter_days().take(731));
+        for day in days {
+            assert_eq!(Day(day).to_string(), day.to_string());
+        }
+        assert_eq!(
+            Day(NaiveDate::from_ymd_opt(2026, 3, 4).unwrap()).to_string(),
+            "2026-03-04"
+        );
     }
 }

@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{PageCtx, render, require_csrf, see_other, with_retry_after};
+use super::{Day, PageCtx, render, require_csrf, see_other, with_retry_after};
 use crate::{
     auth, db,
     db::users::User,
@@ -26,14 +26,13 @@ pub const PER_PAGE: i64 = 50;
 /// The code this person entered, and the day they entered it.
 pub struct EnteredCode {
     pub code: String,
-    pub date: String,
+    pub date: Option<Day>,
 }
 
 /// One row of the invitee list, ready to show.
 pub struct InviteeRow {
     pub phone: std::rc::Rc<str>,
-    /// Shown as YYYY-MM-DD.
-    pub date: chrono::NaiveDate,
+    pub date: Day,
 }
 
 #[derive(Template)]
@@ -42,7 +41,7 @@ pub struct ProfilePage {
     pub ctx: PageCtx,
     pub phone: String,
     pub invite_code: String,
-    pub joined: String,
+    pub joined: Day,
     /// The code this person entered and when, if they did.
     pub entered: Option<EnteredCode>,
     /// What was typed into the invite form, shown again with an error.
@@ -89,11 +88,6 @@ pub async fn current_user(
     Ok(user)
 }
 
-fn date(at: chrono::NaiveDateTime) -> String {
-    // NaiveDate's Display is YYYY-MM-DD, without parsing a format string each time
-    at.date().to_string()
-}
-
 /// Loads and builds the page; `error`, `notice` and `typed_code` come from the invite form.
 async fn build(
     req: &HttpRequest,
@@ -135,10 +129,10 @@ fn page_from(
     ProfilePage {
         phone: phone::display_e164(&user.phone),
         invite_code: user.invite_code,
-        joined: date(user.date_joined),
+        joined: Day(user.date_joined.date()),
         entered: data.entered_code.map(|code| EnteredCode {
             code,
-            date: user.invited_at.map(date).unwrap_or_default(),
+            date: user.invited_at.map(|at| Day(at.date())),
         }),
         typed_code,
         error,
@@ -150,7 +144,7 @@ fn page_from(
             .iter()
             .map(|i| InviteeRow {
                 phone: phone::display_e164_shared(&i.phone),
-                date: i.invited_at.date(),
+                date: Day(i.invited_at.date()),
             })
             .collect(),
         newer_link: data

@@ -41,7 +41,14 @@ async fn entering_a_code_records_the_inviter_and_lists_the_invitee(backend: Back
     assert_eq!(b.invited_at, Some(app.clock.now()));
     let profile = app.get_html("/profile?entered=1").await;
     assert!(profile.contains("Code entered."));
-    assert!(profile.contains(&format!("id=\"entered-code\">{}</strong>", a.invite_code)));
+    let day = app.clock.now().format("%Y-%m-%d");
+    assert!(
+        profile.contains(&format!(
+            "id=\"entered-code\">{}</strong> · <time datetime=\"{day}\">{day}</time>",
+            a.invite_code
+        )),
+        "the code and the day it was entered: {profile}"
+    );
     assert!(
         !profile.contains("action=\"/profile/invite\""),
         "no form once a code is entered"
@@ -56,7 +63,9 @@ async fn entering_a_code_records_the_inviter_and_lists_the_invitee(backend: Back
         profile.contains("1 person joined with your code."),
         "{profile}"
     );
-    assert!(profile.contains("+998 90 111 00 02"));
+    assert!(profile.contains(&format!(
+        "<span class=\"invitee-phone\">+998 90 111 00 02</span> <time datetime=\"{day}\">{day}</time>"
+    )));
 }
 
 async fn each_refusal_has_its_message_and_changes_nothing(backend: Backend) {
