@@ -125,12 +125,16 @@ fn options() -> Options {
     }
 }
 
-/// Latencies and errors of one flow.
+/// Latencies and errors of one flow, and the CPU time it cost.
 #[derive(Default, Clone)]
 struct Sample {
     latencies_us: Vec<u64>,
     errors: usize,
     elapsed: Duration,
+    /// CPU time of the server process during the flow (when the bench started it).
+    server_cpu: Option<Duration>,
+    /// CPU time of this process during the flow: the load generator, or the floor's clients.
+    own_cpu: Option<Duration>,
 }
 
 impl Sample {
@@ -151,6 +155,17 @@ impl Sample {
         (self.latencies_us.len() + self.errors) as f64 / self.elapsed.as_secs_f64()
     }
 
+    /// `cpu` per request, in microseconds, as a table cell.
+    fn per_request(&self, cpu: Option<Duration>) -> String {
+        let requests = self.latencies_us.len() + self.errors;
+        match cpu {
+            Some(cpu) if requests > 0 => {
+                format!("{:.0}", cpu.as_secs_f64() * 1e6 / requests as f64)
+            }
+            _ => "—".into(),
+        }
+    }
+
     fn pct(&self, p: f64) -> f64 {
         if self.latencies_us.is_empty() {
             return 0.0;
@@ -160,6 +175,35 @@ impl Sample {
             - 1;
         self.latencies_us[i] as f64 / 1000.0
     }
+}
+
+/// CPU time (user + system) that process `pid` (or `self`) has used so far, from `/proc`.
+fn cpu_time(pid: &str) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // fields after the command name, which may hold spaces: state is field 3, utime and stime
+    // fields 14 and 15, counted in Linux's fixed USER_HZ of 100 ticks per second
+    let fields: Vec<&str> = stat.get(stat.rfind(')')? + 2..)?.split(' ').collect();
+    let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// The process id of the server the bench started, 0 when it drives an external one.
+static SERVER_PID: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// CPU time so far of the server process and of this one.
+fn cpu_now() -> (Option<Duration>, Option<Duration>) {
+    let server = match SERVER_PID.load(Ordering::Relaxed) {
+        0 => None,
+        pid => cpu_time(&pid.to_string()),
+    };
+    (server, cpu_time("self"))
+}
+
+/// CPU used since `before` (from [`cpu_now`]).
+fn cpu_since(before: (Option<Duration>, Option<Duration>)) -> (Option<Duration>, Option<Duration>) {
+    let now = cpu_now();
+    let diff = |a: Option<Duration>, b: Option<Duration>| Some(b?.saturating_sub(a?));
+    (diff(before.0, now.0), diff(before.1, now.1))
 }
 
 /// A progress bar on stderr.
@@ -291,6 +335,7 @@ impl Server {
             assert!(Instant::now() < deadline, "the server did not start");
             std::thread::sleep(Duration::from_millis(50));
         }
+        SERVER_PID.store(child.id(), Ordering::Relaxed);
         Server { child, base }
     }
 
@@ -305,6 +350,7 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        SERVER_PID.store(0, Ordering::Relaxed);
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -408,6 +454,7 @@ where
     settle(pool);
     let request = Arc::new(request);
     let counter = Arc::new(AtomicUsize::new(0));
+    let cpu = cpu_now();
     let start = Instant::now();
     let deadline = start + duration;
     let tasks: Vec<_> = (0..concurrency)
@@ -436,7 +483,13 @@ where
     for t in tasks {
         parts.push(t.await.unwrap());
     }
-    Sample::merge(parts, start.elapsed())
+    let elapsed = start.elapsed();
+    let (server_cpu, own_cpu) = cpu_since(cpu);
+    Sample {
+        server_cpu,
+        own_cpu,
+        ..Sample::merge(parts, elapsed)
+    }
 }
 
 /// The floor: `work(i, conn)` on `concurrency` threads through a pool like the server's.
@@ -448,6 +501,7 @@ where
     settle(pool);
     let work = Arc::new(work);
     let counter = Arc::new(AtomicUsize::new(0));
+    let cpu = cpu_now();
     let start = Instant::now();
     let deadline = start + duration;
     let handles: Vec<_> = (0..concurrency)
@@ -476,7 +530,11 @@ where
         })
         .collect();
     let parts = handles.into_iter().map(|h| h.join().unwrap()).collect();
-    Sample::merge(parts, start.elapsed())
+    let elapsed = start.elapsed();
+    Sample {
+        own_cpu: cpu_since(cpu).1,
+        ..Sample::merge(parts, elapsed)
+    }
 }
 
 /// The body of a page.
@@ -859,20 +917,23 @@ impl JsonBody for reqwest::RequestBuilder {
 
 fn table(rows: &[Row]) -> String {
     let mut out = String::from(
-        "| flow | req/s | p50 ms | p99 ms | max ms | errors | floor req/s | floor p99 ms | app ÷ floor |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| flow | req/s | p50 ms | p99 ms | max ms | errors | server CPU µs/req | load CPU µs/req \
+         | floor req/s | floor p99 ms | floor CPU µs/req | app ÷ floor |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for r in rows {
-        let (floor_rps, floor_p99, ratio) = match &r.floor {
+        let (floor_rps, floor_p99, floor_cpu, ratio) = match &r.floor {
             Some(f) => (
                 format!("{:.0}", f.rps()),
                 format!("{:.2}", f.pct(0.99)),
+                f.per_request(f.own_cpu),
                 format!("{:.0} %", 100.0 * r.app.rps() / f.rps().max(1e-9)),
             ),
-            None => ("—".into(), "—".into(), "—".into()),
+            None => ("—".into(), "—".into(), "—".into(), "—".into()),
         };
         out.push_str(&format!(
-            "| {}{} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {floor_rps} | {floor_p99} | {ratio} |\n",
+            "| {}{} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {} | {} | {floor_rps} | {floor_p99} \
+             | {floor_cpu} | {ratio} |\n",
             r.flow,
             if r.writes { " (writes)" } else { "" },
             r.app.rps(),
@@ -880,6 +941,8 @@ fn table(rows: &[Row]) -> String {
             r.app.pct(0.99),
             r.app.latencies_us.last().copied().unwrap_or(0) as f64 / 1000.0,
             r.app.errors,
+            r.app.per_request(r.app.server_cpu),
+            r.app.per_request(r.app.own_cpu),
         ));
     }
     out
@@ -992,6 +1055,9 @@ fn main() {
                     r.app.errors > 0
                         || r.app.latencies_us.is_empty()
                         || r.floor.as_ref().is_some_and(|f| f.latencies_us.is_empty())
+                        // the CPU columns are measured whenever the bench runs the server
+                        || r.app.own_cpu.is_none()
+                        || (opts.url.is_none() && r.app.server_cpu.is_none())
                 })
                 .map(|r| r.flow)
                 .collect();

@@ -50,29 +50,45 @@ pub async fn not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound)
 }
 
-/// A calendar day shown as `YYYY-MM-DD`, as `NaiveDate` shows it, but written in one piece and
-/// without HTML escaping (digits and dashes only): a profile page shows a hundred of them.
+/// A calendar day shown as `YYYY-MM-DD`, as `NaiveDate` shows it, but laid out once and written
+/// in one piece without HTML escaping (digits and dashes only): a profile page shows a hundred.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Day(pub chrono::NaiveDate);
+pub struct Day {
+    date: chrono::NaiveDate,
+    /// The text, when the year has four digits.
+    text: Option<[u8; 10]>,
+}
+
+impl Day {
+    pub fn new(date: chrono::NaiveDate) -> Self {
+        use chrono::Datelike;
+        let text = u32::try_from(date.year())
+            .ok()
+            .filter(|year| *year <= 9999)
+            .map(|year| {
+                let mut text = *b"0000-00-00";
+                for (at, two) in [
+                    (0, year / 100),
+                    (2, year % 100),
+                    (5, date.month()),
+                    (8, date.day()),
+                ] {
+                    text[at] = b'0' + (two / 10) as u8;
+                    text[at + 1] = b'0' + (two % 10) as u8;
+                }
+                text
+            });
+        Self { date, text }
+    }
+}
 
 impl std::fmt::Display for Day {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        use chrono::Datelike;
-        let Ok(year @ 0..=9999) = u32::try_from(self.0.year()) else {
+        match self.text.as_ref().map(|t| std::str::from_utf8(t)) {
+            Some(Ok(text)) => f.write_str(text),
             // chrono's own form for years of other lengths (`+12345-01-01`)
-            return self.0.fmt(f);
-        };
-        let mut text = *b"0000-00-00";
-        for (at, two) in [
-            (0, year / 100),
-            (2, year % 100),
-            (5, self.0.month()),
-            (8, self.0.day()),
-        ] {
-            text[at] = b'0' + (two / 10) as u8;
-            text[at + 1] = b'0' + (two % 10) as u8;
+            _ => self.date.fmt(f),
         }
-        f.write_str(std::str::from_utf8(&text).map_err(|_| std::fmt::Error)?)
     }
 }
 
@@ -233,10 +249,10 @@ mod tests {
         let start = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
         days.extend(start.iter_days().take(731));
         for day in days {
-            assert_eq!(Day(day).to_string(), day.to_string());
+            assert_eq!(Day::new(day).to_string(), day.to_string());
         }
         assert_eq!(
-            Day(NaiveDate::from_ymd_opt(2026, 3, 4).unwrap()).to_string(),
+            Day::new(NaiveDate::from_ymd_opt(2026, 3, 4).unwrap()).to_string(),
             "2026-03-04"
         );
     }

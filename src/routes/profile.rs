@@ -129,10 +129,10 @@ fn page_from(
     ProfilePage {
         phone: phone::display_e164(&user.phone),
         invite_code: user.invite_code,
-        joined: Day(user.date_joined.date()),
+        joined: Day::new(user.date_joined.date()),
         entered: data.entered_code.map(|code| EnteredCode {
             code,
-            date: user.invited_at.map(|at| Day(at.date())),
+            date: user.invited_at.map(|at| Day::new(at.date())),
         }),
         typed_code,
         error,
@@ -144,7 +144,7 @@ fn page_from(
             .iter()
             .map(|i| InviteeRow {
                 phone: phone::display_e164_shared(&i.phone),
-                date: Day(i.invited_at.date()),
+                date: Day::new(i.invited_at.date()),
             })
             .collect(),
         newer_link: data
