@@ -38,7 +38,8 @@ pub fn find_with_user(
     conn: &mut DbConnection,
     token_hash: &str,
 ) -> QueryResult<Option<(TokenRow, User)>> {
-    api_tokens::table
+    // every API request runs this: on the backend's own connection
+    super::native!(conn, |c| api_tokens::table
         .inner_join(users::table)
         .filter(api_tokens::token_hash.eq(token_hash))
         .select((
@@ -49,8 +50,8 @@ pub fn find_with_user(
             ),
             User::as_select(),
         ))
-        .first(conn)
-        .optional()
+        .first(c)
+        .optional())
 }
 
 pub fn touch(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<()> {

@@ -174,12 +174,9 @@ pub fn invitees(
     slice: Slice,
     limit: i64,
 ) -> QueryResult<Vec<Invitee>> {
-    // read by the backend's own connection: decoding fifty rows through the multi-backend row
-    // wrapper cost more than running the query
-    match conn {
-        DbConnection::Pg(c) => invitee_query!(inviter_id, slice, limit, |q| q.load(c)),
-        DbConnection::Sqlite(c) => invitee_query!(inviter_id, slice, limit, |q| q.load(c)),
-    }
+    // fifty rows read through the multi-backend wrapper cost more than running the query
+    super::native!(conn, |c| invitee_query!(inviter_id, slice, limit, |q| q
+        .load(c)))
 }
 
 /// The text of the invitee query for `slice` as PostgreSQL (`$N` placeholders) and SQLite (`?`)

@@ -35,6 +35,21 @@ pub enum DbConnection {
     Sqlite(SqliteConnection),
 }
 
+/// Runs `$body` with `$c` bound to the backend's own connection, for the queries every request
+/// runs. A query run through [`DbConnection`] is serialised again on every execution (diesel
+/// builds its SQL text to bind it and to look up the prepared statement), and its rows are read
+/// through a wrapper per field; on the backend's own connection the prepared statement is found
+/// by the query's type alone. On SQLite that was a third of the time of a session check.
+macro_rules! native {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Pg($c) => $body,
+            $crate::db::DbConnection::Sqlite($c) => $body,
+        }
+    };
+}
+pub(crate) use native;
+
 /// Where the data lives, decided once from `DATABASE_URL`.
 #[derive(Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {

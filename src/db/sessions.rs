@@ -41,15 +41,16 @@ pub fn find_with_user(
     conn: &mut DbConnection,
     token_hash: &str,
 ) -> QueryResult<Option<(SessionRow, User)>> {
-    sessions::table
+    // every signed-in request runs this: on the backend's own connection
+    super::native!(conn, |c| sessions::table
         .inner_join(users::table)
         .filter(sessions::token_hash.eq(token_hash))
         .select((
             (sessions::id, sessions::last_seen_at, sessions::expires_at),
             User::as_select(),
         ))
-        .first(conn)
-        .optional()
+        .first(c)
+        .optional())
 }
 
 pub fn touch(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<()> {

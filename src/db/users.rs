@@ -42,11 +42,11 @@ pub fn find_by_phone(conn: &mut DbConnection, phone: &str) -> QueryResult<Option
 }
 
 pub fn find_by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<User>> {
-    users::table
+    super::native!(conn, |c| users::table
         .find(id)
         .select(User::as_select())
-        .first(conn)
-        .optional()
+        .first(c)
+        .optional())
 }
 
 /// Inserts an account. A unique violation (phone or invite code) comes back as the diesel error.

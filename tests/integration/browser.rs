@@ -266,7 +266,16 @@ async fn a_newcomer_signs_in_and_sees_their_invite_code(backend: Backend) {
         "the copy button is shown"
     );
     copy.click().await.unwrap();
-    assert_eq!(copy.text().await.unwrap(), "Copied");
+    // the label changes when the clipboard has taken the code (a promise), for two seconds
+    let copied = c
+        .wait()
+        .at_most(Duration::from_secs(5))
+        .every(Duration::from_millis(20))
+        .for_element(Locator::XPath(
+            "//button[contains(@class, 'copy-button') and normalize-space() = 'Copied']",
+        ))
+        .await;
+    assert!(copied.is_ok(), "the button says the code was copied");
     c.close().await.unwrap();
 }
 
