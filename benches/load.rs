@@ -11,7 +11,7 @@ use std::{
     process::{Child, Command, Stdio},
     sync::{
         Arc,
-        atomic::{AtomicUsize, Ordering},
+        atomic::{AtomicU64, AtomicUsize, Ordering},
     },
     time::{Duration, Instant},
 };
@@ -206,8 +206,18 @@ fn cpu_since(before: (Option<Duration>, Option<Duration>)) -> (Option<Duration>,
     (diff(before.0, now.0), diff(before.1, now.1))
 }
 
-/// A progress bar on stderr.
+/// A progress bar on stderr; in a log (stderr not a terminal), a line per tenth instead.
 fn progress(label: &str, done: u64, total: u64) {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        // the tenths of the current bar printed so far
+        static TENTHS: AtomicU64 = AtomicU64::new(0);
+        let tenths = done.min(total) * 10 / total.max(1);
+        if tenths != TENTHS.swap(tenths % 10, Ordering::Relaxed) {
+            eprintln!("{label}: {done}/{total}");
+        }
+        return;
+    }
     let width: u64 = 30;
     let filled = (done.min(total) * width / total.max(1)) as usize;
     eprint!(
