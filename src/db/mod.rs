@@ -39,7 +39,7 @@ pub enum DbConnection {
 /// runs. A query run through [`DbConnection`] is serialised again on every execution (diesel
 /// builds its SQL text to bind it and to look up the prepared statement), and its rows are read
 /// through a wrapper per field; on the backend's own connection the prepared statement is found
-/// by the query's type alone. On SQLite that was a third of the time of a session check.
+/// by the query's type alone. On SQLite that was more than half of a session check's time.
 macro_rules! native {
     ($conn:expr, |$c:ident| $body:expr) => {
         match $conn {
