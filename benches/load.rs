@@ -444,8 +444,6 @@ fn accounts_with_tokens(pool: &DbPool, phones: &[String]) -> Vec<String> {
     tokens
 }
 
-/// Runs `concurrency` HTTP clients for `duration`; `request(i)` builds the i-th request, or
-/// `None` when the prepared data ran out.
 /// Brings PostgreSQL's statistics up to date before a run, as autovacuum would in service.
 /// Tables that started empty (codes, events) grow by thousands of rows per flow; without this,
 /// a server's cached statements keep generic plans made for an empty table (sequential scans)
@@ -457,6 +455,8 @@ fn settle(pool: &DbPool) {
     }
 }
 
+/// Runs `concurrency` HTTP clients for `duration`; `request(i)` builds the i-th request, or
+/// `None` when the prepared data ran out.
 async fn drive<F>(pool: &DbPool, concurrency: usize, duration: Duration, request: F) -> Sample
 where
     F: Fn(usize) -> Option<reqwest::RequestBuilder> + Send + Sync + 'static,
@@ -1072,7 +1072,9 @@ fn main() {
                 .map(|r| r.flow)
                 .collect();
             if opts.smoke && !broken.is_empty() {
-                eprintln!("{s}\nsmoke run failed on {label}: errors or no answers in {broken:?}");
+                eprintln!(
+                    "{s}\nsmoke run failed on {label}: errors, no answers or no CPU time in {broken:?}"
+                );
                 std::process::exit(1);
             }
             s.push_str("\nTargets:\n\n");

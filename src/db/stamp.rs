@@ -14,8 +14,6 @@ use diesel::{
     sqlite::Sqlite,
 };
 
-use super::{MultiBackend, MultiRawValue};
-
 /// A `Timestamp` column; use with `#[diesel(deserialize_as = Stamp)]` on a `NaiveDateTime`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, FromSqlRow)]
 pub struct Stamp(pub NaiveDateTime);
@@ -76,12 +74,6 @@ impl FromSql<Timestamp, Sqlite> for Stamp {
 impl FromSql<Timestamp, Pg> for Stamp {
     fn from_sql(value: diesel::pg::PgValue<'_>) -> deserialize::Result<Self> {
         <NaiveDateTime as FromSql<Timestamp, Pg>>::from_sql(value).map(Stamp)
-    }
-}
-
-impl FromSql<Timestamp, MultiBackend> for Stamp {
-    fn from_sql(value: MultiRawValue<'_>) -> deserialize::Result<Self> {
-        value.from_sql::<Stamp, Timestamp>()
     }
 }
 
