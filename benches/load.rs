@@ -19,12 +19,18 @@ use std::{
 use chrono::{TimeDelta, Utc};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use user_auth::{
-    auth::{self, AuthConfig, ClientInfo, Credential, otp::OtpCode},
-    config::{Limits, SecretKey},
+    app::{Config, accounts, credentials, invites, seed, sign_in},
+    config::SecretKey,
     db::{self, DatabaseUrl, DbPool, login_codes, users},
-    invites::{InviteCode, RandomInviteCodes, activation},
-    phone::PhoneNumber,
-    seed,
+    domain::{
+        account::Credential,
+        client::ClientInfo,
+        cursor::PageRequest,
+        invite_code::{InviteCode, RandomInviteCodes},
+        limits::Limits,
+        otp::{self, OtpCode},
+        phone::PhoneNumber,
+    },
 };
 
 const SECRET: &str = "bench-secret-bench-secret-bench-secret-bench-secret-bench-secret-0123";
@@ -366,9 +372,10 @@ impl Drop for Server {
     }
 }
 
-fn auth_config() -> AuthConfig {
+/// The rules as the server runs them in the bench: its key, and the limits it raises.
+fn auth_config() -> Config {
     let key = SecretKey::new(secret().into_bytes()).unwrap();
-    AuthConfig {
+    Config {
         limits: Limits {
             resend_cooldown: TimeDelta::zero(),
             codes_per_phone_per_hour: 1_000_000,
@@ -389,7 +396,7 @@ fn plant_codes(pool: &DbPool, phones: &[String], code: &OtpCode) {
         db::write_transaction(&mut conn, |conn| {
             let now = Utc::now().naive_utc();
             for phone in chunk {
-                let mac = auth::otp::code_mac(&key, phone, code);
+                let mac = otp::code_mac(&key, phone, code);
                 login_codes::insert(
                     conn,
                     &login_codes::NewLoginCode {
@@ -433,8 +440,13 @@ fn accounts_with_tokens(pool: &DbPool, phones: &[String]) -> Vec<String> {
             let now = Utc::now().naive_utc();
             let mut made = Vec::new();
             for phone in chunk {
-                let user = auth::create_user(conn, &RandomInviteCodes, phone, now)?;
-                made.push(auth::issue_api_token(conn, &cfg.limits, user.id, now)?);
+                let user = accounts::create_user(conn, &RandomInviteCodes, phone, now)?;
+                made.push(credentials::issue_api_token(
+                    conn,
+                    &cfg.limits,
+                    user.id,
+                    now,
+                )?);
             }
             Ok::<_, db::DbError>(made)
         })
@@ -635,7 +647,7 @@ async fn run_backend(
         |p| progress("seeding", p.done, total),
     )
     .expect("seeding");
-    auth::create_user(
+    accounts::create_user(
         &mut pool.get().unwrap(),
         &RandomInviteCodes,
         OWNER_0,
@@ -721,12 +733,20 @@ async fn run_backend(
                     user_agent: None,
                 };
                 let now = Utc::now().naive_utc();
-                Some(match auth::request_code(conn, &cfg, &phone, &client, now) {
-                    Ok(auth::CodeRequest::Issued { code_id, .. }) => {
-                        auth::finish_code_request(conn, &phone, code_id, true, &client, now).is_ok()
-                    }
-                    _ => false,
-                })
+                Some(
+                    match sign_in::request_code(conn, &cfg, &phone, &client, now) {
+                        Ok(Ok(issued)) => sign_in::finish_code_request(
+                            conn,
+                            &phone,
+                            issued.code_id,
+                            true,
+                            &client,
+                            now,
+                        )
+                        .is_ok(),
+                        _ => false,
+                    },
+                )
             })
         });
         rows.push(Row {
@@ -752,7 +772,7 @@ async fn run_backend(
                 db::write_transaction(&mut conn, |conn| {
                     let now = Utc::now().naive_utc();
                     for p in &phones {
-                        auth::create_user(conn, &RandomInviteCodes, p, now)?;
+                        accounts::create_user(conn, &RandomInviteCodes, p, now)?;
                     }
                     Ok::<_, db::DbError>(())
                 })
@@ -785,7 +805,7 @@ async fn run_backend(
                     user_agent: None,
                 };
                 Some(matches!(
-                    auth::verify_code(
+                    sign_in::verify_code(
                         conn,
                         &cfg,
                         &phone,
@@ -794,7 +814,7 @@ async fn run_backend(
                         Credential::ApiToken,
                         Utc::now().naive_utc()
                     ),
-                    Ok(auth::Verification::SignedIn { .. })
+                    Ok(Ok(_))
                 ))
             })
         });
@@ -825,7 +845,7 @@ async fn run_backend(
             .unwrap()
             .unwrap();
         let limits = auth_config().limits;
-        let token = auth::start_session(
+        let token = credentials::start_session(
             &mut pool.get().unwrap(),
             &limits,
             user.id,
@@ -838,15 +858,13 @@ async fn run_backend(
         .unwrap();
         let fl = (!opts.no_floor).then(|| {
             floor(&pool, c, d, move |_, conn| {
+                let now = Utc::now().naive_utc();
                 let Ok(Some(user)) =
-                    auth::authenticate(conn, &limits, &token, Utc::now().naive_utc())
+                    credentials::authenticate(conn, &limits, Credential::WebSession, &token, now)
                 else {
                     return Some(false);
                 };
-                Some(
-                    activation::load_profile(conn, &user, activation::PageRequest::First, 50)
-                        .is_ok(),
-                )
+                Some(invites::load_view(conn, user, PageRequest::First).is_ok())
             })
         });
         rows.push(Row {
@@ -892,12 +910,14 @@ async fn run_backend(
             floor(&pool, c, d, move |i, conn| {
                 let token = tokens.get(i)?;
                 let now = Utc::now().naive_utc();
-                let Ok(Some(user)) = auth::authenticate_api_token(conn, &limits, token, now) else {
+                let Ok(Some(user)) =
+                    credentials::authenticate(conn, &limits, Credential::ApiToken, token, now)
+                else {
                     return Some(false);
                 };
                 Some(matches!(
-                    activation::activate_invite(conn, 1_000_000, user.id, &code, now),
-                    Ok(activation::Activation::Activated { .. })
+                    invites::activate(conn, 1_000_000, user.id, &code, now),
+                    Ok(Ok(_))
                 ))
             })
         });

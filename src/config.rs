@@ -6,7 +6,10 @@ use chrono::TimeDelta;
 use hmac::{Hmac, Mac};
 use sha2::{Sha256, Sha512};
 
-use crate::db::DatabaseUrl;
+use crate::{
+    db::DatabaseUrl,
+    domain::{limits::Limits, token::hex},
+};
 
 /// A configuration value that is missing or wrong, naming the variable.
 #[derive(Debug, thiserror::Error)]
@@ -72,58 +75,10 @@ impl SecretKey {
     }
 }
 
-/// Lower-case hexadecimal.
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
-}
-
 /// Where codes are sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SmsBackend {
     Console,
-}
-
-/// The sign-in rules; every number is configurable, defaults as in the design.
-#[derive(Debug, Clone)]
-pub struct Limits {
-    pub otp_length: usize,
-    pub otp_ttl: TimeDelta,
-    pub otp_max_attempts: i32,
-    pub resend_cooldown: TimeDelta,
-    pub codes_per_phone_per_hour: i64,
-    pub codes_per_ip_per_hour: i64,
-    pub lock_after_failures: i32,
-    pub lock_duration: TimeDelta,
-    pub session_ttl: TimeDelta,
-    pub session_touch_interval: TimeDelta,
-    /// Invite codes a person may try per hour.
-    pub invite_tries_per_hour: i64,
-    pub api_token_ttl: TimeDelta,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            otp_length: 4,
-            otp_ttl: TimeDelta::minutes(5),
-            otp_max_attempts: 3,
-            resend_cooldown: TimeDelta::seconds(60),
-            codes_per_phone_per_hour: 5,
-            codes_per_ip_per_hour: 20,
-            lock_after_failures: 10,
-            lock_duration: TimeDelta::hours(1),
-            session_ttl: TimeDelta::days(14),
-            session_touch_interval: TimeDelta::minutes(5),
-            invite_tries_per_hour: 10,
-            api_token_ttl: TimeDelta::days(30),
-        }
-    }
 }
 
 /// Everything the application is configured with.

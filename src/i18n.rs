@@ -306,7 +306,7 @@ mod tests {
 
     #[test]
     fn every_id_built_at_run_time_exists_in_every_language() {
-        use crate::{admin::Action, db::events::Outcome};
+        use crate::domain::{account::Outcome, staff::Action};
         let mut ids = Vec::new();
         for code in [400, 403, 404, 405, 413, 429, 500, 503] {
             ids.push(format!("error-{code}-title"));

@@ -1,18 +1,19 @@
 //! user-auth: sign in with a phone number and a one-time code, with invite codes and a profile.
+//!
+//! The layers, each importing only those below it (a test, `layers`, checks this):
+//! `startup` → `http` → `state` → `app` → `domain` and `db`, with `config`, `i18n`, `sms` and
+//! `clock` beneath the layers that use them.
 
-pub mod admin;
-pub mod api;
-pub mod auth;
+pub mod app;
 pub mod clock;
 pub mod config;
 pub mod db;
-pub mod error;
+pub mod domain;
+pub mod http;
 pub mod i18n;
-pub mod invites;
-pub mod middleware;
-pub mod phone;
-pub mod routes;
-pub mod seed;
-pub mod session;
 pub mod sms;
 pub mod startup;
+pub mod state;
+
+#[cfg(test)]
+mod layers;

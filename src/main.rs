@@ -3,11 +3,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use user_auth::{
-    config::Settings,
-    db,
-    startup::{Application, Dependencies},
-};
+use user_auth::{config::Settings, db, startup::Application, state::Dependencies};
 
 #[derive(Parser)]
 #[command(
@@ -101,7 +97,7 @@ fn main() -> ExitCode {
 }
 
 fn seed(settings: &Settings, users: u64, invitees_of: &[String]) -> ExitCode {
-    use user_auth::{clock::Clock, phone::PhoneNumber, seed};
+    use user_auth::{app::seed, clock::Clock, domain::phone::PhoneNumber};
     let mut plan = seed::SeedPlan {
         users,
         invitees_of: Vec::new(),
@@ -150,7 +146,10 @@ fn seed(settings: &Settings, users: u64, invitees_of: &[String]) -> ExitCode {
 }
 
 fn admin(settings: &Settings, command: AdminCommand) -> ExitCode {
-    use user_auth::{clock::Clock, invites::RandomInviteCodes, phone::PhoneNumber};
+    use user_auth::{
+        clock::Clock,
+        domain::{invite_code::RandomInviteCodes, phone::PhoneNumber},
+    };
     let (input, staff) = match &command {
         AdminCommand::Grant { phone } => (phone, true),
         AdminCommand::Revoke { phone } => (phone, false),
@@ -169,7 +168,7 @@ fn admin(settings: &Settings, command: AdminCommand) -> ExitCode {
         Err(code) => return code,
     };
     let now = user_auth::clock::SystemClock.now();
-    match user_auth::admin::set_staff_by_phone(
+    match user_auth::app::staff::set_staff_by_phone(
         &mut conn,
         &RandomInviteCodes,
         phone.as_e164(),

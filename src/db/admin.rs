@@ -10,42 +10,15 @@ use diesel::{
 use super::{
     DbConnection,
     schema::{audit_log, login_failures, users},
-    users::User,
+    users::UserRow,
+};
+use crate::domain::{
+    account::User,
+    search::{ExportCursor, Tri, UserFilter, UserSort},
+    staff::AuditEntry,
 };
 
-/// Yes, no, or either, for a filter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Tri {
-    #[default]
-    Any,
-    Yes,
-    No,
-}
-
-/// How the user list is ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum UserSort {
-    /// Newest accounts first.
-    #[default]
-    Joined,
-    /// Most invitees first.
-    Invitees,
-}
-
-/// The search and filters of the user list (and of its CSV export).
-#[derive(Debug, Clone, Default)]
-pub struct UserFilter {
-    /// Digits of a phone number, matched anywhere in it.
-    pub phone_digits: Option<String>,
-    /// An exact invite code.
-    pub invite_code: Option<String>,
-    pub staff: Tri,
-    pub blocked: Tri,
-    pub entered_code: Tri,
-    pub sort: UserSort,
-}
-
-type Boxed<'a> = users::BoxedQuery<'a, super::MultiBackend>;
+type Boxed<'a> = users::BoxedQuery<'a, super::backend::MultiBackend>;
 
 fn filtered(filter: &UserFilter) -> Boxed<'_> {
     let mut q = users::table.into_boxed();
@@ -95,8 +68,11 @@ pub fn search_users(
     let mut rows: Vec<User> = ordered(filtered(filter), filter.sort)
         .offset(offset)
         .limit(per_page + 1)
-        .select(User::as_select())
-        .load(conn)?;
+        .select(UserRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(User::from)
+        .collect();
     let more = rows.len() as i64 > per_page;
     rows.truncate(per_page as usize);
     Ok((rows, more))
@@ -104,13 +80,6 @@ pub fn search_users(
 
 pub fn count_users(conn: &mut DbConnection, filter: &UserFilter) -> QueryResult<i64> {
     filtered(filter).select(count_star()).first(conn)
-}
-
-/// A position in the export: the sort key of the last row written, and its id.
-#[derive(Debug, Clone, Copy)]
-pub enum ExportCursor {
-    Joined(NaiveDateTime, i64),
-    Invitees(i64, i64),
 }
 
 /// The next batch of the export after `after`, in the list's order (keyset, so every batch
@@ -135,7 +104,10 @@ pub fn export_batch(
                 .or(users::invitee_count.eq(n).and(users::id.lt(id))),
         ),
     };
-    q.limit(batch).select(User::as_select()).load(conn)
+    q.limit(batch)
+        .select(UserRow::as_select())
+        .load(conn)
+        .map(|rows| rows.into_iter().map(User::from).collect())
 }
 
 pub fn count_all(conn: &mut DbConnection) -> QueryResult<i64> {
@@ -168,8 +140,9 @@ pub fn top_inviters(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<User
         .filter(users::invitee_count.gt(0))
         .order((users::invitee_count.desc(), users::id.desc()))
         .limit(limit)
-        .select(User::as_select())
+        .select(UserRow::as_select())
         .load(conn)
+        .map(|rows| rows.into_iter().map(User::from).collect())
 }
 
 /// New accounts per UTC day since `since`, as (day, count), days without any left out.
@@ -218,18 +191,33 @@ pub struct NewAudit<'a> {
     pub created_at: NaiveDateTime,
 }
 
-/// A row of `audit_log`.
-#[derive(Debug, Clone, Queryable, Selectable)]
+/// A row of `audit_log`, read into an [`AuditEntry`].
+#[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = audit_log)]
-pub struct AuditEntry {
-    pub id: i64,
-    pub actor_id: Option<i64>,
-    pub actor_label: String,
-    pub action: String,
-    pub target_id: Option<i64>,
-    pub target_label: String,
-    pub ip: Option<String>,
-    pub created_at: NaiveDateTime,
+struct AuditRow {
+    id: i64,
+    actor_id: Option<i64>,
+    actor_label: String,
+    action: String,
+    target_id: Option<i64>,
+    target_label: String,
+    ip: Option<String>,
+    created_at: NaiveDateTime,
+}
+
+impl From<AuditRow> for AuditEntry {
+    fn from(r: AuditRow) -> Self {
+        AuditEntry {
+            id: r.id,
+            actor_id: r.actor_id,
+            actor_label: r.actor_label,
+            action: r.action,
+            target_id: r.target_id,
+            target_label: r.target_label,
+            ip: r.ip,
+            created_at: r.created_at,
+        }
+    }
 }
 
 pub fn audit(conn: &mut DbConnection, entry: &NewAudit<'_>) -> QueryResult<()> {
@@ -261,8 +249,11 @@ pub fn audit_page(
     let mut rows: Vec<AuditEntry> = q
         .order(audit_log::id.desc())
         .limit(per_page + 1)
-        .select(AuditEntry::as_select())
-        .load(conn)?;
+        .select(AuditRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(AuditEntry::from)
+        .collect();
     let more = rows.len() as i64 > per_page;
     rows.truncate(per_page as usize);
     Ok((rows, more))

@@ -6,8 +6,9 @@ use diesel::prelude::*;
 use super::{
     DbConnection,
     schema::{api_tokens, users},
-    users::User,
+    users::UserRow,
 };
+use crate::domain::account::User;
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = api_tokens)]
@@ -39,7 +40,7 @@ pub fn find_with_user(
     token_hash: &str,
 ) -> QueryResult<Option<(TokenRow, User)>> {
     // every API request runs this: on the backend's own connection
-    super::native!(conn, |c| api_tokens::table
+    super::backend::native!(conn, |c| api_tokens::table
         .inner_join(users::table)
         .filter(api_tokens::token_hash.eq(token_hash))
         .select((
@@ -48,10 +49,11 @@ pub fn find_with_user(
                 api_tokens::last_used_at,
                 api_tokens::expires_at,
             ),
-            User::as_select(),
+            UserRow::as_select(),
         ))
-        .first(c)
+        .first::<(TokenRow, UserRow)>(c)
         .optional())
+    .map(|found| found.map(|(t, u)| (t, User::from(u))))
 }
 
 pub fn touch(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<()> {

@@ -4,56 +4,31 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{DbConnection, schema::sign_in_events};
+use crate::domain::account::{Event, Outcome};
 
-/// The outcomes recorded, as stored (the table's CHECK lists the same words).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    CodeSent,
-    CodeRefused,
-    SignedIn,
-    WrongCode,
-    CodeDead,
-    CodeExpired,
-    Locked,
-    Blocked,
+/// A row of `sign_in_events`, read into an [`Event`].
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = sign_in_events)]
+struct EventRow {
+    id: i64,
+    phone: String,
+    user_id: Option<i64>,
+    ip: String,
+    outcome: String,
+    created_at: NaiveDateTime,
 }
 
-impl Outcome {
-    pub const ALL: [Outcome; 8] = [
-        Outcome::CodeSent,
-        Outcome::CodeRefused,
-        Outcome::SignedIn,
-        Outcome::WrongCode,
-        Outcome::CodeDead,
-        Outcome::CodeExpired,
-        Outcome::Locked,
-        Outcome::Blocked,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::CodeSent => "code_sent",
-            Outcome::CodeRefused => "code_refused",
-            Outcome::SignedIn => "signed_in",
-            Outcome::WrongCode => "wrong_code",
-            Outcome::CodeDead => "code_dead",
-            Outcome::CodeExpired => "code_expired",
-            Outcome::Locked => "locked",
-            Outcome::Blocked => "blocked",
+impl From<EventRow> for Event {
+    fn from(r: EventRow) -> Self {
+        Event {
+            id: r.id,
+            phone: r.phone,
+            user_id: r.user_id,
+            ip: r.ip,
+            outcome: r.outcome,
+            created_at: r.created_at,
         }
     }
-}
-
-/// A row of `sign_in_events`.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = sign_in_events)]
-pub struct Event {
-    pub id: i64,
-    pub phone: String,
-    pub user_id: Option<i64>,
-    pub ip: String,
-    pub outcome: String,
-    pub created_at: NaiveDateTime,
 }
 
 pub fn record(
@@ -86,8 +61,9 @@ pub fn recent_for_phone(
         .filter(sign_in_events::phone.eq(phone))
         .order((sign_in_events::created_at.desc(), sign_in_events::id.desc()))
         .limit(limit)
-        .select(Event::as_select())
+        .select(EventRow::as_select())
         .load(conn)
+        .map(|rows| rows.into_iter().map(Event::from).collect())
 }
 
 /// How many events with one of `outcomes` happened since `since`.

@@ -13,16 +13,19 @@ use diesel::{
 
 use super::{
     DbConnection,
+    backend::Stamp,
     schema::{invite_attempts, users},
-    users::User,
+    users::UserRow,
 };
+use crate::domain::account::{Invitee, User};
 
 pub fn find_by_invite_code(conn: &mut DbConnection, code: &str) -> QueryResult<Option<User>> {
     users::table
         .filter(users::invite_code.eq(code))
-        .select(User::as_select())
+        .select(UserRow::as_select())
         .first(conn)
         .optional()
+        .map(|row| row.map(User::from))
 }
 
 /// Counts the rows with id `$2` on the inviter chain upwards from `$1`.
@@ -117,13 +120,13 @@ pub fn purge_tries_before(
     .execute(conn)
 }
 
-/// One person who entered the code.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
-pub struct Invitee {
-    pub id: i64,
-    pub phone: String,
-    #[diesel(deserialize_as = super::stamp::Stamp)]
-    pub invited_at: NaiveDateTime,
+/// A row of the invitee list, read into an [`Invitee`].
+#[derive(Debug, Queryable)]
+struct InviteeRow {
+    id: i64,
+    phone: String,
+    #[diesel(deserialize_as = Stamp)]
+    invited_at: NaiveDateTime,
 }
 
 /// Which slice of the invitee list to read.
@@ -174,9 +177,20 @@ pub fn invitees(
     slice: Slice,
     limit: i64,
 ) -> QueryResult<Vec<Invitee>> {
-    // fifty rows read through the multi-backend wrapper cost more than running the query
-    super::native!(conn, |c| invitee_query!(inviter_id, slice, limit, |q| q
-        .load(c)))
+    // read on the backend's own connection: rows read through the multi-backend wrapper are
+    // decoded field by field
+    super::backend::native!(conn, |c| invitee_query!(inviter_id, slice, limit, |q| {
+        q.load::<InviteeRow>(c)
+    }))
+    .map(|rows| {
+        rows.into_iter()
+            .map(|r| Invitee {
+                id: r.id,
+                phone: r.phone,
+                invited_at: r.invited_at,
+            })
+            .collect()
+    })
 }
 
 /// The text of the invitee query for `slice` as PostgreSQL (`$N` placeholders) and SQLite (`?`)

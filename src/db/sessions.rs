@@ -6,8 +6,9 @@ use diesel::prelude::*;
 use super::{
     DbConnection,
     schema::{sessions, users},
-    users::User,
+    users::UserRow,
 };
+use crate::domain::account::User;
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = sessions)]
@@ -42,15 +43,16 @@ pub fn find_with_user(
     token_hash: &str,
 ) -> QueryResult<Option<(SessionRow, User)>> {
     // every signed-in request runs this: on the backend's own connection
-    super::native!(conn, |c| sessions::table
+    super::backend::native!(conn, |c| sessions::table
         .inner_join(users::table)
         .filter(sessions::token_hash.eq(token_hash))
         .select((
             (sessions::id, sessions::last_seen_at, sessions::expires_at),
-            User::as_select(),
+            UserRow::as_select(),
         ))
-        .first(c)
+        .first::<(SessionRow, UserRow)>(c)
         .optional())
+    .map(|found| found.map(|(s, u)| (s, User::from(u))))
 }
 
 pub fn touch(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<()> {

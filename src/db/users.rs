@@ -4,23 +4,39 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{DbConnection, schema::users};
+use crate::domain::account::User;
 
-/// A row of `users`.
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+/// A row of `users`, read into a [`User`].
+#[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = users)]
-pub struct User {
-    pub id: i64,
-    pub phone: String,
-    pub invite_code: String,
-    pub invited_by_id: Option<i64>,
-    pub is_active: bool,
-    pub is_staff: bool,
-    pub date_joined: NaiveDateTime,
-    pub last_login: Option<NaiveDateTime>,
-    /// When this person entered someone's invite code.
-    pub invited_at: Option<NaiveDateTime>,
-    /// How many people entered this person's code (kept by `activate_invite`).
-    pub invitee_count: i64,
+pub struct UserRow {
+    id: i64,
+    phone: String,
+    invite_code: String,
+    invited_by_id: Option<i64>,
+    is_active: bool,
+    is_staff: bool,
+    date_joined: NaiveDateTime,
+    last_login: Option<NaiveDateTime>,
+    invited_at: Option<NaiveDateTime>,
+    invitee_count: i64,
+}
+
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> Self {
+        User {
+            id: r.id,
+            phone: r.phone,
+            invite_code: r.invite_code,
+            invited_by_id: r.invited_by_id,
+            is_active: r.is_active,
+            is_staff: r.is_staff,
+            date_joined: r.date_joined,
+            last_login: r.last_login,
+            invited_at: r.invited_at,
+            invitee_count: r.invitee_count,
+        }
+    }
 }
 
 /// The fields a new account is created with.
@@ -36,17 +52,19 @@ pub struct NewUser<'a> {
 pub fn find_by_phone(conn: &mut DbConnection, phone: &str) -> QueryResult<Option<User>> {
     users::table
         .filter(users::phone.eq(phone))
-        .select(User::as_select())
+        .select(UserRow::as_select())
         .first(conn)
         .optional()
+        .map(|row| row.map(User::from))
 }
 
 pub fn find_by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<User>> {
-    super::native!(conn, |c| users::table
+    super::backend::native!(conn, |c| users::table
         .find(id)
-        .select(User::as_select())
+        .select(UserRow::as_select())
         .first(c)
         .optional())
+    .map(|row| row.map(User::from))
 }
 
 /// Inserts an account. A unique violation (phone or invite code) comes back as the diesel error.
@@ -56,8 +74,9 @@ pub fn insert(conn: &mut DbConnection, new: &NewUser<'_>) -> QueryResult<User> {
         .execute(conn)?;
     users::table
         .filter(users::phone.eq(new.phone))
-        .select(User::as_select())
+        .select(UserRow::as_select())
         .first(conn)
+        .map(User::from)
 }
 
 pub fn touch_last_login(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<()> {

@@ -5,11 +5,8 @@ use diesel::prelude::*;
 use reqwest::{Method, StatusCode};
 use user_auth::{
     clock::Clock,
-    db::{
-        events::{self, Outcome},
-        schema::audit_log,
-        users::NewUser,
-    },
+    db::{events, schema::audit_log, users::NewUser},
+    domain::account::Outcome,
 };
 
 use crate::helpers::{Backend, Options, TestApp, csrf_from, expect_page, link_with_rel, location};
@@ -109,19 +106,22 @@ async fn every_admin_route_requires_an_active_staff_member(backend: Backend) {
     // a blocked staff member's open session ends: back to sign-in
     {
         let other = app.make_staff("+998901000003");
-        let actor = user_auth::admin::Actor {
+        let actor = user_auth::domain::staff::Actor {
             id: Some(other.id),
             label: &other.phone,
             ip: None,
         };
-        let done = user_auth::admin::perform(
+        let done = user_auth::app::staff::perform(
             &mut app.conn(),
             actor,
             staff.id,
-            user_auth::admin::Action::Block,
+            user_auth::domain::staff::Action::Block,
             app.clock.now(),
         );
-        assert!(matches!(done, Ok(user_auth::admin::ActionResult::Done(_))));
+        assert!(matches!(
+            done,
+            Ok(user_auth::domain::staff::ActionResult::Done(_))
+        ));
     }
     for route in &routes {
         assert_eq!(location(&app.get(route).await), "/login", "{route}");
@@ -311,16 +311,16 @@ async fn search_filters_sort_and_pages(backend: Backend) {
     app.make_staff(&made[3].phone);
     {
         let staff = app.user(STAFF).unwrap();
-        let actor = user_auth::admin::Actor {
+        let actor = user_auth::domain::staff::Actor {
             id: Some(staff.id),
             label: STAFF,
             ip: None,
         };
-        user_auth::admin::perform(
+        user_auth::app::staff::perform(
             &mut app.conn(),
             actor,
             made[5].id,
-            user_auth::admin::Action::Block,
+            user_auth::domain::staff::Action::Block,
             app.clock.now(),
         )
         .unwrap();
@@ -549,11 +549,11 @@ async fn the_csv_export_follows_the_selection_and_is_safe(backend: Backend) {
     let Some(app) = staff_app(backend).await else {
         return;
     };
-    let plan = user_auth::seed::SeedPlan {
+    let plan = user_auth::app::seed::SeedPlan {
         users: 2100,
         invitees_of: vec![],
     };
-    user_auth::seed::seed(&mut app.conn(), &plan, 0, app.clock.now(), |_| ()).unwrap();
+    user_auth::app::seed::seed(&mut app.conn(), &plan, 0, app.clock.now(), |_| ()).unwrap();
 
     let res = app.get("/admin/users.csv").await;
 
@@ -614,18 +614,18 @@ async fn the_audit_log_pages_filters_and_cannot_be_edited(backend: Backend) {
     let staff = app.user(STAFF).unwrap();
     let a = app.create_user(USER);
     let b = app.create_user("+998901000020");
-    let actor = user_auth::admin::Actor {
+    let actor = user_auth::domain::staff::Actor {
         id: Some(staff.id),
         label: STAFF,
         ip: Some("10.1.1.1"),
     };
     for i in 0..60 {
         let target = if i % 2 == 0 { a.id } else { b.id };
-        user_auth::admin::perform(
+        user_auth::app::staff::perform(
             &mut app.conn(),
             actor,
             target,
-            user_auth::admin::Action::SignOutEverywhere,
+            user_auth::domain::staff::Action::SignOutEverywhere,
             app.clock.now(),
         )
         .unwrap();

@@ -656,7 +656,7 @@ async fn the_openapi_description_is_valid_and_lists_every_route_served() {
         }
     }
 
-    let served: Vec<(String, String)> = user_auth::api::ROUTES
+    let served: Vec<(String, String)> = user_auth::http::api::ROUTES
         .iter()
         .map(|(m, p)| (m.to_string(), format!("/api/v1{p}")))
         .collect();

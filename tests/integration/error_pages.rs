@@ -13,10 +13,12 @@ use actix_web::{
 use user_auth::{
     config::Settings,
     db::{self, DatabaseUrl},
-    error::AppError,
+    http::{
+        error::AppError,
+        web::{errors::error_pages, session::session_middleware},
+    },
     i18n::Locales,
-    middleware::error_pages,
-    startup::{AppState, Dependencies, session_middleware},
+    state::{AppState, Dependencies},
 };
 
 async fn fail(err: web::Path<String>) -> Result<HttpResponse, AppError> {
@@ -42,12 +44,13 @@ async fn page(status: &str, lang: &str) -> (StatusCode, Option<String>, String) 
         pool,
         locales,
     );
+    let sessions = session_middleware(&state);
     let app = test::init_service(
         App::new()
             .app_data(web::Data::new(state))
             .route("/fail/{status}", web::get().to(fail))
             .wrap(from_fn(error_pages))
-            .wrap(session_middleware(&settings)),
+            .wrap(sessions),
     )
     .await;
     let req = TestRequest::get()

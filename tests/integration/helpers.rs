@@ -14,9 +14,14 @@ use user_auth::{
     clock::{Clock, ManualClock},
     config::Settings,
     db::{DatabaseUrl, DbPool, schema},
-    invites::{InviteCodeGenerator, RandomInviteCodes},
+    domain::{
+        account::{Profile, User},
+        invite_code::{InviteCode, InviteCodeGenerator, RandomInviteCodes},
+    },
+    http::web::session::SESSION_COOKIE,
     sms::CapturingSender,
-    startup::{Application, Dependencies, SESSION_COOKIE},
+    startup::Application,
+    state::Dependencies,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,7 +31,7 @@ pub enum Backend {
 }
 
 /// Test database, removed when the app is dropped.
-enum TestDb {
+pub enum TestDb {
     Sqlite(PathBuf),
     Postgres { admin_url: String, name: String },
 }
@@ -83,6 +88,34 @@ fn postgres_admin_url() -> Option<String> {
     }
 }
 
+impl TestDb {
+    /// A fresh, empty database on `backend` (a temporary SQLite file, or a new PostgreSQL
+    /// database from `TEST_DATABASE_URL`), or `None` when PostgreSQL is not configured.
+    pub fn create(backend: Backend) -> Option<(DatabaseUrl, TestDb)> {
+        Some(match backend {
+            Backend::Sqlite => {
+                let path =
+                    std::env::temp_dir().join(format!("user-auth-test-{}.db", random_name()));
+                (DatabaseUrl::Sqlite(path.clone()), TestDb::Sqlite(path))
+            }
+            Backend::Postgres => {
+                let admin_url = postgres_admin_url()?;
+                let name = format!("user_auth_test_{}", random_name());
+                let mut admin = PgConnection::establish(&admin_url)
+                    .unwrap_or_else(|e| panic!("TEST_DATABASE_URL: cannot connect: {e}"));
+                diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
+                    .execute(&mut admin)
+                    .expect("create the test database");
+                let url = with_database(&admin_url, &name);
+                (
+                    DatabaseUrl::Postgres(url),
+                    TestDb::Postgres { admin_url, name },
+                )
+            }
+        })
+    }
+}
+
 /// Replaces the database name in a PostgreSQL URL.
 fn with_database(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {
@@ -127,7 +160,6 @@ pub struct TestApp {
     pub sms: CapturingSender,
     pub clock: ManualClock,
     pub pool: DbPool,
-    database_url: DatabaseUrl,
     db: TestDb,
 }
 
@@ -137,27 +169,7 @@ impl TestApp {
     }
 
     pub async fn spawn_with(backend: Backend, options: Options) -> Option<TestApp> {
-        let (url, db) = match backend {
-            Backend::Sqlite => {
-                let path =
-                    std::env::temp_dir().join(format!("user-auth-test-{}.db", random_name()));
-                (DatabaseUrl::Sqlite(path.clone()), TestDb::Sqlite(path))
-            }
-            Backend::Postgres => {
-                let admin_url = postgres_admin_url()?;
-                let name = format!("user_auth_test_{}", random_name());
-                let mut admin = PgConnection::establish(&admin_url)
-                    .unwrap_or_else(|e| panic!("TEST_DATABASE_URL: cannot connect: {e}"));
-                diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
-                    .execute(&mut admin)
-                    .expect("create the test database");
-                let url = with_database(&admin_url, &name);
-                (
-                    DatabaseUrl::Postgres(url),
-                    TestDb::Postgres { admin_url, name },
-                )
-            }
-        };
+        let (url, db) = TestDb::create(backend)?;
         let mut settings = Settings::for_tests(url.clone());
         settings.phone_default_region = options
             .region
@@ -185,13 +197,8 @@ impl TestApp {
             sms,
             clock,
             pool,
-            database_url: url,
             db,
         })
-    }
-
-    pub fn database_url(&self) -> DatabaseUrl {
-        self.database_url.clone()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -403,14 +410,19 @@ impl TestApp {
     }
 
     /// Creates an account directly, as a first sign-in would.
-    pub fn create_user(&self, e164: &str) -> user_auth::db::users::User {
-        user_auth::auth::create_user(&mut self.conn(), &RandomInviteCodes, e164, self.clock.now())
-            .expect("create user")
+    pub fn create_user(&self, e164: &str) -> User {
+        user_auth::app::accounts::create_user(
+            &mut self.conn(),
+            &RandomInviteCodes,
+            e164,
+            self.clock.now(),
+        )
+        .expect("create user")
     }
 
     /// Makes `e164` staff (creating the account if needed), as the command line does.
-    pub fn make_staff(&self, e164: &str) -> user_auth::db::users::User {
-        user_auth::admin::set_staff_by_phone(
+    pub fn make_staff(&self, e164: &str) -> User {
+        user_auth::app::staff::set_staff_by_phone(
             &mut self.conn(),
             &RandomInviteCodes,
             e164,
@@ -421,17 +433,13 @@ impl TestApp {
         .expect("a user")
     }
 
-    /// Enters `code` for `user_id` directly through the domain function.
-    pub fn activate(&self, user_id: i64, code: &str) -> user_auth::invites::activation::Activation {
-        let code = user_auth::invites::InviteCode::parse(code).expect("well-formed code");
-        user_auth::invites::activation::activate_invite(
-            &mut self.conn(),
-            1000,
-            user_id,
-            &code,
-            self.clock.now(),
-        )
-        .expect("activate")
+    /// Enters `code` for `user_id` directly through the use case's rule; a refusal fails the
+    /// test.
+    pub fn activate(&self, user_id: i64, code: &str) -> Profile {
+        let code = InviteCode::parse(code).expect("well-formed code");
+        user_auth::app::invites::activate(&mut self.conn(), 1000, user_id, &code, self.clock.now())
+            .expect("activate")
+            .unwrap_or_else(|refused| panic!("entering {code:?} was refused: {refused:?}"))
     }
 
     /// Enters an invite code through the profile form.
@@ -441,7 +449,7 @@ impl TestApp {
             .await
     }
 
-    pub fn user(&self, e164: &str) -> Option<user_auth::db::users::User> {
+    pub fn user(&self, e164: &str) -> Option<User> {
         user_auth::db::users::find_by_phone(&mut self.conn(), e164).expect("find user")
     }
 
@@ -450,6 +458,32 @@ impl TestApp {
         match &self.db {
             TestDb::Postgres { admin_url, name } => Some((admin_url.clone(), name.clone())),
             TestDb::Sqlite(_) => None,
+        }
+    }
+}
+
+/// Over the whole `users` table: every invitee count matches, nobody invited themselves, and
+/// the inviter graph has no cycle.
+pub fn assert_invite_invariants(conn: &mut user_auth::db::DbConnection) {
+    let rows: Vec<(i64, Option<i64>, i64)> = schema::users::table
+        .select((
+            schema::users::id,
+            schema::users::invited_by_id,
+            schema::users::invitee_count,
+        ))
+        .load(conn)
+        .unwrap();
+    let parent: std::collections::HashMap<i64, Option<i64>> =
+        rows.iter().map(|(id, p, _)| (*id, *p)).collect();
+    for (id, inviter, count) in &rows {
+        assert_ne!(Some(*id), *inviter, "{id} invited themselves");
+        let actual = rows.iter().filter(|(_, p, _)| *p == Some(*id)).count() as i64;
+        assert_eq!(*count, actual, "invitee_count of {id}");
+        let mut seen = std::collections::HashSet::from([*id]);
+        let mut at = *inviter;
+        while let Some(p) = at {
+            assert!(seen.insert(p), "cycle through {id}");
+            at = parent[&p];
         }
     }
 }

@@ -1,9 +1,11 @@
-//! One integration test binary: the real server over HTTP, on SQLite and on PostgreSQL.
+//! One integration test binary: the real server over HTTP, on SQLite and on PostgreSQL, and
+//! the use cases called directly (`app/`).
 
 mod helpers;
 
 mod admin;
 mod api;
+mod app;
 mod browser;
 mod cli;
 mod database;

@@ -22,7 +22,10 @@ async fn the_session_cookie_changes_at_sign_in(backend: Backend) {
     // the old cookie is not signed in
     let (old, jar) = app.new_browser();
     jar.add_cookie_str(
-        &format!("{}={before}; Path=/", user_auth::startup::SESSION_COOKIE),
+        &format!(
+            "{}={before}; Path=/",
+            user_auth::http::web::session::SESSION_COOKIE
+        ),
         &app.address.parse().unwrap(),
     );
     let res = old.get(app.url("/profile")).send().await.unwrap();
@@ -43,7 +46,10 @@ async fn a_copy_of_a_signed_out_cookie_no_longer_opens_the_profile(backend: Back
     assert_eq!(app.session_count(), 0);
     let (thief, jar) = app.new_browser();
     jar.add_cookie_str(
-        &format!("{}={copied}; Path=/", user_auth::startup::SESSION_COOKIE),
+        &format!(
+            "{}={copied}; Path=/",
+            user_auth::http::web::session::SESSION_COOKIE
+        ),
         &app.address.parse().unwrap(),
     );
     let res = thief.get(app.url("/profile")).send().await.unwrap();
@@ -177,7 +183,7 @@ async fn session_cookie_flags_are_strict(backend: Backend) {
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(user_auth::startup::SESSION_COOKIE))
+        .find(|v| v.starts_with(user_auth::http::web::session::SESSION_COOKIE))
         .expect("a session cookie")
         .to_owned();
     assert!(cookie.contains("HttpOnly"), "{cookie}");

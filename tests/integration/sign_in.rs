@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use reqwest::StatusCode;
-use user_auth::invites::{self, InviteCodeGenerator};
+use user_auth::domain::invite_code::{self as invites, InviteCodeGenerator};
 
 use crate::helpers::{Backend, Options, TestApp, expect_page, location, wrong_for};
 
@@ -296,7 +296,7 @@ async fn requesting_a_code_answers_the_same_for_known_and_unknown_phones(backend
             .unwrap();
         let code_page = code_page
             .replace(&crate::helpers::csrf_from(&code_page), "TOKEN")
-            .replace(&user_auth::phone::display_e164(phone), "PHONE");
+            .replace(&user_auth::domain::phone::display_e164(phone), "PHONE");
         answers.push((status, location, code_page));
     }
 

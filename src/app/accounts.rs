@@ -1,0 +1,87 @@
+//! Accounts: creating one with its invite code, and a person's profile, the one place that
+//! answers "who invited this person".
+
+use std::sync::Arc;
+
+use chrono::NaiveDateTime;
+use diesel::{
+    Connection,
+    result::{DatabaseErrorKind, Error as DieselError},
+};
+
+use super::{error::Error, parts::Parts};
+use crate::{
+    db::{
+        DbConnection, DbError,
+        users::{self, NewUser},
+    },
+    domain::{
+        account::{Profile, User},
+        invite_code::{InviteCodeGenerator, MAX_DRAWS},
+    },
+};
+
+/// Reading accounts.
+pub struct Accounts {
+    parts: Arc<Parts>,
+}
+
+impl Accounts {
+    pub(super) fn new(parts: Arc<Parts>) -> Self {
+        Self { parts }
+    }
+
+    /// A person's profile: the account and the code they entered.
+    pub async fn profile(&self, user: User) -> Result<Profile, Error> {
+        self.parts.run(move |conn, _| profile_of(conn, user)).await
+    }
+}
+
+/// Creates the account with a fresh invite code, drawing again when a code is taken; if the
+/// phone was registered meanwhile, that account is the answer.
+pub fn create_user(
+    conn: &mut DbConnection,
+    invite_codes: &dyn InviteCodeGenerator,
+    phone: &str,
+    now: NaiveDateTime,
+) -> Result<User, DbError> {
+    for _ in 0..MAX_DRAWS {
+        let code = invite_codes.generate();
+        let attempt = conn.transaction(|conn| {
+            users::insert(
+                conn,
+                &NewUser {
+                    phone,
+                    invite_code: &code,
+                    date_joined: now,
+                    last_login: None,
+                },
+            )
+        });
+        match attempt {
+            Ok(user) => return Ok(user),
+            Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+                // Either the phone was registered meanwhile, or the code is taken: draw again.
+                if let Some(user) = users::find_by_phone(conn, phone)? {
+                    return Ok(user);
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(DbError::Exhausted("invite code"))
+}
+
+/// The account whose code this person entered, if any.
+pub fn inviter_of(conn: &mut DbConnection, user: &User) -> Result<Option<User>, DbError> {
+    match user.invited_by_id {
+        Some(id) => Ok(users::find_by_id(conn, id)?),
+        None => Ok(None),
+    }
+}
+
+/// The account with the code it entered.
+pub fn profile_of(conn: &mut DbConnection, user: User) -> Result<Profile, DbError> {
+    let entered_code = inviter_of(conn, &user)?.map(|inviter| inviter.invite_code);
+    Ok(Profile { user, entered_code })
+}

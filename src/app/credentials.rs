@@ -1,0 +1,201 @@
+//! Web sessions and API tokens: issued at sign-in, checked on every signed-in request (one
+//! authentication path for both kinds), and ended by signing out, revoking, or staff action.
+
+use std::sync::Arc;
+
+use chrono::NaiveDateTime;
+use diesel::QueryResult;
+
+use super::{error::Error, parts::Parts};
+use crate::{
+    db::{
+        DbConnection, DbError,
+        api_tokens::{self, NewApiToken},
+        sessions::{self, NewSession},
+    },
+    domain::{
+        account::{Credential, User},
+        client::ClientInfo,
+        limits::Limits,
+        token::{random_hex, token_hash},
+    },
+};
+
+/// Finding the person behind a session or an API token, and ending either.
+pub struct Credentials {
+    parts: Arc<Parts>,
+}
+
+impl Credentials {
+    pub(super) fn new(parts: Arc<Parts>) -> Self {
+        Self { parts }
+    }
+
+    /// The person behind a browser session, if it is still open and the account active.
+    pub async fn web_user(&self, token: String) -> Result<Option<User>, Error> {
+        self.user(Credential::WebSession, token).await
+    }
+
+    /// The person behind an API token, if it is unexpired, unrevoked and the account active.
+    pub async fn api_user(&self, token: String) -> Result<Option<User>, Error> {
+        self.user(Credential::ApiToken, token).await
+    }
+
+    async fn user(&self, kind: Credential, token: String) -> Result<Option<User>, Error> {
+        self.parts
+            .run(move |conn, parts| {
+                authenticate(conn, &parts.config.limits, kind, &token, parts.now())
+            })
+            .await
+    }
+
+    /// Ends one browser session (its row goes, so a copied cookie is dead too).
+    pub async fn sign_out(&self, token: String) -> Result<(), Error> {
+        self.parts
+            .run(move |conn, _| {
+                sessions::delete_by_hash(conn, &token_hash(&token))?;
+                Ok(())
+            })
+            .await
+    }
+
+    /// Revokes one API token.
+    pub async fn revoke_api_token(&self, token: String) -> Result<(), Error> {
+        self.parts
+            .run(move |conn, _| {
+                api_tokens::delete_by_hash(conn, &token_hash(&token))?;
+                Ok(())
+            })
+            .await
+    }
+}
+
+/// (id, last seen, expires) of a session or API token row.
+type CredentialRow = (i64, NaiveDateTime, NaiveDateTime);
+
+fn find(
+    conn: &mut DbConnection,
+    kind: Credential,
+    hash: &str,
+) -> QueryResult<Option<(CredentialRow, User)>> {
+    Ok(match kind {
+        Credential::WebSession => sessions::find_with_user(conn, hash)?
+            .map(|(s, u)| ((s.id, s.last_seen_at, s.expires_at), u)),
+        Credential::ApiToken => api_tokens::find_with_user(conn, hash)?
+            .map(|(t, u)| ((t.id, t.last_used_at, t.expires_at), u)),
+    })
+}
+
+/// The user behind a secret of either kind, if it is unexpired and the user active. An expired
+/// row is removed; a blocked user loses every session and token; "last seen" is written at most
+/// once per `session_touch_interval`.
+pub fn authenticate(
+    conn: &mut DbConnection,
+    limits: &Limits,
+    kind: Credential,
+    token: &str,
+    now: NaiveDateTime,
+) -> Result<Option<User>, DbError> {
+    let Some(((id, last_seen, expires_at), user)) = find(conn, kind, &token_hash(token))? else {
+        return Ok(None);
+    };
+    if expires_at <= now {
+        match kind {
+            Credential::WebSession => sessions::delete_by_id(conn, id)?,
+            Credential::ApiToken => api_tokens::delete_by_id(conn, id)?,
+        };
+        return Ok(None);
+    }
+    if !user.is_active {
+        end_all(conn, user.id)?;
+        return Ok(None);
+    }
+    if last_seen + limits.session_touch_interval <= now {
+        match kind {
+            Credential::WebSession => sessions::touch(conn, id, now)?,
+            Credential::ApiToken => api_tokens::touch(conn, id, now)?,
+        }
+    }
+    Ok(Some(user))
+}
+
+/// Issues a credential of `kind` for `user_id`: its secret (only its hash is stored) and when it
+/// expires.
+pub fn issue(
+    conn: &mut DbConnection,
+    limits: &Limits,
+    kind: Credential,
+    user_id: i64,
+    client: &ClientInfo,
+    now: NaiveDateTime,
+) -> Result<(String, NaiveDateTime), DbError> {
+    Ok(match kind {
+        Credential::WebSession => (
+            start_session(conn, limits, user_id, client, now)?,
+            now + limits.session_ttl,
+        ),
+        Credential::ApiToken => (
+            issue_api_token(conn, limits, user_id, now)?,
+            now + limits.api_token_ttl,
+        ),
+    })
+}
+
+fn truncate(s: &str, max: usize) -> &str {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// Starts a signed-in browser session and returns its secret token (128 random bits, hex).
+pub fn start_session(
+    conn: &mut DbConnection,
+    limits: &Limits,
+    user_id: i64,
+    client: &ClientInfo,
+    now: NaiveDateTime,
+) -> Result<String, DbError> {
+    let token = random_hex::<16>();
+    sessions::insert(
+        conn,
+        &NewSession {
+            token_hash: &token_hash(&token),
+            user_id,
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now + limits.session_ttl,
+            user_agent: client.user_agent.as_deref().map(|ua| truncate(ua, 255)),
+            ip: Some(&client.ip),
+        },
+    )?;
+    Ok(token)
+}
+
+/// Issues an API token (256 random bits, hex); only its SHA-256 is stored.
+pub fn issue_api_token(
+    conn: &mut DbConnection,
+    limits: &Limits,
+    user_id: i64,
+    now: NaiveDateTime,
+) -> Result<String, DbError> {
+    let token = random_hex::<32>();
+    api_tokens::insert(
+        conn,
+        &NewApiToken {
+            token_hash: &token_hash(&token),
+            user_id,
+            created_at: now,
+            last_used_at: now,
+            expires_at: now + limits.api_token_ttl,
+        },
+    )?;
+    Ok(token)
+}
+
+/// Ends every session and API token of a user (blocking, "sign out everywhere").
+pub fn end_all(conn: &mut DbConnection, user_id: i64) -> Result<(), DbError> {
+    sessions::delete_for_user(conn, user_id)?;
+    api_tokens::delete_for_user(conn, user_id)?;
+    Ok(())
+}

@@ -1,0 +1,220 @@
+//! Invite codes between people: entering someone's code (every rule, serialised so no two
+//! entries can race into a cycle) and the pages of people who entered a person's code.
+
+use std::sync::Arc;
+
+use chrono::NaiveDateTime;
+
+use super::{accounts::profile_of, credentials::authenticate, error::Error, parts::Parts};
+use crate::{
+    db::{
+        self, DbConnection, DbError,
+        invites::{self as repo, Slice},
+        users,
+    },
+    domain::{
+        account::{Credential, Profile, User},
+        cursor::{Cursor, INVITEES_PER_PAGE, InviteePage, PageRequest},
+        invite_code::InviteCode,
+        limits::{window_retry_after, window_start},
+        refusal::InviteRefused,
+    },
+};
+
+/// Key of the lock that serialises every activation (PostgreSQL advisory lock; SQLite's
+/// `BEGIN IMMEDIATE` already serialises writers).
+const ACTIVATION_LOCK: &str = "lock:invite-activation";
+
+/// Entering codes and listing who entered one.
+pub struct Invites {
+    parts: Arc<Parts>,
+}
+
+/// The signed-in person's profile page: their profile and one page of the people who entered
+/// their code.
+#[derive(Debug, Clone)]
+pub struct ProfileView {
+    pub profile: Profile,
+    pub invitees: InviteePage,
+}
+
+impl Invites {
+    pub(super) fn new(parts: Arc<Parts>) -> Self {
+        Self { parts }
+    }
+
+    /// Records that `user` was invited by the owner of `code`, if every rule allows it, and
+    /// answers the updated profile.
+    pub async fn enter(
+        &self,
+        user: &User,
+        code: InviteCode,
+    ) -> Result<Result<Profile, InviteRefused>, Error> {
+        let user_id = user.id;
+        self.parts
+            .run(move |conn, parts| {
+                activate(
+                    conn,
+                    parts.config.limits.invite_tries_per_hour,
+                    user_id,
+                    &code,
+                    parts.now(),
+                )
+            })
+            .await
+    }
+
+    /// One page of the people who entered `user`'s code, newest first.
+    pub async fn page(
+        &self,
+        user: &User,
+        page: PageRequest,
+        per_page: i64,
+    ) -> Result<InviteePage, Error> {
+        let user_id = user.id;
+        self.parts
+            .run(move |conn, _| invitee_page(conn, user_id, page, per_page))
+            .await
+    }
+
+    /// The profile page of the person signed in with the browser session `token`, or `None`
+    /// when the session is gone: the session check and the page in one trip to the database.
+    pub async fn profile_view(
+        &self,
+        token: String,
+        page: PageRequest,
+    ) -> Result<Option<ProfileView>, Error> {
+        self.parts
+            .run(move |conn, parts| {
+                let limits = &parts.config.limits;
+                let Some(user) =
+                    authenticate(conn, limits, Credential::WebSession, &token, parts.now())?
+                else {
+                    return Ok(None);
+                };
+                Ok(Some(load_view(conn, user, page)?))
+            })
+            .await
+    }
+}
+
+/// Loads the profile page with a fixed number of indexed queries, whatever the number of
+/// invitees: the inviter by primary key, one page of invitees plus one row to know whether a
+/// neighbouring page exists. The total comes from `users.invitee_count`.
+pub fn load_view(
+    conn: &mut DbConnection,
+    user: User,
+    page: PageRequest,
+) -> Result<ProfileView, DbError> {
+    let invitees = invitee_page(conn, user.id, page, INVITEES_PER_PAGE)?;
+    Ok(ProfileView {
+        profile: profile_of(conn, user)?,
+        invitees,
+    })
+}
+
+/// Records that `user_id` was invited by the owner of `code`, if every rule allows it, and
+/// answers the updated profile.
+///
+/// Runs in one write transaction under a lock that serialises activations, so the cycle check
+/// sees every earlier activation; the update is conditional (`invited_by_id IS NULL`), so a
+/// second activation can never overwrite the first.
+pub fn activate(
+    conn: &mut DbConnection,
+    max_tries_per_hour: i64,
+    user_id: i64,
+    code: &InviteCode,
+    now: NaiveDateTime,
+) -> Result<Result<Profile, InviteRefused>, DbError> {
+    db::write_transaction(conn, |conn| {
+        db::lock_keys(conn, &[ACTIVATION_LOCK])?;
+        let user = users::find_by_id(conn, user_id)?.ok_or(diesel::result::Error::NotFound)?;
+        if user.invited_by_id.is_some() {
+            return Ok(Err(InviteRefused::AlreadyEntered));
+        }
+        let since = window_start(now);
+        repo::purge_tries_before(conn, user_id, since)?;
+        let (tries, oldest) = repo::tries_since(conn, user_id, since)?;
+        if tries >= max_tries_per_hour {
+            return Ok(Err(InviteRefused::RateLimited {
+                retry_after: window_retry_after(oldest, now),
+            }));
+        }
+        repo::record_try(conn, user_id, now)?;
+
+        let Some(owner) = repo::find_by_invite_code(conn, code.as_str())? else {
+            return Ok(Err(InviteRefused::Unknown));
+        };
+        if owner.id == user_id {
+            return Ok(Err(InviteRefused::Own));
+        }
+        if repo::chain_contains(conn, owner.id, user_id)? {
+            return Ok(Err(InviteRefused::Cycle));
+        }
+        if !repo::set_inviter(conn, user_id, owner.id, now)? {
+            return Ok(Err(InviteRefused::AlreadyEntered));
+        }
+        repo::add_invitee(conn, owner.id)?;
+        Ok(Ok(Profile {
+            user: User {
+                invited_by_id: Some(owner.id),
+                invited_at: Some(now),
+                ..user
+            },
+            entered_code: Some(owner.invite_code),
+        }))
+    })
+}
+
+/// One page of invitees with keyset pagination: stable while new people join at the top.
+pub fn invitee_page(
+    conn: &mut DbConnection,
+    inviter_id: i64,
+    page: PageRequest,
+    per_page: i64,
+) -> Result<InviteePage, DbError> {
+    let per = per_page as usize;
+    Ok(match page {
+        PageRequest::First => {
+            let mut items = repo::invitees(conn, inviter_id, Slice::First, per_page + 1)?;
+            let more = items.len() > per;
+            items.truncate(per);
+            InviteePage {
+                older: more.then(|| items.last().map(Cursor::of)).flatten(),
+                newer: None,
+                items,
+            }
+        }
+        PageRequest::Older(c) => {
+            let mut items =
+                repo::invitees(conn, inviter_id, Slice::OlderThan(c.at, c.id), per_page + 1)?;
+            let more = items.len() > per;
+            items.truncate(per);
+            // something newer exists: at least the row the cursor came from, unless it is gone
+            let top = items.first().map_or(c, Cursor::of);
+            let newer =
+                !repo::invitees(conn, inviter_id, Slice::NewerThan(top.at, top.id), 1)?.is_empty();
+            InviteePage {
+                older: more.then(|| items.last().map(Cursor::of)).flatten(),
+                newer: newer.then_some(top),
+                items,
+            }
+        }
+        PageRequest::Newer(c) => {
+            let mut items =
+                repo::invitees(conn, inviter_id, Slice::NewerThan(c.at, c.id), per_page + 1)?;
+            let more = items.len() > per;
+            items.truncate(per);
+            items.reverse();
+            let bottom = items.last().map_or(c, Cursor::of);
+            let older =
+                !repo::invitees(conn, inviter_id, Slice::OlderThan(bottom.at, bottom.id), 1)?
+                    .is_empty();
+            InviteePage {
+                newer: more.then(|| items.first().map(Cursor::of)).flatten(),
+                older: older.then_some(bottom),
+                items,
+            }
+        }
+    })
+}

@@ -1,0 +1,324 @@
+//! Running the service: staff actions with their rules and audit trail, the dashboard figures,
+//! finding and exporting accounts, the audit log, and everything about one person.
+
+use std::sync::Arc;
+
+use chrono::{Days, NaiveDate, NaiveDateTime, TimeDelta};
+
+use super::{
+    accounts::{create_user, inviter_of},
+    credentials::end_all,
+    error::Error,
+    invites::invitee_page,
+    parts::Parts,
+};
+use crate::{
+    db::{
+        self, DbConnection, DbError,
+        admin::{self as repo, NewAudit},
+        events, users,
+    },
+    domain::{
+        account::{Event, Outcome, User},
+        cursor::{INVITEES_PER_PAGE, InviteePage, PageRequest},
+        invite_code::InviteCodeGenerator,
+        search::{ExportCursor, UserFilter, UserSort},
+        staff::{Action, ActionResult, Actor, AuditEntry},
+    },
+};
+
+/// Users per page of the list, and audit entries per page.
+pub const PER_PAGE: i64 = 50;
+/// Rows per batch of the export.
+pub const EXPORT_BATCH: i64 = 1000;
+/// Sign-in events shown on a person's page.
+pub const RECENT_EVENTS: i64 = 20;
+
+/// What staff do and see.
+pub struct Staff {
+    parts: Arc<Parts>,
+}
+
+/// The figures on the dashboard.
+#[derive(Debug, Clone)]
+pub struct Dashboard {
+    pub total_users: i64,
+    pub new_today: i64,
+    pub new_7_days: i64,
+    pub new_30_days: i64,
+    pub sign_ins_24h: i64,
+    pub codes_sent_24h: i64,
+    pub failed_verifications_24h: i64,
+    pub locked_now: i64,
+    pub with_inviter: i64,
+    pub top_inviters: Vec<User>,
+    /// The last 30 UTC days, oldest first, each with its new accounts (zero days included).
+    pub per_day: Vec<(NaiveDate, i64)>,
+}
+
+impl Dashboard {
+    /// Share of accounts that entered an invite code, in percent (one decimal).
+    pub fn share_with_inviter(&self) -> f64 {
+        if self.total_users == 0 {
+            0.0
+        } else {
+            (self.with_inviter as f64 * 1000.0 / self.total_users as f64).round() / 10.0
+        }
+    }
+}
+
+/// One page of the user list.
+#[derive(Debug, Clone)]
+pub struct UserPage {
+    pub rows: Vec<User>,
+    /// Whether another page follows.
+    pub more: bool,
+    /// How many accounts match in all.
+    pub total: i64,
+}
+
+/// Which audit entries to show.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    /// Only those by this actor.
+    pub actor: Option<i64>,
+    /// Only those on this account.
+    pub target: Option<i64>,
+    /// Only those older than this entry.
+    pub before: Option<i64>,
+}
+
+/// One page of the audit log, newest first.
+#[derive(Debug, Clone)]
+pub struct AuditPage {
+    pub rows: Vec<AuditEntry>,
+    pub more: bool,
+}
+
+/// Everything staff see about one person.
+#[derive(Debug, Clone)]
+pub struct PersonView {
+    pub user: User,
+    /// Whose code this person entered.
+    pub inviter: Option<User>,
+    pub invitees: InviteePage,
+    /// The latest sign-in events of the person's phone, newest first.
+    pub events: Vec<Event>,
+}
+
+impl Staff {
+    pub(super) fn new(parts: Arc<Parts>) -> Self {
+        Self { parts }
+    }
+
+    /// Carries out `action` on `target_id` for the staff member `actor`, from `ip`, and records
+    /// it.
+    pub async fn act(
+        &self,
+        actor: &User,
+        ip: &str,
+        target_id: i64,
+        action: Action,
+    ) -> Result<ActionResult, Error> {
+        let (actor_id, label, ip) = (actor.id, actor.phone.clone(), ip.to_owned());
+        self.parts
+            .run(move |conn, parts| {
+                let actor = Actor {
+                    id: Some(actor_id),
+                    label: &label,
+                    ip: Some(&ip),
+                };
+                perform(conn, actor, target_id, action, parts.now())
+            })
+            .await
+    }
+
+    /// Every dashboard figure, as of now (UTC days).
+    pub async fn dashboard(&self) -> Result<Dashboard, Error> {
+        self.parts
+            .run(move |conn, parts| dashboard(conn, parts.now()))
+            .await
+    }
+
+    /// One page (from 1) of the accounts matching `filter`.
+    pub async fn search(&self, filter: UserFilter, page: u32) -> Result<UserPage, Error> {
+        let offset = i64::from(page.max(1) - 1) * PER_PAGE;
+        self.parts
+            .run(move |conn, _| {
+                let (rows, more) = repo::search_users(conn, &filter, offset, PER_PAGE)?;
+                let total = repo::count_users(conn, &filter)?;
+                Ok(UserPage { rows, more, total })
+            })
+            .await
+    }
+
+    /// The next batch of the export of `filter` after `after` (from the start when `None`), and
+    /// where the batch after it starts (`None` when this was the last).
+    pub async fn export_batch(
+        &self,
+        filter: UserFilter,
+        after: Option<ExportCursor>,
+    ) -> Result<(Vec<User>, Option<ExportCursor>), Error> {
+        self.parts
+            .run(move |conn, _| {
+                let batch = repo::export_batch(conn, &filter, after, EXPORT_BATCH)?;
+                let next = match batch.last() {
+                    Some(last) if batch.len() as i64 == EXPORT_BATCH => Some(match filter.sort {
+                        UserSort::Joined => ExportCursor::Joined(last.date_joined, last.id),
+                        UserSort::Invitees => ExportCursor::Invitees(last.invitee_count, last.id),
+                    }),
+                    _ => None,
+                };
+                Ok((batch, next))
+            })
+            .await
+    }
+
+    /// One page of the audit log.
+    pub async fn audit(&self, query: AuditQuery) -> Result<AuditPage, Error> {
+        self.parts
+            .run(move |conn, _| {
+                let (rows, more) =
+                    repo::audit_page(conn, query.actor, query.target, query.before, PER_PAGE)?;
+                Ok(AuditPage { rows, more })
+            })
+            .await
+    }
+
+    /// One account.
+    pub async fn user(&self, id: i64) -> Result<Option<User>, Error> {
+        self.parts
+            .run(move |conn, _| Ok(users::find_by_id(conn, id)?))
+            .await
+    }
+
+    /// Everything about one account, with one page of the people who entered its code.
+    pub async fn person(&self, id: i64, page: PageRequest) -> Result<Option<PersonView>, Error> {
+        self.parts
+            .run(move |conn, _| {
+                let Some(user) = users::find_by_id(conn, id)? else {
+                    return Ok(None);
+                };
+                Ok(Some(PersonView {
+                    inviter: inviter_of(conn, &user)?,
+                    invitees: invitee_page(conn, id, page, INVITEES_PER_PAGE)?,
+                    events: events::recent_for_phone(conn, &user.phone, RECENT_EVENTS)?,
+                    user,
+                }))
+            })
+            .await
+    }
+}
+
+/// Carries out `action` on `target_id` and records it, in one transaction. Blocking and
+/// "sign out everywhere" end every session and API token of the account at once.
+pub fn perform(
+    conn: &mut DbConnection,
+    actor: Actor<'_>,
+    target_id: i64,
+    action: Action,
+    now: NaiveDateTime,
+) -> Result<ActionResult, DbError> {
+    if !action.allowed(actor.id, target_id) {
+        return Ok(ActionResult::NotOnYourself);
+    }
+    db::write_transaction(conn, |conn| {
+        let Some(target) = users::find_by_id(conn, target_id)? else {
+            return Ok(ActionResult::NotFound);
+        };
+        match action {
+            Action::Block => {
+                repo::set_active(conn, target_id, false)?;
+                end_all(conn, target_id)?;
+            }
+            Action::Unblock => {
+                repo::set_active(conn, target_id, true)?;
+            }
+            Action::GrantStaff => {
+                repo::set_staff(conn, target_id, true)?;
+            }
+            Action::RevokeStaff => {
+                repo::set_staff(conn, target_id, false)?;
+            }
+            Action::SignOutEverywhere => end_all(conn, target_id)?,
+        }
+        repo::audit(
+            conn,
+            &NewAudit {
+                actor_id: actor.id,
+                actor_label: actor.label,
+                action: action.as_str(),
+                target_id: Some(target_id),
+                target_label: &target.phone,
+                ip: actor.ip,
+                created_at: now,
+            },
+        )?;
+        let updated = users::find_by_id(conn, target_id)?.unwrap_or(target);
+        Ok(ActionResult::Done(updated))
+    })
+}
+
+/// `user-auth admin grant|revoke PHONE`: grant creates the account (with its invite code) if
+/// needed; revoke of an unknown phone is `None`. Recorded with the actor "command line".
+pub fn set_staff_by_phone(
+    conn: &mut DbConnection,
+    invite_codes: &dyn InviteCodeGenerator,
+    phone: &str,
+    staff: bool,
+    now: NaiveDateTime,
+) -> Result<Option<User>, DbError> {
+    let user = match users::find_by_phone(conn, phone)? {
+        Some(user) => user,
+        None if staff => create_user(conn, invite_codes, phone, now)?,
+        None => return Ok(None),
+    };
+    let action = if staff {
+        Action::GrantStaff
+    } else {
+        Action::RevokeStaff
+    };
+    match perform(conn, Actor::COMMAND_LINE, user.id, action, now)? {
+        ActionResult::Done(user) => Ok(Some(user)),
+        ActionResult::NotFound | ActionResult::NotOnYourself => Ok(None),
+    }
+}
+
+/// Every dashboard figure, as of `now` (UTC days).
+pub fn dashboard(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Dashboard, DbError> {
+    let today = now.date();
+    let midnight = today.and_hms_opt(0, 0, 0).unwrap_or(now);
+    let day_ago = now - TimeDelta::hours(24);
+    let first_day = today.checked_sub_days(Days::new(29)).unwrap_or(today);
+    let buckets = repo::joined_per_day(conn, first_day.and_hms_opt(0, 0, 0).unwrap_or(now))?;
+    let per_day = first_day
+        .iter_days()
+        .take(30)
+        .map(|day| {
+            (
+                day,
+                buckets
+                    .iter()
+                    .find(|(d, _)| *d == day)
+                    .map_or(0, |(_, n)| *n),
+            )
+        })
+        .collect();
+    Ok(Dashboard {
+        total_users: repo::count_all(conn)?,
+        new_today: repo::count_joined_since(conn, midnight)?,
+        new_7_days: repo::count_joined_since(conn, now - TimeDelta::days(7))?,
+        new_30_days: repo::count_joined_since(conn, now - TimeDelta::days(30))?,
+        sign_ins_24h: events::count_since(conn, &[Outcome::SignedIn], day_ago)?,
+        codes_sent_24h: events::count_since(conn, &[Outcome::CodeSent], day_ago)?,
+        failed_verifications_24h: events::count_since(
+            conn,
+            &[Outcome::WrongCode, Outcome::CodeDead, Outcome::CodeExpired],
+            day_ago,
+        )?,
+        locked_now: repo::count_locked(conn, now)?,
+        with_inviter: repo::count_with_inviter(conn)?,
+        top_inviters: repo::top_inviters(conn, 10)?,
+        per_day,
+    })
+}

@@ -1,0 +1,193 @@
+//! Opening the database: which backend `DATABASE_URL` names, connections with their settings,
+//! migrations, the pool, and running blocking work with a pooled connection.
+
+use std::{path::PathBuf, time::Duration};
+
+use diesel::{
+    connection::SimpleConnection,
+    pg::PgConnection,
+    prelude::*,
+    r2d2::{self, R2D2Connection},
+    sqlite::SqliteConnection,
+};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use super::backend::DbConnection;
+
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// Default location of the embedded database.
+pub const DEFAULT_SQLITE_PATH: &str = "data/user-auth.db";
+
+/// Where the data lives, decided once from `DATABASE_URL`.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Postgres(String),
+    Sqlite(PathBuf),
+}
+
+impl DatabaseUrl {
+    /// `postgres://` / `postgresql://` select PostgreSQL; `sqlite://PATH`, a bare path or nothing
+    /// select SQLite (default `data/user-auth.db`).
+    pub fn parse(value: Option<&str>) -> DatabaseUrl {
+        match value.map(str::trim).filter(|v| !v.is_empty()) {
+            None => DatabaseUrl::Sqlite(PathBuf::from(DEFAULT_SQLITE_PATH)),
+            Some(v) if v.starts_with("postgres://") || v.starts_with("postgresql://") => {
+                DatabaseUrl::Postgres(v.to_owned())
+            }
+            Some(v) => {
+                let path = v
+                    .strip_prefix("sqlite://")
+                    .or_else(|| v.strip_prefix("sqlite:"))
+                    .unwrap_or(v);
+                DatabaseUrl::Sqlite(PathBuf::from(path))
+            }
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            DatabaseUrl::Postgres(_) => "PostgreSQL",
+            DatabaseUrl::Sqlite(_) => "SQLite",
+        }
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    // The PostgreSQL URL may carry a password: show only the backend and, for SQLite, the path.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DatabaseUrl::Postgres(_) => f.write_str("Postgres(..)"),
+            DatabaseUrl::Sqlite(p) => write!(f, "Sqlite({})", p.display()),
+        }
+    }
+}
+
+/// Why the database could not be opened or migrated at start-up.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("could not connect to the database given by DATABASE_URL: {0}")]
+    Connect(String),
+    #[error("could not apply the database migrations (DATABASE_URL): {0}")]
+    Migrate(String),
+    #[error("could not create the database folder {path} (DATABASE_URL): {source}")]
+    Folder {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// Opens one connection, reporting the backend's own error text (never diesel's generic
+/// "invalid connection url" that the combined connection would give).
+pub fn establish(url: &DatabaseUrl) -> Result<DbConnection, diesel::ConnectionError> {
+    match url {
+        DatabaseUrl::Postgres(u) => PgConnection::establish(u).map(DbConnection::Pg),
+        DatabaseUrl::Sqlite(path) => {
+            let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
+            // foreign keys and the busy timeout are per connection; WAL is stored in the file.
+            // (batch_execute: a plain sql_query would run only the first statement.)
+            conn.batch_execute(
+                "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
+                 PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+            )
+            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+            Ok(DbConnection::Sqlite(conn))
+        }
+    }
+}
+
+/// Creates the SQLite folder if needed and applies every pending migration.
+pub fn migrate(url: &DatabaseUrl) -> Result<usize, SetupError> {
+    if let DatabaseUrl::Sqlite(path) = url
+        && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir).map_err(|source| SetupError::Folder {
+            path: dir.display().to_string(),
+            source,
+        })?;
+    }
+    let mut conn = establish(url).map_err(|e| SetupError::Connect(e.to_string()))?;
+    let applied = match &mut conn {
+        DbConnection::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len()),
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+    };
+    applied.map_err(|e| SetupError::Migrate(e.to_string()))
+}
+
+/// r2d2 manager that knows the backend, so a new connection never tries the wrong one.
+#[derive(Debug)]
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        establish(&self.url).map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        conn.is_broken()
+    }
+}
+
+pub type DbPool = r2d2::Pool<Manager>;
+
+/// Builds the pool. Connections are made lazily, so a database that goes away and comes back
+/// is picked up again without a restart.
+pub fn pool(url: &DatabaseUrl, max_size: u32, timeout: Duration) -> DbPool {
+    r2d2::Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(0))
+        .connection_timeout(timeout)
+        .build_unchecked(Manager { url: url.clone() })
+}
+
+/// Why database work failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// No connection could be had, or the one we had died: answer 503.
+    #[error("database unavailable")]
+    Unavailable,
+    #[error("database error: {0}")]
+    Query(#[from] diesel::result::Error),
+    /// A unique value (such as an invite code) could not be drawn in the allowed number of tries.
+    #[error("could not draw a unique {0}")]
+    Exhausted(&'static str),
+    #[error("blocking task failed")]
+    Blocking,
+}
+
+/// Runs blocking database work on the thread pool with a pooled connection.
+pub async fn run<T, F>(pool: &DbPool, f: F) -> Result<T, DbError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get().map_err(|_| DbError::Unavailable)?;
+        match f(&mut conn) {
+            Ok(v) => Ok(v),
+            Err(DbError::Query(e)) => {
+                // A lost server shows up as many different errors; if the connection no longer
+                // answers, the database is unavailable rather than the query being wrong.
+                if conn.is_broken() || conn.ping().is_err() {
+                    Err(DbError::Unavailable)
+                } else {
+                    Err(DbError::Query(e))
+                }
+            }
+            Err(other) => Err(other),
+        }
+    })
+    .await
+    .map_err(|_| DbError::Blocking)?
+}

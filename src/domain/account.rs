@@ -1,0 +1,102 @@
+//! Accounts and what is recorded about them: the account itself, the profile a person sees,
+//! the people who entered their code, and the sign-in events.
+
+use chrono::NaiveDateTime;
+
+/// An account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    /// E.164.
+    pub phone: String,
+    /// This person's own invite code.
+    pub invite_code: String,
+    /// Whose code this person entered.
+    pub invited_by_id: Option<i64>,
+    /// False once staff blocked the account.
+    pub is_active: bool,
+    pub is_staff: bool,
+    pub date_joined: NaiveDateTime,
+    pub last_login: Option<NaiveDateTime>,
+    /// When this person entered someone's invite code.
+    pub invited_at: Option<NaiveDateTime>,
+    /// How many people entered this person's code (kept in step by entering a code).
+    pub invitee_count: i64,
+}
+
+/// What a person sees of their own account: the account and the code they entered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub user: User,
+    /// The invite code this person entered, if any.
+    pub entered_code: Option<String>,
+}
+
+/// One person who entered someone's code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitee {
+    pub id: i64,
+    pub phone: String,
+    pub invited_at: NaiveDateTime,
+}
+
+/// What a successful sign-in hands out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential {
+    /// A browser session (the web pages).
+    WebSession,
+    /// A bearer token (the JSON API).
+    ApiToken,
+}
+
+/// The outcome of one step of signing in, as recorded (the table's CHECK lists the same words).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    CodeSent,
+    CodeRefused,
+    SignedIn,
+    WrongCode,
+    CodeDead,
+    CodeExpired,
+    Locked,
+    Blocked,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 8] = [
+        Outcome::CodeSent,
+        Outcome::CodeRefused,
+        Outcome::SignedIn,
+        Outcome::WrongCode,
+        Outcome::CodeDead,
+        Outcome::CodeExpired,
+        Outcome::Locked,
+        Outcome::Blocked,
+    ];
+
+    /// As stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::CodeSent => "code_sent",
+            Outcome::CodeRefused => "code_refused",
+            Outcome::SignedIn => "signed_in",
+            Outcome::WrongCode => "wrong_code",
+            Outcome::CodeDead => "code_dead",
+            Outcome::CodeExpired => "code_expired",
+            Outcome::Locked => "locked",
+            Outcome::Blocked => "blocked",
+        }
+    }
+}
+
+/// One recorded sign-in step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub id: i64,
+    pub phone: String,
+    pub user_id: Option<i64>,
+    pub ip: String,
+    /// One of [`Outcome::as_str`].
+    pub outcome: String,
+    pub created_at: NaiveDateTime,
+}

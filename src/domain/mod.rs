@@ -1,0 +1,15 @@
+//! Pure types and rules, no I/O: phone numbers, one-time codes, invite codes, accounts, paging
+//! cursors, the arithmetic of limits, the staff actions, and every refusal a rule can give.
+//! Nothing here reads the clock, the database or the network; callers pass "now" in.
+
+pub mod account;
+pub mod client;
+pub mod cursor;
+pub mod invite_code;
+pub mod limits;
+pub mod otp;
+pub mod phone;
+pub mod refusal;
+pub mod search;
+pub mod staff;
+pub mod token;

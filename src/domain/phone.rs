@@ -1,0 +1,221 @@
+//! `PhoneNumber`: the only way a phone number gets into the system, parsed with libphonenumber.
+
+use std::fmt;
+
+use phonenumber::{Mode, country};
+
+/// Longest input we look at; anything longer is refused before parsing.
+const MAX_INPUT_CHARS: usize = 32;
+/// E.164 allows at most 15 digits.
+const MAX_DIGITS: usize = 15;
+
+/// Why a phone number was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PhoneError {
+    #[error("empty")]
+    Empty,
+    #[error("characters other than digits, spaces, dashes, dots, brackets and a leading +")]
+    Characters,
+    #[error("too long")]
+    TooLong,
+    #[error("no country code")]
+    NeedsPlus,
+    #[error("not a valid number")]
+    Invalid,
+}
+
+/// A valid phone number, held in E.164 form (`+998901234567`).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct PhoneNumber(String);
+
+impl PhoneNumber {
+    /// Parses what a person typed. Without `default_region` a leading `+` is required.
+    pub fn parse(input: &str, default_region: Option<country::Id>) -> Result<Self, PhoneError> {
+        let input = input.trim();
+        if input.is_empty() {
+            return Err(PhoneError::Empty);
+        }
+        if input.chars().count() > MAX_INPUT_CHARS {
+            return Err(PhoneError::TooLong);
+        }
+        // libphonenumber would quietly accept letters (vanity numbers) and non-ASCII digits;
+        // a sign-in form should not.
+        let allowed = |(i, c): (usize, char)| {
+            c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')' | '.') || (c == '+' && i == 0)
+        };
+        if !input.char_indices().all(allowed) {
+            return Err(PhoneError::Characters);
+        }
+        let digits = input.chars().filter(char::is_ascii_digit).count();
+        if digits > MAX_DIGITS {
+            return Err(PhoneError::TooLong);
+        }
+        if digits == 0 {
+            return Err(PhoneError::Invalid);
+        }
+        let international = input.starts_with('+');
+        if !international && default_region.is_none() {
+            return Err(PhoneError::NeedsPlus);
+        }
+        let region = if international { None } else { default_region };
+        let number = phonenumber::parse(region, input).map_err(|_| PhoneError::Invalid)?;
+        if !phonenumber::is_valid(&number) {
+            return Err(PhoneError::Invalid);
+        }
+        Ok(Self(number.format().mode(Mode::E164).to_string()))
+    }
+
+    /// Wraps a value read back from the database, where only parsed numbers are stored.
+    pub fn from_e164_unchecked(e164: String) -> Self {
+        Self(e164)
+    }
+
+    pub fn as_e164(&self) -> &str {
+        &self.0
+    }
+
+    /// The number grouped for reading (`+998 90 123 45 67`).
+    pub fn display(&self) -> String {
+        display_e164(&self.0)
+    }
+}
+
+/// Groups a stored E.164 number for reading; falls back to the raw value.
+pub fn display_e164(e164: &str) -> String {
+    display_e164_shared(e164).to_string()
+}
+
+/// [`display_e164`] without a copy, for lists.
+///
+/// Parsing with libphonenumber costs tens of microseconds, and a profile page shows fifty
+/// numbers, so results are kept in a small cache per thread (no lock between the server's
+/// workers; cleared when full).
+pub fn display_e164_shared(e164: &str) -> std::rc::Rc<str> {
+    use std::{cell::RefCell, collections::HashMap, rc::Rc};
+    const CAPACITY: usize = 20_000;
+    thread_local! {
+        static CACHE: RefCell<HashMap<Box<str>, Rc<str>>> = RefCell::default();
+    }
+    if let Some(hit) = CACHE.with_borrow(|c| c.get(e164).cloned()) {
+        return hit;
+    }
+    let shown: Rc<str> = match phonenumber::parse(None, e164) {
+        Ok(n) => n.format().mode(Mode::International).to_string().into(),
+        Err(_) => e164.into(),
+    };
+    CACHE.with_borrow_mut(|cache| {
+        if cache.len() >= CAPACITY {
+            cache.clear();
+        }
+        cache.insert(e164.into(), shown.clone());
+    });
+    shown
+}
+
+impl fmt::Debug for PhoneNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PhoneNumber({})", self.0)
+    }
+}
+
+/// An example of the expected format, for the form hint: a mobile number of the default region
+/// in national form, or an international one.
+pub fn example(default_region: Option<country::Id>) -> String {
+    let region: &str = match &default_region {
+        Some(r) => r.as_ref(),
+        None => "UZ",
+    };
+    let example = phonenumber::metadata::DATABASE.by_id(region).and_then(|m| {
+        m.descriptors()
+            .mobile()
+            .and_then(|d| d.example())
+            .map(|e| (m.country_code(), e.to_owned()))
+    });
+    match example {
+        Some((cc, national)) => {
+            let full = format!("+{cc}{national}");
+            match phonenumber::parse(None, &full) {
+                Ok(n) if default_region.is_some() => n.format().mode(Mode::National).to_string(),
+                Ok(n) => n.format().mode(Mode::International).to_string(),
+                Err(_) => full,
+            }
+        }
+        None => "+998 90 123 45 67".to_owned(),
+    }
+}
+
+/// Loads the phone-number metadata now rather than on the first request.
+pub fn preload_metadata() {
+    let _ = phonenumber::metadata::DATABASE.by_id("UZ");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn parse(s: &str) -> Result<String, PhoneError> {
+        PhoneNumber::parse(s, None).map(|p| p.as_e164().to_owned())
+    }
+
+    #[test]
+    fn international_numbers_are_stored_in_e164() {
+        assert_eq!(parse("+998 90 123-45-67").unwrap(), "+998901234567");
+        assert_eq!(parse("  +7 (912) 345-67-89 ").unwrap(), "+79123456789");
+        assert_eq!(parse("+44 7400 123456").unwrap(), "+447400123456");
+    }
+
+    #[test]
+    fn bad_input_is_refused_with_its_reason() {
+        assert_eq!(parse(""), Err(PhoneError::Empty));
+        assert_eq!(parse("   "), Err(PhoneError::Empty));
+        assert_eq!(parse("+"), Err(PhoneError::Invalid));
+        assert_eq!(parse("+998 abc"), Err(PhoneError::Characters));
+        assert_eq!(parse("+1-800-FLOWERS"), Err(PhoneError::Characters));
+        assert_eq!(parse("+12"), Err(PhoneError::Invalid));
+        assert_eq!(
+            parse(&format!("+{}", "1".repeat(30))),
+            Err(PhoneError::TooLong)
+        );
+        assert_eq!(parse("+٩٩٨٩٠١٢٣٤٥٦٧"), Err(PhoneError::Characters));
+        assert_eq!(
+            parse("+９９８９０１２３４５６７"),
+            Err(PhoneError::Characters)
+        );
+        assert_eq!(parse("90 123 45 67"), Err(PhoneError::NeedsPlus));
+        assert_eq!(
+            parse("+1 555 000 0000"),
+            Err(PhoneError::Invalid),
+            "valid-looking but unassigned"
+        );
+        assert_eq!(
+            parse("+99 1234567"),
+            Err(PhoneError::Invalid),
+            "no such country code"
+        );
+        assert_eq!(parse("9+98901234567"), Err(PhoneError::Characters));
+    }
+
+    #[test]
+    fn national_format_uses_the_default_region() {
+        let uz = country::Id::from_str("UZ").unwrap();
+        let p = PhoneNumber::parse("90 123 45 67", Some(uz)).unwrap();
+        assert_eq!(p.as_e164(), "+998901234567");
+        let p = PhoneNumber::parse("+7 912 345 67 89", Some(uz)).unwrap();
+        assert_eq!(p.as_e164(), "+79123456789", "an explicit country code wins");
+    }
+
+    #[test]
+    fn display_groups_digits() {
+        assert_eq!(display_e164("+998901234567"), "+998 90 123 45 67");
+    }
+
+    #[test]
+    fn example_is_a_valid_number() {
+        let e = example(None);
+        assert!(PhoneNumber::parse(&e, None).is_ok(), "{e}");
+        let uz = country::Id::from_str("UZ").unwrap();
+        let e = example(Some(uz));
+        assert!(PhoneNumber::parse(&e, Some(uz)).is_ok(), "{e}");
+    }
+}

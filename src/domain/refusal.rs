@@ -1,0 +1,52 @@
+//! Every way a rule can say no to a well-formed request. The use cases answer with these; the
+//! HTTP edge maps each to a status, a stable code and a translated message in one table
+//! (`http/refusal.rs`). Input that does not parse is refused by its parser instead
+//! (`PhoneError`, `OtpError`, `InviteCodeError`).
+
+/// Why no code was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendRefused {
+    /// The previous code is too recent.
+    ResendTooSoon { retry_after: i64 },
+    /// Too many codes for this phone in the last hour.
+    TooManyForPhone { retry_after: i64 },
+    /// Too many codes from this client address in the last hour.
+    TooManyFromAddress { retry_after: i64 },
+    /// Too many wrong codes: the phone is locked.
+    PhoneLocked { retry_after: i64 },
+    /// The text message could not be sent; nothing was counted.
+    Undelivered,
+}
+
+/// Why a code did not sign anyone in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerifyRefused {
+    /// Wrong code; this many tries remain for it.
+    Wrong {
+        attempts_left: i32,
+    },
+    /// No usable code: none was sent, it was used, replaced, or has no tries left.
+    UsedUp,
+    Expired,
+    /// Too many wrong codes: the phone is locked.
+    PhoneLocked {
+        retry_after: i64,
+    },
+    /// The account is blocked.
+    Blocked,
+}
+
+/// Why an invite code was not recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InviteRefused {
+    /// No account has this code.
+    Unknown,
+    /// It is the person's own code.
+    Own,
+    /// The owner of the code was invited, directly or through others, by this person.
+    Cycle,
+    /// A code was entered before; it never changes.
+    AlreadyEntered,
+    /// Too many tries in the last hour.
+    RateLimited { retry_after: i64 },
+}

@@ -1,0 +1,311 @@
+//! The `/api/v1` handlers. Each parses its input, calls the same use case as the web page, and
+//! answers JSON, or a problem through the refusal table.
+
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::problem::{ApiError, Problem, api_tr};
+use crate::{
+    domain::{
+        account::{self, Credential},
+        client::ClientInfo,
+        cursor::{self, Cursor, INVITEES_PER_PAGE, MAX_INVITEES_PER_PAGE, PageRequest},
+        invite_code::InviteCode,
+        otp::OtpCode,
+        phone::PhoneNumber,
+    },
+    http::{
+        auth::Bearer,
+        refusal::{Arg, Refused},
+    },
+    state::AppState,
+};
+
+fn utc(at: NaiveDateTime) -> DateTime<Utc> {
+    at.and_utc()
+}
+
+/// `{ "phone": "+998901234567" }`
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PhoneBody {
+    /// In international form (`+998 90 123 45 67`), or national when the server has a default region.
+    #[schema(example = "+998901234567")]
+    pub phone: String,
+}
+
+/// A code is on its way.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CodeSent {
+    /// When another code may be asked for.
+    #[schema(example = 60)]
+    pub retry_after_seconds: i64,
+    /// How long the code can be used.
+    #[schema(example = 300)]
+    pub expires_in_seconds: i64,
+}
+
+/// `{ "phone": "+998901234567", "code": "1234" }`
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenBody {
+    #[schema(example = "+998901234567")]
+    pub phone: String,
+    #[schema(example = "1234")]
+    pub code: String,
+}
+
+/// A bearer token and the profile it belongs to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenIssued {
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    pub expires_at: DateTime<Utc>,
+    pub user: Profile,
+}
+
+/// The signed-in person.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Profile {
+    #[schema(example = "+998901234567")]
+    pub phone: String,
+    /// This person's own invite code.
+    #[schema(example = "7K3M9Q")]
+    pub invite_code: String,
+    /// The code this person entered, or null.
+    pub entered_code: Option<String>,
+    /// When the code was entered, or null.
+    pub entered_at: Option<DateTime<Utc>>,
+    pub date_joined: DateTime<Utc>,
+    /// How many people entered this person's code.
+    pub invitee_count: i64,
+}
+
+/// `{ "code": "7K3-M9Q" }`
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InviteBody {
+    /// Case, spaces and dashes do not matter; O reads as 0, I and L as 1.
+    #[schema(example = "7k3-m9q")]
+    pub code: String,
+}
+
+/// One person who entered the code.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Invitee {
+    pub phone: String,
+    /// When they entered the code.
+    pub joined_at: DateTime<Utc>,
+}
+
+/// A page of invitees, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InviteePage {
+    pub items: Vec<Invitee>,
+    /// Pass as `cursor` for the next (older) page; null on the last page.
+    pub next_cursor: Option<String>,
+    /// Total number of invitees.
+    pub total: i64,
+}
+
+/// `?cursor=&limit=`
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InviteesQuery {
+    /// `next_cursor` of the previous page; absent for the first page.
+    pub cursor: Option<String>,
+    /// Page size, 1 to 100 (default 50).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+}
+
+impl From<account::Profile> for Profile {
+    fn from(p: account::Profile) -> Self {
+        Profile {
+            phone: p.user.phone,
+            invite_code: p.user.invite_code,
+            entered_code: p.entered_code,
+            entered_at: p.user.invited_at.map(utc),
+            date_joined: utc(p.user.date_joined),
+            invitee_count: p.user.invitee_count,
+        }
+    }
+}
+
+fn parse_phone(state: &AppState, input: &str) -> Result<PhoneNumber, ApiError> {
+    Ok(PhoneNumber::parse(input, state.phone_region)?)
+}
+
+/// Ask for a sign-in code.
+///
+/// The answer is the same whether or not the phone has an account.
+#[utoipa::path(post, path = "/api/v1/auth/code", tag = "auth", request_body = PhoneBody,
+    responses(
+        (status = 202, description = "A code was sent", body = CodeSent),
+        (status = 400, description = "Malformed JSON or wrong types", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a valid phone number (`phone_invalid`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`resend_too_soon`, `too_many_codes_phone`, `too_many_codes_ip` or `phone_locked`; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The text message could not be sent (`sms_failed`), or the service is unavailable", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn request_code(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    client: ClientInfo,
+    body: web::Json<PhoneBody>,
+) -> Result<HttpResponse, ApiError> {
+    let phone = parse_phone(&state, &body.phone)?;
+    let tr = api_tr(&req, &state);
+    let sent = state
+        .app
+        .sign_in
+        .request_code(&phone, &client, &tr)
+        .await??;
+    Ok(HttpResponse::Accepted().json(CodeSent {
+        retry_after_seconds: sent.resend_after,
+        expires_in_seconds: sent.expires_in,
+    }))
+}
+
+/// Exchange the code for a bearer token.
+///
+/// The first sign-in creates the account. Wrong codes count towards the same limits as the web
+/// form: 3 tries per code, and 10 failures in a row lock the phone for an hour.
+#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenBody,
+    responses(
+        (status = 200, description = "Signed in", body = TokenIssued),
+        (status = 400, description = "Malformed JSON or wrong types", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The account is blocked (`account_blocked`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`phone_invalid`, `otp_invalid`, `otp_wrong` (with `attempts_left`), `otp_expired` or `otp_used_up`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The phone is locked (`phone_locked`); see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create_token(
+    state: web::Data<AppState>,
+    client: ClientInfo,
+    body: web::Json<TokenBody>,
+) -> Result<HttpResponse, ApiError> {
+    let phone = parse_phone(&state, &body.phone)?;
+    let code = OtpCode::parse(&body.code, state.app.sign_in.code_length())?;
+    let signed_in = state
+        .app
+        .sign_in
+        .verify(&phone, code, &client, Credential::ApiToken)
+        .await??;
+    Ok(HttpResponse::Ok().json(TokenIssued {
+        token: signed_in.token,
+        token_type: "Bearer",
+        expires_at: utc(signed_in.expires_at),
+        user: signed_in.profile.into(),
+    }))
+}
+
+/// Revoke the token used for this request.
+#[utoipa::path(delete, path = "/api/v1/auth/token", tag = "auth", security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Revoked; the token no longer works"),
+        (status = 401, description = "No valid token (`unauthorized`)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn delete_token(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+) -> Result<HttpResponse, ApiError> {
+    state.app.credentials.revoke_api_token(bearer.token).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The signed-in person's profile.
+#[utoipa::path(get, path = "/api/v1/me", tag = "profile", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The profile", body = Profile),
+        (status = 401, description = "No valid token (`unauthorized`)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn me(state: web::Data<AppState>, bearer: Bearer) -> Result<HttpResponse, ApiError> {
+    let profile = state.app.accounts.profile(bearer.user).await?;
+    Ok(HttpResponse::Ok().json(Profile::from(profile)))
+}
+
+/// The people who entered the signed-in person's code, newest first.
+#[utoipa::path(get, path = "/api/v1/me/invitees", tag = "profile", security(("bearer" = [])),
+    params(InviteesQuery),
+    responses(
+        (status = 200, description = "A page of invitees", body = InviteePage),
+        (status = 400, description = "Malformed query (`invalid_query`)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token (`unauthorized`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`limit_out_of_range` or `invalid_cursor`", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn invitees(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    query: web::Query<InviteesQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = query.limit.unwrap_or(INVITEES_PER_PAGE);
+    if !(1..=MAX_INVITEES_PER_PAGE).contains(&limit) {
+        return Err(Refused::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "limit_out_of_range",
+            "problem-limit-out-of-range",
+        )
+        .arg("min", Arg::Number(1))
+        .arg("max", Arg::Number(MAX_INVITEES_PER_PAGE))
+        .into());
+    }
+    let page = match query.cursor.as_deref() {
+        None | Some("") => PageRequest::First,
+        Some(c) => PageRequest::Older(Cursor::decode(c).ok_or_else(|| {
+            Refused::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_cursor",
+                "problem-invalid-cursor",
+            )
+        })?),
+    };
+    let page: cursor::InviteePage = state.app.invites.page(&bearer.user, page, limit).await?;
+    Ok(HttpResponse::Ok().json(InviteePage {
+        items: page
+            .items
+            .into_iter()
+            .map(|i| Invitee {
+                phone: i.phone,
+                joined_at: utc(i.invited_at),
+            })
+            .collect(),
+        next_cursor: page.older.map(|c| c.encode()),
+        total: bearer.user.invitee_count,
+    }))
+}
+
+/// Enter the invite code of the person who invited you. Once entered it never changes.
+#[utoipa::path(post, path = "/api/v1/me/invite", tag = "profile", security(("bearer" = [])),
+    request_body = InviteBody,
+    responses(
+        (status = 200, description = "Entered; the updated profile", body = Profile),
+        (status = 400, description = "Malformed JSON or wrong types", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token (`unauthorized`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A code was already entered (`invite_already_entered`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invite_code_invalid`, `invite_code_unknown`, `invite_code_own` or `invite_cycle`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many tries (`invite_rate_limited`); see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn enter_invite(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    body: web::Json<InviteBody>,
+) -> Result<HttpResponse, ApiError> {
+    let code = InviteCode::parse(&body.code)?;
+    let profile = state.app.invites.enter(&bearer.user, code).await??;
+    Ok(HttpResponse::Ok().json(Profile::from(profile)))
+}
+
+/// Unknown paths under `/api`.
+pub async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::not_found())
+}
+
+/// A known path asked with a method it does not take.
+pub async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::method_not_allowed())
+}

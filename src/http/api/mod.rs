@@ -1,0 +1,59 @@
+//! The JSON API under `/api/v1`: the same use cases and rules as the web pages, bearer tokens
+//! instead of cookies, RFC 9457 problems for errors, and an OpenAPI description.
+
+mod docs;
+mod handlers;
+pub mod problem;
+
+use actix_web::{middleware::from_fn, web};
+
+pub use docs::ApiDoc;
+
+/// Largest request body the API reads.
+pub const BODY_LIMIT: usize = 4 * 1024;
+
+/// Declares every `/api/v1` route once: the list the tests compare with the OpenAPI
+/// description is the list that is registered. A known path with another method is a 405.
+macro_rules! api_routes {
+    ($($path:literal => { $($method:ident: $handler:path),+ $(,)? }),* $(,)?) => {
+        /// Every route under `/api/v1`, as (method, path).
+        pub const ROUTES: &[(&str, &str)] = &[$($((stringify!($method), $path)),+),*];
+
+        fn register(scope: actix_web::Scope) -> actix_web::Scope {
+            scope $(
+                .service(
+                    web::resource($path)
+                        $(.route(web::$method().to($handler)))+
+                        .default_service(web::to(handlers::method_not_allowed)),
+                )
+            )*
+        }
+    };
+}
+
+api_routes! {
+    "/auth/code" => { post: handlers::request_code },
+    "/auth/token" => { post: handlers::create_token, delete: handlers::delete_token },
+    "/me" => { get: handlers::me },
+    "/me/invitees" => { get: handlers::invitees },
+    "/me/invite" => { post: handlers::enter_invite },
+}
+
+/// Registers the API, its description and its documentation page.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    let v1 = web::scope("/v1")
+        .app_data(
+            web::JsonConfig::default()
+                .limit(BODY_LIMIT)
+                .error_handler(problem::json_error),
+        )
+        .app_data(web::QueryConfig::default().error_handler(problem::query_error));
+    cfg.service(
+        web::scope("/api")
+            .route("/openapi.json", web::get().to(docs::openapi_json))
+            .route("/docs", web::get().to(docs::page))
+            .service(register(v1))
+            .default_service(web::to(handlers::not_found))
+            .wrap(from_fn(problem::translate_problems)),
+    );
+}

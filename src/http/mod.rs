@@ -1,0 +1,50 @@
+//! The HTTP edge: the web pages (`web`) and the JSON API (`api`), with what they share — who is
+//! asking (`client`), who is signed in (`auth`), the one refusal table (`refusal`), the page
+//! errors (`error`) and the middleware every answer passes (`headers`). Handlers parse, call one
+//! use case through `AppState::app`, and render; nothing here touches the database.
+
+pub mod api;
+pub mod auth;
+pub mod client;
+pub mod error;
+pub mod headers;
+pub mod refusal;
+pub mod respond;
+pub mod web;
+
+use actix_web::{
+    App, Error,
+    body::MessageBody,
+    dev::{ServiceFactory, ServiceRequest, ServiceResponse},
+    middleware::{Logger, from_fn},
+};
+
+use crate::state::AppState;
+
+/// The whole application for one server worker: pages, API, static files, and the middleware
+/// (logging, security headers, the session cookie, error pages, the cross-site guard).
+pub fn app(
+    state: actix_web::web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    let sessions = web::session::session_middleware(&state);
+    App::new()
+        .app_data(state)
+        .app_data(actix_web::web::FormConfig::default().limit(8 * 1024))
+        .app_data(actix_web::web::QueryConfig::default())
+        .configure(web::configure)
+        .configure(api::configure)
+        .default_service(actix_web::web::to(web::errors::not_found))
+        .wrap(from_fn(headers::refuse_cross_site))
+        .wrap(from_fn(web::errors::error_pages))
+        .wrap(sessions)
+        .wrap(headers::security_headers())
+        .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+}

@@ -1,0 +1,311 @@
+//! The one table from every refusal to what the edge answers: the HTTP status, the API's stable
+//! code, the Fluent id of the message, its arguments, and `Retry-After`. The web pages show the
+//! translated message on their form; the API sends it as a problem document. Nothing else maps
+//! a refusal.
+
+use actix_web::http::StatusCode;
+use fluent_bundle::FluentValue;
+
+use crate::{
+    domain::{
+        invite_code::InviteCodeError,
+        otp::OtpError,
+        phone::PhoneError,
+        refusal::{InviteRefused, SendRefused, VerifyRefused},
+    },
+    i18n::Tr,
+};
+
+/// A refusal as the edge answers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub status: StatusCode,
+    /// Stable and machine-readable (the API's `code`).
+    pub code: &'static str,
+    /// Fluent id of the message.
+    pub message: &'static str,
+    pub args: Vec<(&'static str, Arg)>,
+    /// Seconds until a retry can succeed.
+    pub retry_after: Option<i64>,
+    /// Tries left for the current code.
+    pub attempts_left: Option<i32>,
+}
+
+/// A Fluent argument value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    Number(i64),
+    Text(String),
+}
+
+impl Refused {
+    pub fn new(status: StatusCode, code: &'static str, message: &'static str) -> Self {
+        Self {
+            status,
+            code,
+            message,
+            args: Vec::new(),
+            retry_after: None,
+            attempts_left: None,
+        }
+    }
+
+    pub fn arg(mut self, name: &'static str, value: Arg) -> Self {
+        self.args.push((name, value));
+        self
+    }
+
+    pub fn retry_after(mut self, seconds: i64) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    /// The message in `tr`'s language, with its arguments and, when there is a wait, "try again
+    /// in …" as `$retry`.
+    pub fn text(&self, tr: &Tr) -> String {
+        let mut args: Vec<(&str, FluentValue)> = self
+            .args
+            .iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    Arg::Number(n) => FluentValue::from(*n),
+                    Arg::Text(t) => FluentValue::from(t.clone()),
+                };
+                (*k, v)
+            })
+            .collect();
+        if let Some(seconds) = self.retry_after {
+            args.push(("retry", tr.retry_after(seconds).into()));
+        }
+        tr.args(self.message, &args)
+    }
+}
+
+/// Anything the edge can refuse with.
+pub trait Refusal {
+    fn refused(&self) -> Refused;
+}
+
+impl Refusal for Refused {
+    fn refused(&self) -> Refused {
+        self.clone()
+    }
+}
+
+const UNPROCESSABLE: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
+const TOO_MANY: StatusCode = StatusCode::TOO_MANY_REQUESTS;
+
+fn locked(retry_after: i64) -> Refused {
+    Refused::new(TOO_MANY, "phone_locked", "login-locked").retry_after(retry_after)
+}
+
+impl Refusal for PhoneError {
+    fn refused(&self) -> Refused {
+        let message = match self {
+            PhoneError::Empty => "phone-error-empty",
+            PhoneError::Characters => "phone-error-characters",
+            PhoneError::TooLong => "phone-error-too-long",
+            PhoneError::NeedsPlus => "phone-error-needs-plus",
+            PhoneError::Invalid => "phone-error-invalid",
+        };
+        Refused::new(UNPROCESSABLE, "phone_invalid", message)
+    }
+}
+
+impl Refusal for OtpError {
+    fn refused(&self) -> Refused {
+        match self {
+            OtpError::Empty => Refused::new(UNPROCESSABLE, "otp_invalid", "code-error-empty"),
+            OtpError::Format { length } => {
+                Refused::new(UNPROCESSABLE, "otp_invalid", "code-error-format")
+                    .arg("length", Arg::Number(*length as i64))
+            }
+        }
+    }
+}
+
+impl Refusal for InviteCodeError {
+    fn refused(&self) -> Refused {
+        let message = match self {
+            InviteCodeError::Empty => "invite-error-empty",
+            InviteCodeError::TooLong => "invite-error-too-long",
+            InviteCodeError::Characters => "invite-error-characters",
+            InviteCodeError::Length => "invite-error-length",
+        };
+        Refused::new(UNPROCESSABLE, "invite_code_invalid", message)
+    }
+}
+
+impl Refusal for SendRefused {
+    fn refused(&self) -> Refused {
+        match *self {
+            SendRefused::ResendTooSoon { retry_after } => {
+                Refused::new(TOO_MANY, "resend_too_soon", "problem-resend-too-soon")
+                    .retry_after(retry_after)
+            }
+            SendRefused::TooManyForPhone { retry_after } => {
+                Refused::new(TOO_MANY, "too_many_codes_phone", "code-limit-phone")
+                    .retry_after(retry_after)
+            }
+            SendRefused::TooManyFromAddress { retry_after } => {
+                Refused::new(TOO_MANY, "too_many_codes_ip", "code-limit-ip")
+                    .retry_after(retry_after)
+            }
+            SendRefused::PhoneLocked { retry_after } => locked(retry_after),
+            SendRefused::Undelivered => Refused::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "sms_failed",
+                "code-send-failed",
+            ),
+        }
+    }
+}
+
+impl Refusal for VerifyRefused {
+    fn refused(&self) -> Refused {
+        match *self {
+            VerifyRefused::Wrong { attempts_left } => {
+                let mut refused = Refused::new(UNPROCESSABLE, "otp_wrong", "code-wrong")
+                    .arg("left", Arg::Number(attempts_left.into()));
+                refused.attempts_left = Some(attempts_left);
+                refused
+            }
+            VerifyRefused::UsedUp => Refused::new(UNPROCESSABLE, "otp_used_up", "code-need-new"),
+            VerifyRefused::Expired => Refused::new(UNPROCESSABLE, "otp_expired", "code-expired"),
+            VerifyRefused::PhoneLocked { retry_after } => locked(retry_after),
+            VerifyRefused::Blocked => {
+                Refused::new(StatusCode::FORBIDDEN, "account_blocked", "login-blocked")
+            }
+        }
+    }
+}
+
+impl Refusal for InviteRefused {
+    fn refused(&self) -> Refused {
+        match *self {
+            InviteRefused::Unknown => {
+                Refused::new(UNPROCESSABLE, "invite_code_unknown", "invite-error-unknown")
+            }
+            InviteRefused::Own => {
+                Refused::new(UNPROCESSABLE, "invite_code_own", "invite-error-own")
+            }
+            InviteRefused::Cycle => {
+                Refused::new(UNPROCESSABLE, "invite_cycle", "invite-error-cycle")
+            }
+            InviteRefused::AlreadyEntered => Refused::new(
+                StatusCode::CONFLICT,
+                "invite_already_entered",
+                "invite-error-already",
+            ),
+            InviteRefused::RateLimited { retry_after } => {
+                Refused::new(TOO_MANY, "invite_rate_limited", "invite-error-rate")
+                    .retry_after(retry_after)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::i18n::Locales;
+
+    /// Every refusal, for checks over the whole table.
+    fn every_refusal() -> Vec<Refused> {
+        let mut all: Vec<Refused> = Vec::new();
+        all.extend(
+            [
+                PhoneError::Empty,
+                PhoneError::Characters,
+                PhoneError::TooLong,
+                PhoneError::NeedsPlus,
+                PhoneError::Invalid,
+            ]
+            .iter()
+            .map(Refusal::refused),
+        );
+        all.extend(
+            [OtpError::Empty, OtpError::Format { length: 4 }]
+                .iter()
+                .map(Refusal::refused),
+        );
+        all.extend(
+            [
+                InviteCodeError::Empty,
+                InviteCodeError::TooLong,
+                InviteCodeError::Characters,
+                InviteCodeError::Length,
+            ]
+            .iter()
+            .map(Refusal::refused),
+        );
+        all.extend(
+            [
+                SendRefused::ResendTooSoon { retry_after: 5 },
+                SendRefused::TooManyForPhone { retry_after: 5 },
+                SendRefused::TooManyFromAddress { retry_after: 5 },
+                SendRefused::PhoneLocked { retry_after: 5 },
+                SendRefused::Undelivered,
+            ]
+            .iter()
+            .map(Refusal::refused),
+        );
+        all.extend(
+            [
+                VerifyRefused::Wrong { attempts_left: 2 },
+                VerifyRefused::UsedUp,
+                VerifyRefused::Expired,
+                VerifyRefused::PhoneLocked { retry_after: 5 },
+                VerifyRefused::Blocked,
+            ]
+            .iter()
+            .map(Refusal::refused),
+        );
+        all.extend(
+            [
+                InviteRefused::Unknown,
+                InviteRefused::Own,
+                InviteRefused::Cycle,
+                InviteRefused::AlreadyEntered,
+                InviteRefused::RateLimited { retry_after: 5 },
+            ]
+            .iter()
+            .map(Refusal::refused),
+        );
+        all
+    }
+
+    #[test]
+    fn every_refusal_is_a_client_error_or_a_503_with_a_message_in_every_language() {
+        let locales = Arc::new(Locales::load().unwrap());
+        for r in every_refusal() {
+            assert!(
+                r.status.is_client_error() || r.status == StatusCode::SERVICE_UNAVAILABLE,
+                "{r:?}"
+            );
+            assert_eq!(r.status == TOO_MANY, r.retry_after.is_some(), "{r:?}");
+            for (lang, _) in crate::i18n::LANGUAGES {
+                assert!(locales.has(lang, r.message), "{lang} lacks {}", r.message);
+                let text = r.text(&Tr::new(locales.clone(), lang));
+                assert!(!text.contains('{') && !text.is_empty(), "{lang}: {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_wait_and_the_tries_left_reach_the_message() {
+        let tr = Tr::new(Arc::new(Locales::load().unwrap()), "en");
+        let r = SendRefused::TooManyForPhone { retry_after: 90 }.refused();
+        assert_eq!(
+            r.text(&tr),
+            "Too many codes were sent to this number. Try again in 90 seconds."
+        );
+        let r = VerifyRefused::Wrong { attempts_left: 2 }.refused();
+        assert_eq!(r.attempts_left, Some(2));
+        assert!(r.text(&tr).contains('2'), "{}", r.text(&tr));
+        let r = OtpError::Format { length: 6 }.refused();
+        assert_eq!(r.text(&tr), "The code is 6 digits.");
+    }
+}

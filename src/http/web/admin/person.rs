@@ -1,0 +1,247 @@
+//! `GET /admin/users/{id}` (everything about one person), and each action: a confirmation page
+//! (`GET /admin/users/{id}/{action}`) and the change itself (`POST`, with the CSRF token).
+
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::format::when;
+use crate::{
+    app::staff::PersonView,
+    domain::{
+        client::ClientInfo,
+        cursor::PageRequest,
+        phone,
+        staff::{Action, ActionResult},
+    },
+    http::{
+        auth::Staff,
+        error::AppError,
+        respond::see_other,
+        web::page::{PageCtx, render, require_csrf},
+    },
+    state::AppState,
+};
+
+pub struct Field {
+    pub label: String,
+    pub value: String,
+}
+
+pub struct Link {
+    pub href: String,
+    pub text: String,
+}
+
+pub struct InviteeRow {
+    pub href: String,
+    pub phone: String,
+    pub date: String,
+}
+
+pub struct EventRow {
+    pub when: String,
+    pub ip: String,
+    pub outcome: String,
+}
+
+pub struct ActionLink {
+    pub href: String,
+    pub label: String,
+    pub danger: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin/user.html")]
+pub struct PersonPage {
+    pub ctx: PageCtx,
+    pub section: &'static str,
+    pub id: i64,
+    pub title: String,
+    pub notice: Option<String>,
+    pub fields: Vec<Field>,
+    pub inviter: Option<Link>,
+    pub invitee_count: String,
+    pub invitees: Vec<InviteeRow>,
+    pub newer_link: Option<String>,
+    pub older_link: Option<String>,
+    pub events: Vec<EventRow>,
+    pub actions: Vec<ActionLink>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PersonQuery {
+    older: Option<String>,
+    newer: Option<String>,
+    done: Option<String>,
+}
+
+fn yes_no(tr: &crate::i18n::Tr, v: bool) -> String {
+    tr.t(if v { "admin-yes" } else { "admin-no" })
+}
+
+pub async fn get(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Staff { user: me }: Staff,
+    path: web::Path<i64>,
+    query: web::Query<PersonQuery>,
+) -> Result<HttpResponse, AppError> {
+    let page = PageRequest::from_links(query.older.as_deref(), query.newer.as_deref());
+    let PersonView {
+        user,
+        inviter,
+        invitees,
+        events,
+    } = state
+        .app
+        .staff
+        .person(path.into_inner(), page)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let ctx = PageCtx::new(&req, &state, true).staff(true);
+    let tr = ctx.tr.clone();
+    let optional = |v: Option<chrono::NaiveDateTime>| v.map(when).unwrap_or_else(|| "—".to_owned());
+    let fields = vec![
+        ("admin-field-id", user.id.to_string()),
+        ("admin-field-phone", phone::display_e164(&user.phone)),
+        ("admin-field-invite-code", user.invite_code.clone()),
+        ("admin-field-active", yes_no(&tr, user.is_active)),
+        ("admin-field-staff", yes_no(&tr, user.is_staff)),
+        ("admin-field-joined", when(user.date_joined)),
+        ("admin-field-last-login", optional(user.last_login)),
+        ("admin-field-entered-at", optional(user.invited_at)),
+        ("admin-field-invitees", tr.number(user.invitee_count)),
+    ]
+    .into_iter()
+    .map(|(label, value)| Field {
+        label: tr.t(label),
+        value,
+    })
+    .collect();
+    let actions = Action::ALL
+        .into_iter()
+        .filter(|a| a.applies_to(&user) && a.allowed(Some(me.id), user.id))
+        .map(|a| ActionLink {
+            href: format!("/admin/users/{}/{}", user.id, a.slug()),
+            label: tr.t(&format!("admin-action-{}", a.slug())),
+            danger: a.is_drastic(),
+        })
+        .collect();
+    let page = PersonPage {
+        section: "users",
+        id: user.id,
+        title: phone::display_e164(&user.phone),
+        notice: query
+            .done
+            .as_deref()
+            .and_then(Action::from_slug)
+            .map(|a| tr.t(&format!("admin-done-{}", a.slug()))),
+        fields,
+        inviter: inviter.map(|i| Link {
+            href: format!("/admin/users/{}", i.id),
+            text: format!("{} ({})", phone::display_e164(&i.phone), i.invite_code),
+        }),
+        invitee_count: tr.args(
+            "admin-invitees-count",
+            &[
+                ("count", user.invitee_count.into()),
+                ("shown", tr.number(user.invitee_count).into()),
+            ],
+        ),
+        invitees: invitees
+            .items
+            .iter()
+            .map(|i| InviteeRow {
+                href: format!("/admin/users/{}", i.id),
+                phone: phone::display_e164(&i.phone),
+                date: when(i.invited_at),
+            })
+            .collect(),
+        newer_link: invitees
+            .newer
+            .map(|c| format!("/admin/users/{}?newer={}#invitees", user.id, c.encode())),
+        older_link: invitees
+            .older
+            .map(|c| format!("/admin/users/{}?older={}#invitees", user.id, c.encode())),
+        events: events
+            .iter()
+            .map(|e| EventRow {
+                when: when(e.created_at),
+                ip: e.ip.clone(),
+                outcome: tr.t(&format!("admin-outcome-{}", e.outcome.replace('_', "-"))),
+            })
+            .collect(),
+        actions,
+        ctx,
+    };
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Template)]
+#[template(path = "admin/confirm.html")]
+pub struct ConfirmPage {
+    pub ctx: PageCtx,
+    pub section: &'static str,
+    pub question: String,
+    pub button: String,
+    pub action_url: String,
+    pub back_url: String,
+    pub danger: bool,
+}
+
+pub async fn confirm(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Staff { user: me }: Staff,
+    path: web::Path<(i64, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, slug) = path.into_inner();
+    let action = Action::from_slug(&slug).ok_or(AppError::NotFound)?;
+    let user = state.app.staff.user(id).await?.ok_or(AppError::NotFound)?;
+    if !action.allowed(Some(me.id), user.id) {
+        return Err(AppError::Forbidden);
+    }
+    let ctx = PageCtx::new(&req, &state, true).staff(true);
+    let page = ConfirmPage {
+        section: "users",
+        question: ctx.tr.args(
+            &format!("admin-confirm-{}", action.slug()),
+            &[("phone", phone::display_e164(&user.phone).into())],
+        ),
+        button: ctx.t(&format!("admin-action-{}", action.slug())),
+        action_url: format!("/admin/users/{id}/{}", action.slug()),
+        back_url: format!("/admin/users/{id}"),
+        danger: action.is_drastic(),
+        ctx,
+    };
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ActionForm {
+    csrf: String,
+}
+
+pub async fn act(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    client: ClientInfo,
+    path: web::Path<(i64, String)>,
+    form: web::Form<ActionForm>,
+) -> Result<HttpResponse, AppError> {
+    require_csrf(&req, &state, &form.csrf)?;
+    let Staff { user: me } = Staff::check(&req).await?;
+    let (id, slug) = path.into_inner();
+    let action = Action::from_slug(&slug).ok_or(AppError::NotFound)?;
+    match state.app.staff.act(&me, &client.ip, id, action).await? {
+        ActionResult::Done(_) => Ok(see_other(&format!(
+            "/admin/users/{id}?done={}",
+            action.slug()
+        ))),
+        ActionResult::NotOnYourself => Err(AppError::Forbidden),
+        ActionResult::NotFound => Err(AppError::NotFound),
+    }
+}

@@ -1,0 +1,110 @@
+//! `GET/POST /login`: the phone form; posting it sends a code.
+
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::{
+    page::{PageCtx, render, render_refused, require_csrf},
+    session::TypedSession,
+};
+use crate::{
+    domain::{
+        client::ClientInfo,
+        phone::{self, PhoneNumber},
+        refusal::SendRefused,
+    },
+    http::{
+        error::AppError,
+        refusal::{Refusal, Refused},
+        respond::see_other,
+    },
+    state::AppState,
+};
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub ctx: PageCtx,
+    pub phone: String,
+    pub hint: String,
+    pub error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PhoneForm {
+    csrf: String,
+    phone: String,
+}
+
+fn page(
+    req: &HttpRequest,
+    state: &AppState,
+    phone: String,
+    refused: Option<&Refused>,
+) -> LoginPage {
+    let ctx = PageCtx::new(req, state, false);
+    let example = [("example", state.phone_example.clone().into())];
+    let hint = match state.phone_region {
+        Some(_) => ctx.tr.args("login-phone-hint-national", &example),
+        None => ctx.tr.args("login-phone-hint", &example),
+    };
+    LoginPage {
+        error: refused.map(|r| r.text(&ctx.tr)),
+        ctx,
+        phone,
+        hint,
+    }
+}
+
+pub async fn get(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: TypedSession,
+) -> Result<HttpResponse, AppError> {
+    if session.token().is_some() {
+        return Ok(see_other("/profile"));
+    }
+    // "use a different number" comes back here with the last number filled in
+    let phone = session
+        .pending_phone()
+        .map(|p| phone::display_e164(&p))
+        .unwrap_or_default();
+    render(StatusCode::OK, &page(&req, &state, phone, None))
+}
+
+pub async fn post(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: TypedSession,
+    client: ClientInfo,
+    form: web::Form<PhoneForm>,
+) -> Result<HttpResponse, AppError> {
+    require_csrf(&req, &state, &form.csrf)?;
+    let typed: String = form.phone.chars().take(64).collect();
+    let phone = match PhoneNumber::parse(&typed, state.phone_region) {
+        Ok(p) => p,
+        Err(e) => {
+            let refused = e.refused();
+            return render_refused(&refused, &page(&req, &state, typed, Some(&refused)));
+        }
+    };
+    let tr = PageCtx::translator(&req, &state);
+    match state.app.sign_in.request_code(&phone, &client, &tr).await? {
+        // a code was sent moments ago: the code page says when another may be asked for
+        Ok(_) | Err(SendRefused::ResendTooSoon { .. }) => {
+            session
+                .set_pending_phone(phone.as_e164())
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            Ok(see_other("/login/code"))
+        }
+        Err(refusal) => {
+            let refused = refusal.refused();
+            render_refused(
+                &refused,
+                &page(&req, &state, phone.display(), Some(&refused)),
+            )
+        }
+    }
+}

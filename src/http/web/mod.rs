@@ -1,0 +1,39 @@
+//! The web pages: one file per page or action, each handler parsing its input, calling one use
+//! case and rendering a template; all registered in [`configure`].
+
+mod admin;
+pub mod assets;
+mod code;
+pub mod errors;
+mod home;
+mod lang;
+mod login;
+mod logout;
+pub mod page;
+mod profile;
+pub mod session;
+
+use actix_web::web;
+
+/// Registers every page.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home::get))
+        .service(
+            web::resource("/login")
+                .route(web::get().to(login::get))
+                .route(web::post().to(login::post)),
+        )
+        .service(
+            web::resource("/login/code")
+                .route(web::get().to(code::get))
+                .route(web::post().to(code::post)),
+        )
+        .route("/login/resend", web::post().to(code::resend))
+        .route("/logout", web::post().to(logout::post))
+        .route("/profile", web::get().to(profile::get))
+        .route("/profile/invite", web::post().to(profile::post_invite))
+        .route("/lang", web::post().to(lang::post))
+        .configure(admin::configure)
+        .route("/static/{file}", web::get().to(assets::get))
+        .route("/static/vendor/{file}", web::get().to(assets::vendor));
+}

@@ -1,0 +1,183 @@
+//! `GET /profile` and `POST /profile/invite`: the signed-in person's page, their invite code,
+//! the code they entered, and the people who entered theirs.
+
+use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::{
+    page::{Day, PageCtx, render, render_refused, require_csrf},
+    session::TypedSession,
+};
+use crate::{
+    app::invites::ProfileView,
+    domain::{cursor::PageRequest, invite_code::InviteCode, phone},
+    http::{
+        auth::{SignedIn, signed_out},
+        error::AppError,
+        refusal::{Refusal, Refused},
+        respond::see_other,
+    },
+    state::AppState,
+};
+
+/// The code this person entered, and the day they entered it.
+pub struct EnteredCode {
+    pub code: String,
+    pub date: Option<Day>,
+}
+
+/// One row of the invitee list, ready to show.
+pub struct InviteeRow {
+    pub phone: std::rc::Rc<str>,
+    pub date: Day,
+}
+
+#[derive(Template)]
+#[template(path = "profile.html")]
+pub struct ProfilePage {
+    pub ctx: PageCtx,
+    pub phone: String,
+    pub invite_code: String,
+    pub joined: Day,
+    /// The code this person entered and when, if they did.
+    pub entered: Option<EnteredCode>,
+    /// What was typed into the invite form, shown again with an error.
+    pub typed_code: String,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+    pub invitee_count: String,
+    pub invitees: Vec<InviteeRow>,
+    pub newer_link: Option<String>,
+    pub older_link: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ProfileQuery {
+    older: Option<String>,
+    newer: Option<String>,
+    entered: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct InviteForm {
+    csrf: String,
+    code: String,
+}
+
+/// What the invite form adds to the page: a notice, or a refusal with what was typed.
+#[derive(Default)]
+struct FormState {
+    notice: Option<&'static str>,
+    refused: Option<Refused>,
+    typed_code: String,
+}
+
+/// The page for a loaded profile.
+fn page_from(
+    req: &HttpRequest,
+    state: &AppState,
+    view: ProfileView,
+    form: &FormState,
+) -> ProfilePage {
+    let ProfileView { profile, invitees } = view;
+    let user = profile.user;
+    let ctx = PageCtx::new(req, state, true).staff(user.is_staff);
+    let invitee_count = ctx.tr.args(
+        "profile-invitees-count",
+        &[
+            ("count", user.invitee_count.into()),
+            ("shown", ctx.tr.number(user.invitee_count).into()),
+        ],
+    );
+    ProfilePage {
+        phone: phone::display_e164(&user.phone),
+        invite_code: user.invite_code,
+        joined: Day::new(user.date_joined.date()),
+        entered: profile.entered_code.map(|code| EnteredCode {
+            code,
+            date: user.invited_at.map(|at| Day::new(at.date())),
+        }),
+        typed_code: form.typed_code.clone(),
+        error: form.refused.as_ref().map(|r| r.text(&ctx.tr)),
+        notice: form.notice.map(|id| ctx.t(id)),
+        invitee_count,
+        invitees: invitees
+            .items
+            .iter()
+            .map(|i| InviteeRow {
+                phone: phone::display_e164_shared(&i.phone),
+                date: Day::new(i.invited_at.date()),
+            })
+            .collect(),
+        newer_link: invitees
+            .newer
+            .map(|c| format!("/profile?newer={}#invitees", c.encode())),
+        older_link: invitees
+            .older
+            .map(|c| format!("/profile?older={}#invitees", c.encode())),
+        ctx,
+    }
+}
+
+/// Loads and renders the signed-in person's page; to the sign-in page when the session is gone.
+async fn show(
+    req: &HttpRequest,
+    state: &AppState,
+    session: &TypedSession,
+    request: PageRequest,
+    form: FormState,
+) -> Result<HttpResponse, AppError> {
+    let Some(token) = session.token() else {
+        return Err(AppError::SignIn);
+    };
+    let Some(view) = state.app.invites.profile_view(token, request).await? else {
+        return Err(signed_out(session));
+    };
+    let page = page_from(req, state, view, &form);
+    match &form.refused {
+        Some(refused) => render_refused(refused, &page),
+        None => render(StatusCode::OK, &page),
+    }
+}
+
+pub async fn get(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: TypedSession,
+    query: web::Query<ProfileQuery>,
+) -> Result<HttpResponse, AppError> {
+    let request = PageRequest::from_links(query.older.as_deref(), query.newer.as_deref());
+    let form = FormState {
+        notice: query.entered.is_some().then_some("invite-entered"),
+        ..FormState::default()
+    };
+    show(&req, &state, &session, request, form).await
+}
+
+pub async fn post_invite(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: TypedSession,
+    form: web::Form<InviteForm>,
+) -> Result<HttpResponse, AppError> {
+    require_csrf(&req, &state, &form.csrf)?;
+    let SignedIn { user } = SignedIn::check(&req).await?;
+    let typed: String = form.code.chars().take(64).collect();
+    let refused = match InviteCode::parse(&typed) {
+        Err(e) => e.refused(),
+        Ok(code) => match state.app.invites.enter(&user, code).await? {
+            Ok(_) => return Ok(see_other("/profile?entered=1")),
+            Err(refusal) => refusal.refused(),
+        },
+    };
+    // the page shows the state after the refusal (e.g. the code entered meanwhile)
+    let form = FormState {
+        notice: None,
+        refused: Some(refused),
+        typed_code: typed,
+    };
+    show(&req, &state, &session, PageRequest::First, form).await
+}

@@ -1,0 +1,137 @@
+//! `TypedSession`: the encrypted session cookie, with named accessors instead of string keys,
+//! the CSRF token bound to it, and the middleware that keeps the cookie.
+//!
+//! The cookie holds a random id and nothing else that matters: `sid` when signed in (its row in
+//! `sessions` is checked on every request), `anon` before that (only for binding CSRF tokens),
+//! and, during sign-in, the phone number the code was sent to.
+
+use std::future::{Ready, ready};
+
+use actix_session::{
+    Session, SessionExt, SessionMiddleware,
+    config::{CookieContentSecurity, PersistentSession},
+    storage::CookieSessionStore,
+};
+use actix_web::{
+    FromRequest, HttpRequest,
+    cookie::{Key, SameSite, time::Duration as CookieDuration},
+    dev::Payload,
+};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+
+use crate::{
+    domain::token::{hex, random_hex},
+    state::AppState,
+};
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "user_auth_session";
+
+/// The encrypted cookie session: `HttpOnly`, `SameSite=Lax`, `Secure` as configured, with
+/// the configured lifetime. It holds ids only.
+pub fn session_middleware(state: &AppState) -> SessionMiddleware<CookieSessionStore> {
+    let ttl = CookieDuration::days(state.session_ttl.num_days());
+    SessionMiddleware::builder(CookieSessionStore::default(), Key::from(&state.cookie_key))
+        .cookie_name(SESSION_COOKIE.to_owned())
+        .cookie_secure(state.cookie_secure)
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Lax)
+        .cookie_content_security(CookieContentSecurity::Private)
+        .session_lifecycle(PersistentSession::default().session_ttl(ttl))
+        .build()
+}
+
+const SID: &str = "sid";
+const ANON: &str = "anon";
+const PHONE: &str = "phone";
+
+pub struct TypedSession(Session);
+
+impl TypedSession {
+    pub fn from_request(req: &HttpRequest) -> Self {
+        Self(req.get_session())
+    }
+
+    /// The signed-in session's token, if any.
+    pub fn token(&self) -> Option<String> {
+        self.0.get::<String>(SID).ok().flatten()
+    }
+
+    /// Starts a signed-in session under a new cookie (no fixation).
+    pub fn sign_in(&self, token: &str) -> Result<(), actix_session::SessionInsertError> {
+        self.0.renew();
+        self.0.remove(ANON);
+        self.0.remove(PHONE);
+        self.0.insert(SID, token)
+    }
+
+    /// Forgets everything; the cookie is removed.
+    pub fn clear(&self) {
+        self.0.purge();
+    }
+
+    /// Drops a signed-in token that the database no longer knows.
+    pub fn forget_token(&self) {
+        self.0.remove(SID);
+    }
+
+    pub fn pending_phone(&self) -> Option<String> {
+        self.0.get::<String>(PHONE).ok().flatten()
+    }
+
+    pub fn set_pending_phone(&self, e164: &str) -> Result<(), actix_session::SessionInsertError> {
+        self.0.insert(PHONE, e164)
+    }
+
+    fn binding(&self) -> Option<String> {
+        self.token().map(|t| format!("s:{t}")).or_else(|| {
+            self.0
+                .get::<String>(ANON)
+                .ok()
+                .flatten()
+                .map(|a| format!("a:{a}"))
+        })
+    }
+
+    /// The CSRF token for forms on this page; creates the anonymous id on first use.
+    pub fn csrf_token(&self, key: &[u8; 32]) -> String {
+        let binding = match self.binding() {
+            Some(b) => b,
+            None => {
+                let id = random_hex::<16>();
+                // if the insert fails the form simply gets a token that will not verify
+                let _ = self.0.insert(ANON, &id);
+                format!("a:{id}")
+            }
+        };
+        csrf_for(key, &binding)
+    }
+
+    /// Whether `submitted` is this session's CSRF token.
+    pub fn check_csrf(&self, key: &[u8; 32], submitted: &str) -> bool {
+        match self.binding() {
+            Some(b) => csrf_for(key, &b)
+                .as_bytes()
+                .ct_eq(submitted.as_bytes())
+                .into(),
+            None => false,
+        }
+    }
+}
+
+fn csrf_for(key: &[u8; 32], binding: &str) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key");
+    mac.update(binding.as_bytes());
+    hex(&mac.finalize().into_bytes())
+}
+
+impl FromRequest for TypedSession {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(Self(req.get_session())))
+    }
+}

@@ -1,0 +1,93 @@
+//! `AppState`: what every request shares — the use cases (which hold the pool, the clock and
+//! the senders) and the settings of the HTTP edge itself — and the replaceable parts it is
+//! built from.
+
+use std::sync::Arc;
+
+use chrono::TimeDelta;
+
+use crate::{
+    app::{App, Config, Parts},
+    clock::{Clock, SystemClock},
+    config::{Settings, SmsBackend},
+    db::DbPool,
+    domain::{
+        invite_code::{InviteCodeGenerator, RandomInviteCodes},
+        phone,
+    },
+    i18n::Locales,
+    sms::{ConsoleSender, SmsSender},
+};
+
+/// Everything handlers share.
+pub struct AppState {
+    pub app: App,
+    pub locales: Arc<Locales>,
+    /// Key of the CSRF tokens, derived from the server secret.
+    pub csrf_key: [u8; 32],
+    /// Key of the encrypted session cookie, derived from the server secret.
+    pub cookie_key: [u8; 64],
+    /// Send cookies over HTTPS only.
+    pub cookie_secure: bool,
+    pub session_ttl: TimeDelta,
+    pub phone_region: Option<phonenumber::country::Id>,
+    /// An example number for the sign-in form's hint.
+    pub phone_example: String,
+    pub trust_proxy_headers: bool,
+}
+
+/// The replaceable parts: real ones in production, controllable ones in tests.
+#[derive(Clone)]
+pub struct Dependencies {
+    pub clock: Arc<dyn Clock>,
+    pub sms: Arc<dyn SmsSender>,
+    pub invite_codes: Arc<dyn InviteCodeGenerator>,
+}
+
+impl Dependencies {
+    pub fn from_settings(settings: &Settings) -> Self {
+        let sms: Arc<dyn SmsSender> = match settings.sms_backend {
+            SmsBackend::Console => Arc::new(ConsoleSender),
+        };
+        Self {
+            clock: Arc::new(SystemClock),
+            sms,
+            invite_codes: Arc::new(RandomInviteCodes),
+        }
+    }
+}
+
+/// The use cases over `pool`, with the keys derived from the settings' secret.
+pub fn use_cases(settings: &Settings, deps: Dependencies, pool: DbPool) -> App {
+    App::new(Parts {
+        pool,
+        clock: deps.clock,
+        sms: deps.sms,
+        config: Config {
+            limits: settings.limits.clone(),
+            code_key: settings.secret_key.derive32("user-auth/otp-hmac/v1"),
+            invite_codes: deps.invite_codes,
+        },
+    })
+}
+
+impl AppState {
+    pub fn new(
+        settings: &Settings,
+        deps: Dependencies,
+        pool: DbPool,
+        locales: Arc<Locales>,
+    ) -> Self {
+        AppState {
+            app: use_cases(settings, deps, pool),
+            locales,
+            csrf_key: settings.secret_key.derive32("user-auth/csrf/v1"),
+            cookie_key: settings.secret_key.derive64("user-auth/cookie/v1"),
+            cookie_secure: settings.cookie_secure,
+            session_ttl: settings.limits.session_ttl,
+            phone_region: settings.phone_default_region,
+            phone_example: phone::example(settings.phone_default_region),
+            trust_proxy_headers: settings.trust_proxy_headers,
+        }
+    }
+}

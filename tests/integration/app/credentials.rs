@@ -1,0 +1,161 @@
+//! `app.credentials`: finding the person behind a session or token, and ending them.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use user_auth::{
+    db::schema::{api_tokens, sessions},
+    domain::{
+        account::Credential,
+        staff::{Action, Actor},
+    },
+};
+
+use super::{UseCases, client, phone};
+use crate::helpers::Backend;
+
+const A: &str = "+998901240001";
+
+fn last_seen(uc: &UseCases) -> NaiveDateTime {
+    sessions::table
+        .select(sessions::last_seen_at)
+        .first(&mut uc.conn())
+        .unwrap()
+}
+
+fn rows(uc: &UseCases) -> (i64, i64) {
+    let mut conn = uc.conn();
+    (
+        sessions::table.count().get_result(&mut conn).unwrap(),
+        api_tokens::table.count().get_result(&mut conn).unwrap(),
+    )
+}
+
+async fn a_session_works_until_it_expires_and_its_row_then_goes(backend: Backend) {
+    let Some(uc) = UseCases::new(backend) else {
+        return;
+    };
+    let token = uc
+        .sign_in(&phone(A), &client("10.0.0.1"), Credential::WebSession)
+        .await;
+    let user = uc.app.credentials.web_user(token.clone()).await.unwrap();
+    assert_eq!(user.map(|u| u.phone).as_deref(), Some(A));
+    assert_eq!(
+        uc.app.credentials.web_user("0".repeat(32)).await.unwrap(),
+        None,
+        "an unknown token"
+    );
+
+    uc.advance(uc.limits.session_ttl.num_seconds() - 1);
+    assert!(
+        uc.app
+            .credentials
+            .web_user(token.clone())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    uc.advance(1);
+    assert_eq!(uc.app.credentials.web_user(token).await.unwrap(), None);
+    assert_eq!(rows(&uc), (0, 0), "the expired row is removed");
+}
+
+async fn last_seen_is_written_at_most_every_five_minutes(backend: Backend) {
+    let Some(uc) = UseCases::new(backend) else {
+        return;
+    };
+    let token = uc
+        .sign_in(&phone(A), &client("10.0.0.1"), Credential::WebSession)
+        .await;
+    let signed_in_at = last_seen(&uc);
+    uc.advance(299);
+    uc.app.credentials.web_user(token.clone()).await.unwrap();
+    assert_eq!(last_seen(&uc), signed_in_at);
+    uc.advance(1);
+    uc.app.credentials.web_user(token).await.unwrap();
+    assert_eq!(last_seen(&uc), uc.now());
+}
+
+async fn signing_out_ends_that_session_only(backend: Backend) {
+    let Some(uc) = UseCases::new(backend) else {
+        return;
+    };
+    let (a, from) = (phone(A), client("10.0.0.1"));
+    let first = uc.sign_in(&a, &from, Credential::WebSession).await;
+    uc.advance(61);
+    let second = uc.sign_in(&a, &from, Credential::WebSession).await;
+
+    uc.app.credentials.sign_out(first.clone()).await.unwrap();
+
+    assert_eq!(uc.app.credentials.web_user(first).await.unwrap(), None);
+    assert!(uc.app.credentials.web_user(second).await.unwrap().is_some());
+}
+
+async fn a_revoked_token_stops_working_at_once(backend: Backend) {
+    let Some(uc) = UseCases::new(backend) else {
+        return;
+    };
+    let token = uc
+        .sign_in(&phone(A), &client("10.0.0.1"), Credential::ApiToken)
+        .await;
+    assert!(
+        uc.app
+            .credentials
+            .api_user(token.clone())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    uc.app
+        .credentials
+        .revoke_api_token(token.clone())
+        .await
+        .unwrap();
+    assert_eq!(uc.app.credentials.api_user(token).await.unwrap(), None);
+    assert_eq!(rows(&uc), (0, 0));
+}
+
+async fn a_blocked_person_loses_every_session_and_token(backend: Backend) {
+    let Some(uc) = UseCases::new(backend) else {
+        return;
+    };
+    let (a, from) = (phone(A), client("10.0.0.1"));
+    let session = uc.sign_in(&a, &from, Credential::WebSession).await;
+    uc.advance(61);
+    let token = uc.sign_in(&a, &from, Credential::ApiToken).await;
+    let user = uc.user(A).unwrap();
+    // blocked behind the credentials' back: the next check ends them all
+    diesel::update(user_auth::db::schema::users::table.find(user.id))
+        .set(user_auth::db::schema::users::is_active.eq(false))
+        .execute(&mut uc.conn())
+        .unwrap();
+
+    assert_eq!(uc.app.credentials.web_user(session).await.unwrap(), None);
+    assert_eq!(rows(&uc), (0, 0));
+    assert_eq!(uc.app.credentials.api_user(token).await.unwrap(), None);
+
+    // and blocking through staff ends them at once
+    let act = |action| {
+        user_auth::app::staff::perform(
+            &mut uc.conn(),
+            Actor::COMMAND_LINE,
+            user.id,
+            action,
+            uc.now(),
+        )
+        .unwrap()
+    };
+    act(Action::Unblock);
+    uc.advance(61);
+    uc.sign_in(&a, &from, Credential::WebSession).await;
+    assert_eq!(rows(&uc), (1, 0));
+    act(Action::Block);
+    assert_eq!(rows(&uc), (0, 0));
+}
+
+crate::on_both_backends!(
+    a_session_works_until_it_expires_and_its_row_then_goes,
+    last_seen_is_written_at_most_every_five_minutes,
+    signing_out_ends_that_session_only,
+    a_revoked_token_stops_working_at_once,
+    a_blocked_person_loses_every_session_and_token,
+);

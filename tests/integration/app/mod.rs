@@ -1,0 +1,152 @@
+//! The use cases called directly, without HTTP, on both backends: one file per use case.
+
+mod accounts;
+mod credentials;
+mod invites;
+mod sign_in;
+mod staff;
+
+use std::{sync::Arc, time::Duration};
+
+use chrono::TimeDelta;
+use user_auth::{
+    app::{App, Config, Parts},
+    clock::{Clock, ManualClock},
+    db::{self, DatabaseUrl, DbPool},
+    domain::{
+        account::{Credential, User},
+        client::ClientInfo,
+        invite_code::{InviteCodeGenerator, RandomInviteCodes},
+        limits::Limits,
+        otp::OtpCode,
+        phone::PhoneNumber,
+    },
+    i18n::{Locales, Tr},
+    sms::CapturingSender,
+};
+
+use crate::helpers::{Backend, TestDb, code_in};
+
+/// The use cases over a fresh database, with a manual clock and a capturing sender.
+pub struct UseCases {
+    pub app: App,
+    pub clock: ManualClock,
+    pub sms: CapturingSender,
+    pub pool: DbPool,
+    pub url: DatabaseUrl,
+    pub limits: Limits,
+    _db: TestDb,
+}
+
+impl UseCases {
+    pub fn new(backend: Backend) -> Option<Self> {
+        Self::with(backend, Limits::default(), Arc::new(RandomInviteCodes))
+    }
+
+    pub fn with(
+        backend: Backend,
+        limits: Limits,
+        invite_codes: Arc<dyn InviteCodeGenerator>,
+    ) -> Option<Self> {
+        let (url, test_db) = TestDb::create(backend)?;
+        db::migrate(&url).expect("migrations");
+        let pool = db::pool(&url, 8, Duration::from_secs(10));
+        let clock = ManualClock::new();
+        let sms = CapturingSender::new();
+        let app = App::new(Parts {
+            pool: pool.clone(),
+            clock: Arc::new(clock.clone()),
+            sms: Arc::new(sms.clone()),
+            config: Config {
+                limits: limits.clone(),
+                code_key: [7; 32],
+                invite_codes,
+            },
+        });
+        Some(Self {
+            app,
+            clock,
+            sms,
+            pool,
+            url,
+            limits,
+            _db: test_db,
+        })
+    }
+
+    pub fn conn(&self) -> diesel::r2d2::PooledConnection<db::Manager> {
+        self.pool.get().expect("a database connection")
+    }
+
+    pub fn now(&self) -> chrono::NaiveDateTime {
+        self.clock.now()
+    }
+
+    pub fn advance(&self, seconds: i64) {
+        self.clock.advance(TimeDelta::seconds(seconds));
+    }
+
+    /// An account, as a first sign-in creates it.
+    pub fn create_user(&self, e164: &str) -> User {
+        user_auth::app::accounts::create_user(
+            &mut self.conn(),
+            &RandomInviteCodes,
+            e164,
+            self.clock.now(),
+        )
+        .expect("create user")
+    }
+
+    /// The account as stored now.
+    pub fn user(&self, e164: &str) -> Option<User> {
+        db::users::find_by_phone(&mut self.conn(), e164).expect("find user")
+    }
+
+    /// The code in the last message to `phone`.
+    pub fn last_code(&self, phone: &PhoneNumber) -> OtpCode {
+        let messages = self.sms.messages_to(phone.as_e164());
+        let text = &messages.last().expect("a message").text;
+        OtpCode::parse(&code_in(text), self.limits.otp_length).expect("a code")
+    }
+
+    /// Asks for a code and signs in with it, from `client`; the session token.
+    pub async fn sign_in(
+        &self,
+        phone: &PhoneNumber,
+        client: &ClientInfo,
+        kind: Credential,
+    ) -> String {
+        self.app
+            .sign_in
+            .request_code(phone, client, &english())
+            .await
+            .expect("the database")
+            .expect("a code");
+        self.app
+            .sign_in
+            .verify(phone, self.last_code(phone), client, kind)
+            .await
+            .expect("the database")
+            .expect("signed in")
+            .token
+    }
+}
+
+pub fn english() -> Tr {
+    translator("en")
+}
+
+pub fn translator(lang: &'static str) -> Tr {
+    Tr::new(Arc::new(Locales::load().expect("locales")), lang)
+}
+
+pub fn phone(e164: &str) -> PhoneNumber {
+    PhoneNumber::parse(e164, None).expect("a valid number")
+}
+
+pub fn client(ip: &str) -> ClientInfo {
+    ClientInfo {
+        ip: ip.to_owned(),
+        user_agent: Some("test".to_owned()),
+    }
+}

@@ -1,0 +1,305 @@
+//! `app.sign_in`: asking for codes and checking them, without HTTP.
+
+use diesel::prelude::*;
+use user_auth::{
+    app::sign_in::CodeSent,
+    db::schema::{login_codes, sessions, sign_in_events},
+    domain::{
+        account::Credential,
+        otp::OtpCode,
+        refusal::{SendRefused, VerifyRefused},
+        staff::{Action, Actor},
+    },
+};
+
+use super::{UseCases, client, english, phone, translator};
+use crate::helpers::Backend;
+
+const A: &str = "+998901230001";
+const B: &str = "+998901230002";
+
+fn wrong(right: &OtpCode) -> OtpCode {
+    OtpCode::parse(
+        if right.as_str() == "0000" {
+            "1111"
+        } else {
+            "0000"
+        },
+        4,
+    )
+    .unwrap()
+}
+
+fn outcomes(uc: &UseCases) -> Vec<String> {
+    sign_in_events::table
+        .order(sign_in_events::id.asc())
+        .select(sign_in_events::outcome)
+        .load(&mut uc.conn())
+        .unwrap()
+}
+
+async fn a_code_goes_out_in_the_persons_language_and_signs_in_once(backend: Backend) {
+    let Some(uc) = UseCases::new(backend) else {
+        return;
+    };
+    let (a, from) = (phone(A), client("10.0.0.1"));
+
+    let sent = uc
+        .app
+        .sign_in
+        .request_code(&a, &from, &translator("ru"))
+        .await
+        .unwrap();
+
+    assert_eq!(
+        sent,
+        Ok(CodeSent {
+            resend_after: 60,
+            expires_in: 300
+        })
+    );
+    let text = &uc.sms.messages_to(A)[0].text;
+    assert!(text.starts_with("Ваш код user-auth: "), "{text}");
+    let code = uc.last_code(&a);
+    let signed_in = uc
+        .app
+        .sign_in
+        .verify(&a, code.clone(), &from, Credential::WebSession)
+        .await
+        .unwrap()
+        .expect("signed in");
+    assert!(signed_in.new_account);
+    assert_eq!(signed_in.profile.user.phone, A);
+    assert_eq!(signed_in.profile.entered_code, None);
+    assert_eq!(signed_in.token.len(), 32);
+    assert_eq!(signed_in.expires_at, uc.now() + uc.limits.session_ttl);
+    // single use
+    let again = uc
+        .app
+        .sign_in
+        .verify(&a, code, &from, Credential::WebSession)
+        .await
+        .unwrap();
+    assert_eq!(again.err(), Some(VerifyRefused::UsedUp));
+    assert_eq!(outcomes(&uc), ["code_sent", "signed_in", "code_dead"]);
+}
+
+async fn known_and_unknown_numbers_get_the_same_answer(backend: Backend) {
+    let Some(uc) = UseCases::new(backend) else {
+        return;
+    };
+    uc.create_user(A);
+    let from = client("10.0.0.1");
+    let known = uc
+        .app
+        .sign_in
+        .request_code(&phone(A), &from, &english())
+        .await;
+    let unknown = uc
+        .app
+        .sign_in
+        .request_code(&phone(B), &from, &english())
+        .await;
+    assert_eq!(known.unwrap(), unknown.unwrap());
+    assert_eq!(uc.sms.messages().len(), 2);
+}
+
+async fn each_sending_limit_refuses_with_its_wait(backend: Backend) {
+    let Some(uc) = UseCases::new(backend) else {
+        return;
+    };
+    let a = phone(A);
+    let ask = async |p: &str| {
+        uc.app
+            .sign_in
+            .request_code(&phone(p), &client("10.0.0.1"), &english())
+            .await
+            .unwrap()
+    };
+    assert!(ask(A).await.is_ok());
+    uc.advance(15);
+    assert_eq!(
+        ask(A).await,
+        Err(SendRefused::ResendTooSoon { retry_after: 45 })
+    );
+    assert_eq!(uc.app.sign_in.resend_wait(&a).await.unwrap(), 45);
+    // five codes an hour for one number
+    for _ in 0..4 {
+        uc.advance(60);
+        assert!(ask(A).await.is_ok());
+    }
+    uc.advance(60);
+    assert_eq!(
+        ask(A).await,
+        Err(SendRefused::TooManyForPhone {
+            retry_after: 3600 - 15 - 4 * 60 - 60
+        })
+    );
+    // twenty codes an hour from one address, whatever the numbers
+    for i in 0..15 {
+        assert!(ask(&format!("+9989012310{i:02}")).await.is_ok(), "{i}");
+    }
+    assert!(matches!(
+        ask("+998901231099").await,
+        Err(SendRefused::TooManyFromAddress { .. })
+    ));
+    assert_eq!(uc.sms.messages().len(), 20);
+}
+
+async fn wrong_codes_use_up_the_code_and_then_lock_the_number(backend: Backend) {
+    let Some(uc) = UseCases::new(backend) else {
+        return;
+    };
+    let (a, from) = (phone(A), client("10.0.0.1"));
+    let verify = |code: OtpCode| {
+        let (a, from) = (a.clone(), from.clone());
+        let uc = &uc;
+        async move {
+            uc.app
+                .sign_in
+                .verify(&a, code, &from, Credential::WebSession)
+                .await
+                .unwrap()
+                .err()
+        }
+    };
+    let mut refusals = Vec::new();
+    // 4 codes with 3 wrong tries, then the tenth failure locks
+    for round in 0..4 {
+        if round > 0 {
+            uc.advance(61);
+        }
+        uc.app
+            .sign_in
+            .request_code(&a, &from, &english())
+            .await
+            .unwrap()
+            .unwrap();
+        let bad = wrong(&uc.last_code(&a));
+        for _ in 0..3 {
+            refusals.push(verify(bad.clone()).await);
+        }
+    }
+    assert_eq!(
+        &refusals[..3],
+        [
+            Some(VerifyRefused::Wrong { attempts_left: 2 }),
+            Some(VerifyRefused::Wrong { attempts_left: 1 }),
+            Some(VerifyRefused::UsedUp),
+        ]
+    );
+    assert_eq!(
+        refusals[9],
+        Some(VerifyRefused::PhoneLocked { retry_after: 3600 })
+    );
+    // the right code does not get through the lock, and no code is sent during it
+    let right = uc.last_code(&a);
+    assert!(matches!(
+        verify(right).await,
+        Some(VerifyRefused::PhoneLocked { .. })
+    ));
+    uc.advance(61);
+    assert!(matches!(
+        uc.app
+            .sign_in
+            .request_code(&a, &from, &english())
+            .await
+            .unwrap(),
+        Err(SendRefused::PhoneLocked { .. })
+    ));
+}
+
+async fn an_expired_code_is_refused(backend: Backend) {
+    let Some(uc) = UseCases::new(backend) else {
+        return;
+    };
+    let (a, from) = (phone(A), client("10.0.0.1"));
+    uc.app
+        .sign_in
+        .request_code(&a, &from, &english())
+        .await
+        .unwrap()
+        .unwrap();
+    uc.advance(300);
+    let res = uc
+        .app
+        .sign_in
+        .verify(&a, uc.last_code(&a), &from, Credential::WebSession)
+        .await
+        .unwrap();
+    assert_eq!(res.err(), Some(VerifyRefused::Expired));
+    assert!(uc.user(A).is_none(), "no account");
+}
+
+async fn an_undelivered_code_counts_against_nothing(backend: Backend) {
+    let Some(uc) = UseCases::new(backend) else {
+        return;
+    };
+    let (a, from) = (phone(A), client("10.0.0.1"));
+    uc.sms.set_failing(true);
+    let res = uc.app.sign_in.request_code(&a, &from, &english()).await;
+    assert_eq!(res.unwrap(), Err(SendRefused::Undelivered));
+    let codes: i64 = login_codes::table
+        .count()
+        .get_result(&mut uc.conn())
+        .unwrap();
+    assert_eq!(codes, 0);
+    uc.sms.set_failing(false);
+    let res = uc.app.sign_in.request_code(&a, &from, &english()).await;
+    assert!(res.unwrap().is_ok(), "no cooldown after a failed send");
+}
+
+async fn a_blocked_account_gets_no_credential(backend: Backend) {
+    let Some(uc) = UseCases::new(backend) else {
+        return;
+    };
+    let user = uc.create_user(A);
+    user_auth::app::staff::perform(
+        &mut uc.conn(),
+        Actor::COMMAND_LINE,
+        user.id,
+        Action::Block,
+        uc.now(),
+    )
+    .unwrap();
+    let (a, from) = (phone(A), client("10.0.0.1"));
+    uc.app
+        .sign_in
+        .request_code(&a, &from, &english())
+        .await
+        .unwrap()
+        .unwrap();
+    let res = uc
+        .app
+        .sign_in
+        .verify(&a, uc.last_code(&a), &from, Credential::WebSession)
+        .await
+        .unwrap();
+    assert_eq!(res.err(), Some(VerifyRefused::Blocked));
+    let open: i64 = sessions::table.count().get_result(&mut uc.conn()).unwrap();
+    assert_eq!(open, 0);
+}
+
+async fn an_api_sign_in_gives_a_token_for_the_api_only(backend: Backend) {
+    let Some(uc) = UseCases::new(backend) else {
+        return;
+    };
+    let token = uc
+        .sign_in(&phone(A), &client("10.0.0.1"), Credential::ApiToken)
+        .await;
+    assert_eq!(token.len(), 64);
+    let user = uc.app.credentials.api_user(token.clone()).await.unwrap();
+    assert_eq!(user.map(|u| u.phone).as_deref(), Some(A));
+    assert_eq!(uc.app.credentials.web_user(token).await.unwrap(), None);
+}
+
+crate::on_both_backends!(
+    a_code_goes_out_in_the_persons_language_and_signs_in_once,
+    known_and_unknown_numbers_get_the_same_answer,
+    each_sending_limit_refuses_with_its_wait,
+    wrong_codes_use_up_the_code_and_then_lock_the_number,
+    an_expired_code_is_refused,
+    an_undelivered_code_counts_against_nothing,
+    a_blocked_account_gets_no_credential,
+    an_api_sign_in_gives_a_token_for_the_api_only,
+);
