@@ -31,17 +31,9 @@ impl Credentials {
         Self { parts }
     }
 
-    /// The person behind a browser session, if it is still open and the account active.
-    pub async fn web_user(&self, token: String) -> Result<Option<User>, Error> {
-        self.user(Credential::WebSession, token).await
-    }
-
-    /// The person behind an API token, if it is unexpired, unrevoked and the account active.
-    pub async fn api_user(&self, token: String) -> Result<Option<User>, Error> {
-        self.user(Credential::ApiToken, token).await
-    }
-
-    async fn user(&self, kind: Credential, token: String) -> Result<Option<User>, Error> {
+    /// The person behind a session or API token, if it is still open (unexpired, not ended)
+    /// and the account active.
+    pub async fn user(&self, kind: Credential, token: String) -> Result<Option<User>, Error> {
         self.parts
             .run(move |conn, parts| {
                 authenticate(conn, &parts.config.limits, kind, &token, parts.now())
@@ -49,21 +41,16 @@ impl Credentials {
             .await
     }
 
-    /// Ends one browser session (its row goes, so a copied cookie is dead too).
-    pub async fn sign_out(&self, token: String) -> Result<(), Error> {
+    /// Ends one session (signing out) or API token (revoking it): its row goes, so a copy of
+    /// it is dead too.
+    pub async fn end(&self, kind: Credential, token: String) -> Result<(), Error> {
         self.parts
             .run(move |conn, _| {
-                sessions::delete_by_hash(conn, &token_hash(&token))?;
-                Ok(())
-            })
-            .await
-    }
-
-    /// Revokes one API token.
-    pub async fn revoke_api_token(&self, token: String) -> Result<(), Error> {
-        self.parts
-            .run(move |conn, _| {
-                api_tokens::delete_by_hash(conn, &token_hash(&token))?;
+                let hash = token_hash(&token);
+                match kind {
+                    Credential::WebSession => sessions::delete_by_hash(conn, &hash)?,
+                    Credential::ApiToken => api_tokens::delete_by_hash(conn, &hash)?,
+                };
                 Ok(())
             })
             .await

@@ -7,7 +7,10 @@ use std::{future::Future, pin::Pin};
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
 
 use super::{api::problem::ApiError, error::AppError, web::session::TypedSession};
-use crate::{domain::account::User, state::AppState};
+use crate::{
+    domain::account::{Credential, User},
+    state::AppState,
+};
 
 /// The signed-in person of a web page.
 pub struct SignedIn {
@@ -35,20 +38,15 @@ impl SignedIn {
         let Some(token) = session.token() else {
             return Err(AppError::SignIn);
         };
-        match state(req)?.app.credentials.web_user(token).await? {
+        match state(req)?
+            .app
+            .credentials
+            .user(Credential::WebSession, token)
+            .await?
+        {
             Some(user) => Ok(SignedIn { user }),
             None => Err(signed_out(&session)),
         }
-    }
-}
-
-impl FromRequest for SignedIn {
-    type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move { Self::check(&req).await })
     }
 }
 
@@ -69,15 +67,22 @@ impl Staff {
     }
 }
 
-impl FromRequest for Staff {
-    type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+/// The page extractors are their `check`.
+macro_rules! extracted_by_check {
+    ($($t:ty),*) => {$(
+        impl FromRequest for $t {
+            type Error = AppError;
+            type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
 
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move { Self::check(&req).await })
-    }
+            fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+                let req = req.clone();
+                Box::pin(async move { Self::check(&req).await })
+            }
+        }
+    )*};
 }
+
+extracted_by_check!(SignedIn, Staff);
 
 /// The signed-in person of an API request and the token it came with.
 pub struct Bearer {
@@ -107,7 +112,11 @@ impl FromRequest for Bearer {
             let (Some(token), Some(state)) = (token, state) else {
                 return Err(ApiError::unauthorized());
             };
-            let user = state.app.credentials.api_user(token.clone()).await?;
+            let user = state
+                .app
+                .credentials
+                .user(Credential::ApiToken, token.clone())
+                .await?;
             user.map(|user| Bearer { user, token })
                 .ok_or_else(ApiError::unauthorized)
         })

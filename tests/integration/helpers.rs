@@ -411,13 +411,7 @@ impl TestApp {
 
     /// Creates an account directly, as a first sign-in would.
     pub fn create_user(&self, e164: &str) -> User {
-        user_auth::app::accounts::create_user(
-            &mut self.conn(),
-            &RandomInviteCodes,
-            e164,
-            self.clock.now(),
-        )
-        .expect("create user")
+        create_account(&mut self.conn(), e164, self.clock.now())
     }
 
     /// Makes `e164` staff (creating the account if needed), as the command line does.
@@ -450,7 +444,7 @@ impl TestApp {
     }
 
     pub fn user(&self, e164: &str) -> Option<User> {
-        user_auth::db::users::find_by_phone(&mut self.conn(), e164).expect("find user")
+        find_account(&mut self.conn(), e164)
     }
 
     /// Name of the PostgreSQL test database and the admin URL, on that backend.
@@ -460,6 +454,20 @@ impl TestApp {
             TestDb::Sqlite(_) => None,
         }
     }
+}
+
+/// Creates an account as a first sign-in would (with a random invite code).
+pub fn create_account(
+    conn: &mut user_auth::db::DbConnection,
+    e164: &str,
+    now: chrono::NaiveDateTime,
+) -> User {
+    user_auth::app::accounts::create_user(conn, &RandomInviteCodes, e164, now).expect("create user")
+}
+
+/// The account of `e164` as stored now.
+pub fn find_account(conn: &mut user_auth::db::DbConnection, e164: &str) -> Option<User> {
+    user_auth::db::users::find_by_phone(conn, e164).expect("find user")
 }
 
 /// Over the whole `users` table: every invitee count matches, nobody invited themselves, and

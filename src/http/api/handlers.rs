@@ -214,7 +214,11 @@ pub async fn delete_token(
     state: web::Data<AppState>,
     bearer: Bearer,
 ) -> Result<HttpResponse, ApiError> {
-    state.app.credentials.revoke_api_token(bearer.token).await?;
+    state
+        .app
+        .credentials
+        .end(Credential::ApiToken, bearer.token)
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

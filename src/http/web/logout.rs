@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use super::{page::require_csrf, session::TypedSession};
 use crate::{
+    domain::account::Credential,
     http::{error::AppError, respond::see_other},
     state::AppState,
 };
@@ -23,7 +24,11 @@ pub async fn post(
 ) -> Result<HttpResponse, AppError> {
     require_csrf(&req, &state, &form.csrf)?;
     if let Some(token) = session.token() {
-        state.app.credentials.sign_out(token).await?;
+        state
+            .app
+            .credentials
+            .end(Credential::WebSession, token)
+            .await?;
     }
     session.clear();
     Ok(see_other("/login"))

@@ -7,7 +7,7 @@ use user_auth::{
     domain::{account::Credential, invite_code::InviteCodeGenerator, limits::Limits},
 };
 
-use super::{UseCases, client, english, phone};
+use super::{UseCases, client, phone};
 use crate::helpers::Backend;
 
 const A: &str = "+998901250001";
@@ -78,12 +78,7 @@ async fn running_out_of_codes_is_unavailable_and_creates_nothing(backend: Backen
     let from = client("10.0.0.1");
     uc.sign_in(&phone(A), &from, Credential::WebSession).await;
     let b = phone(B);
-    uc.app
-        .sign_in
-        .request_code(&b, &from, &english())
-        .await
-        .unwrap()
-        .unwrap();
+    uc.request(&b, &from).await.unwrap();
     let res = uc
         .app
         .sign_in

@@ -37,10 +37,19 @@ async fn a_session_works_until_it_expires_and_its_row_then_goes(backend: Backend
     let token = uc
         .sign_in(&phone(A), &client("10.0.0.1"), Credential::WebSession)
         .await;
-    let user = uc.app.credentials.web_user(token.clone()).await.unwrap();
+    let user = uc
+        .app
+        .credentials
+        .user(Credential::WebSession, token.clone())
+        .await
+        .unwrap();
     assert_eq!(user.map(|u| u.phone).as_deref(), Some(A));
     assert_eq!(
-        uc.app.credentials.web_user("0".repeat(32)).await.unwrap(),
+        uc.app
+            .credentials
+            .user(Credential::WebSession, "0".repeat(32))
+            .await
+            .unwrap(),
         None,
         "an unknown token"
     );
@@ -49,13 +58,20 @@ async fn a_session_works_until_it_expires_and_its_row_then_goes(backend: Backend
     assert!(
         uc.app
             .credentials
-            .web_user(token.clone())
+            .user(Credential::WebSession, token.clone())
             .await
             .unwrap()
             .is_some()
     );
     uc.advance(1);
-    assert_eq!(uc.app.credentials.web_user(token).await.unwrap(), None);
+    assert_eq!(
+        uc.app
+            .credentials
+            .user(Credential::WebSession, token)
+            .await
+            .unwrap(),
+        None
+    );
     assert_eq!(rows(&uc), (0, 0), "the expired row is removed");
 }
 
@@ -68,10 +84,18 @@ async fn last_seen_is_written_at_most_every_five_minutes(backend: Backend) {
         .await;
     let signed_in_at = last_seen(&uc);
     uc.advance(299);
-    uc.app.credentials.web_user(token.clone()).await.unwrap();
+    uc.app
+        .credentials
+        .user(Credential::WebSession, token.clone())
+        .await
+        .unwrap();
     assert_eq!(last_seen(&uc), signed_in_at);
     uc.advance(1);
-    uc.app.credentials.web_user(token).await.unwrap();
+    uc.app
+        .credentials
+        .user(Credential::WebSession, token)
+        .await
+        .unwrap();
     assert_eq!(last_seen(&uc), uc.now());
 }
 
@@ -84,10 +108,28 @@ async fn signing_out_ends_that_session_only(backend: Backend) {
     uc.advance(61);
     let second = uc.sign_in(&a, &from, Credential::WebSession).await;
 
-    uc.app.credentials.sign_out(first.clone()).await.unwrap();
+    uc.app
+        .credentials
+        .end(Credential::WebSession, first.clone())
+        .await
+        .unwrap();
 
-    assert_eq!(uc.app.credentials.web_user(first).await.unwrap(), None);
-    assert!(uc.app.credentials.web_user(second).await.unwrap().is_some());
+    assert_eq!(
+        uc.app
+            .credentials
+            .user(Credential::WebSession, first)
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(
+        uc.app
+            .credentials
+            .user(Credential::WebSession, second)
+            .await
+            .unwrap()
+            .is_some()
+    );
 }
 
 async fn a_revoked_token_stops_working_at_once(backend: Backend) {
@@ -100,17 +142,24 @@ async fn a_revoked_token_stops_working_at_once(backend: Backend) {
     assert!(
         uc.app
             .credentials
-            .api_user(token.clone())
+            .user(Credential::ApiToken, token.clone())
             .await
             .unwrap()
             .is_some()
     );
     uc.app
         .credentials
-        .revoke_api_token(token.clone())
+        .end(Credential::ApiToken, token.clone())
         .await
         .unwrap();
-    assert_eq!(uc.app.credentials.api_user(token).await.unwrap(), None);
+    assert_eq!(
+        uc.app
+            .credentials
+            .user(Credential::ApiToken, token)
+            .await
+            .unwrap(),
+        None
+    );
     assert_eq!(rows(&uc), (0, 0));
 }
 
@@ -129,9 +178,23 @@ async fn a_blocked_person_loses_every_session_and_token(backend: Backend) {
         .execute(&mut uc.conn())
         .unwrap();
 
-    assert_eq!(uc.app.credentials.web_user(session).await.unwrap(), None);
+    assert_eq!(
+        uc.app
+            .credentials
+            .user(Credential::WebSession, session)
+            .await
+            .unwrap(),
+        None
+    );
     assert_eq!(rows(&uc), (0, 0));
-    assert_eq!(uc.app.credentials.api_user(token).await.unwrap(), None);
+    assert_eq!(
+        uc.app
+            .credentials
+            .user(Credential::ApiToken, token)
+            .await
+            .unwrap(),
+        None
+    );
 
     // and blocking through staff ends them at once
     let act = |action| {

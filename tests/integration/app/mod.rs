@@ -10,7 +10,10 @@ use std::{sync::Arc, time::Duration};
 
 use chrono::TimeDelta;
 use user_auth::{
-    app::{App, Config, Parts},
+    app::{
+        App, Config, Parts,
+        sign_in::{CodeSent, SignedIn},
+    },
     clock::{Clock, ManualClock},
     db::{self, DatabaseUrl, DbPool},
     domain::{
@@ -20,12 +23,13 @@ use user_auth::{
         limits::Limits,
         otp::OtpCode,
         phone::PhoneNumber,
+        refusal::{SendRefused, VerifyRefused},
     },
     i18n::{Locales, Tr},
     sms::CapturingSender,
 };
 
-use crate::helpers::{Backend, TestDb, code_in};
+use crate::helpers::{Backend, TestDb, code_in, create_account, find_account};
 
 /// The use cases over a fresh database, with a manual clock and a capturing sender.
 pub struct UseCases {
@@ -88,18 +92,12 @@ impl UseCases {
 
     /// An account, as a first sign-in creates it.
     pub fn create_user(&self, e164: &str) -> User {
-        user_auth::app::accounts::create_user(
-            &mut self.conn(),
-            &RandomInviteCodes,
-            e164,
-            self.clock.now(),
-        )
-        .expect("create user")
+        create_account(&mut self.conn(), e164, self.now())
     }
 
     /// The account as stored now.
     pub fn user(&self, e164: &str) -> Option<User> {
-        db::users::find_by_phone(&mut self.conn(), e164).expect("find user")
+        find_account(&mut self.conn(), e164)
     }
 
     /// The code in the last message to `phone`.
@@ -109,24 +107,44 @@ impl UseCases {
         OtpCode::parse(&code_in(text), self.limits.otp_length).expect("a code")
     }
 
-    /// Asks for a code and signs in with it, from `client`; the session token.
+    /// Asks for a code for `phone` from `client`, in English.
+    pub async fn request(
+        &self,
+        phone: &PhoneNumber,
+        client: &ClientInfo,
+    ) -> Result<CodeSent, SendRefused> {
+        self.app
+            .sign_in
+            .request_code(phone, client, &english())
+            .await
+            .expect("the database")
+    }
+
+    /// Checks `code` for `phone` from `client`.
+    pub async fn verify(
+        &self,
+        phone: &PhoneNumber,
+        code: OtpCode,
+        client: &ClientInfo,
+        kind: Credential,
+    ) -> Result<SignedIn, VerifyRefused> {
+        self.app
+            .sign_in
+            .verify(phone, code, client, kind)
+            .await
+            .expect("the database")
+    }
+
+    /// Asks for a code and signs in with it, from `client`; the session or token.
     pub async fn sign_in(
         &self,
         phone: &PhoneNumber,
         client: &ClientInfo,
         kind: Credential,
     ) -> String {
-        self.app
-            .sign_in
-            .request_code(phone, client, &english())
+        self.request(phone, client).await.expect("a code");
+        self.verify(phone, self.last_code(phone), client, kind)
             .await
-            .expect("the database")
-            .expect("a code");
-        self.app
-            .sign_in
-            .verify(phone, self.last_code(phone), client, kind)
-            .await
-            .expect("the database")
             .expect("signed in")
             .token
     }

@@ -62,11 +62,8 @@ async fn a_code_goes_out_in_the_persons_language_and_signs_in_once(backend: Back
     assert!(text.starts_with("Ваш код user-auth: "), "{text}");
     let code = uc.last_code(&a);
     let signed_in = uc
-        .app
-        .sign_in
         .verify(&a, code.clone(), &from, Credential::WebSession)
         .await
-        .unwrap()
         .expect("signed in");
     assert!(signed_in.new_account);
     assert_eq!(signed_in.profile.user.phone, A);
@@ -74,12 +71,7 @@ async fn a_code_goes_out_in_the_persons_language_and_signs_in_once(backend: Back
     assert_eq!(signed_in.token.len(), 32);
     assert_eq!(signed_in.expires_at, uc.now() + uc.limits.session_ttl);
     // single use
-    let again = uc
-        .app
-        .sign_in
-        .verify(&a, code, &from, Credential::WebSession)
-        .await
-        .unwrap();
+    let again = uc.verify(&a, code, &from, Credential::WebSession).await;
     assert_eq!(again.err(), Some(VerifyRefused::UsedUp));
     assert_eq!(outcomes(&uc), ["code_sent", "signed_in", "code_dead"]);
 }
@@ -90,17 +82,9 @@ async fn known_and_unknown_numbers_get_the_same_answer(backend: Backend) {
     };
     uc.create_user(A);
     let from = client("10.0.0.1");
-    let known = uc
-        .app
-        .sign_in
-        .request_code(&phone(A), &from, &english())
-        .await;
-    let unknown = uc
-        .app
-        .sign_in
-        .request_code(&phone(B), &from, &english())
-        .await;
-    assert_eq!(known.unwrap(), unknown.unwrap());
+    let known = uc.request(&phone(A), &from).await;
+    let unknown = uc.request(&phone(B), &from).await;
+    assert_eq!(known, unknown);
     assert_eq!(uc.sms.messages().len(), 2);
 }
 
@@ -109,13 +93,7 @@ async fn each_sending_limit_refuses_with_its_wait(backend: Backend) {
         return;
     };
     let a = phone(A);
-    let ask = async |p: &str| {
-        uc.app
-            .sign_in
-            .request_code(&phone(p), &client("10.0.0.1"), &english())
-            .await
-            .unwrap()
-    };
+    let ask = async |p: &str| uc.request(&phone(p), &client("10.0.0.1")).await;
     assert!(ask(A).await.is_ok());
     uc.advance(15);
     assert_eq!(
@@ -169,12 +147,7 @@ async fn wrong_codes_use_up_the_code_and_then_lock_the_number(backend: Backend) 
         if round > 0 {
             uc.advance(61);
         }
-        uc.app
-            .sign_in
-            .request_code(&a, &from, &english())
-            .await
-            .unwrap()
-            .unwrap();
+        uc.request(&a, &from).await.unwrap();
         let bad = wrong(&uc.last_code(&a));
         for _ in 0..3 {
             refusals.push(verify(bad.clone()).await);
@@ -214,19 +187,11 @@ async fn an_expired_code_is_refused(backend: Backend) {
         return;
     };
     let (a, from) = (phone(A), client("10.0.0.1"));
-    uc.app
-        .sign_in
-        .request_code(&a, &from, &english())
-        .await
-        .unwrap()
-        .unwrap();
+    uc.request(&a, &from).await.unwrap();
     uc.advance(300);
     let res = uc
-        .app
-        .sign_in
         .verify(&a, uc.last_code(&a), &from, Credential::WebSession)
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.err(), Some(VerifyRefused::Expired));
     assert!(uc.user(A).is_none(), "no account");
 }
@@ -263,18 +228,10 @@ async fn a_blocked_account_gets_no_credential(backend: Backend) {
     )
     .unwrap();
     let (a, from) = (phone(A), client("10.0.0.1"));
-    uc.app
-        .sign_in
-        .request_code(&a, &from, &english())
-        .await
-        .unwrap()
-        .unwrap();
+    uc.request(&a, &from).await.unwrap();
     let res = uc
-        .app
-        .sign_in
         .verify(&a, uc.last_code(&a), &from, Credential::WebSession)
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.err(), Some(VerifyRefused::Blocked));
     let open: i64 = sessions::table.count().get_result(&mut uc.conn()).unwrap();
     assert_eq!(open, 0);
@@ -288,9 +245,21 @@ async fn an_api_sign_in_gives_a_token_for_the_api_only(backend: Backend) {
         .sign_in(&phone(A), &client("10.0.0.1"), Credential::ApiToken)
         .await;
     assert_eq!(token.len(), 64);
-    let user = uc.app.credentials.api_user(token.clone()).await.unwrap();
+    let user = uc
+        .app
+        .credentials
+        .user(Credential::ApiToken, token.clone())
+        .await
+        .unwrap();
     assert_eq!(user.map(|u| u.phone).as_deref(), Some(A));
-    assert_eq!(uc.app.credentials.web_user(token).await.unwrap(), None);
+    assert_eq!(
+        uc.app
+            .credentials
+            .user(Credential::WebSession, token)
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 crate::on_both_backends!(
