@@ -101,13 +101,13 @@ pub fn lock_keys(conn: &mut DbConnection, keys: &[&str]) -> QueryResult<()> {
     Ok(())
 }
 
-// A faster reader for timestamp columns read many at a time.
+// A reader for timestamp columns read many at a time (the invitee list).
 //
 // SQLite keeps timestamps as text, and diesel's reader tries its list of format strings one by
-// one, parsing each format string again for every value: on a fifty-row invitee page that was
-// more work than the query. `Stamp` reads the one layout diesel writes
-// (`YYYY-MM-DD HH:MM:SS[.fraction]`) straight from its bytes, and falls back to diesel's reader
-// for anything else. PostgreSQL sends binary timestamps: unchanged.
+// one, parsing each format string again for every value. `Stamp` reads the one layout diesel
+// writes (`YYYY-MM-DD HH:MM:SS[.fraction]`) straight from its bytes, and falls back to diesel's
+// reader for anything else. PostgreSQL sends binary timestamps: unchanged. (What it saved is in
+// BENCHMARKS.md, "second profiling pass".)
 
 /// A `Timestamp` column; use with `#[diesel(deserialize_as = Stamp)]` on a `NaiveDateTime`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, FromSqlRow)]

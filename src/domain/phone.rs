@@ -87,9 +87,9 @@ pub fn display_e164(e164: &str) -> String {
 
 /// [`display_e164`] without a copy, for lists.
 ///
-/// Parsing with libphonenumber costs tens of microseconds, and a profile page shows fifty
-/// numbers, so results are kept in a small cache per thread (no lock between the server's
-/// workers; cleared when full).
+/// Formatting parses the number with libphonenumber, which is slow next to everything else a
+/// page does, and a page shows fifty numbers: results are kept in a small cache per thread (no
+/// lock between the server's workers; cleared when full).
 pub fn display_e164_shared(e164: &str) -> std::rc::Rc<str> {
     use std::{cell::RefCell, collections::HashMap, rc::Rc};
     const CAPACITY: usize = 20_000;

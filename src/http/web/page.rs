@@ -16,7 +16,8 @@ use crate::{
 };
 
 /// A calendar day shown as `YYYY-MM-DD`, as `NaiveDate` shows it, but laid out once and written
-/// in one piece without HTML escaping (digits and dashes only): a profile page shows a hundred.
+/// in one piece without HTML escaping (digits and dashes only), since a page of invitees shows
+/// one per row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Day {
     date: chrono::NaiveDate,
