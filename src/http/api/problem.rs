@@ -77,11 +77,7 @@ impl From<app::Error> for ApiError {
                 "error-503-text",
             )
             .retry_after(UNAVAILABLE_RETRY_AFTER),
-            app::Error::Internal(_) => Refused::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "error-500-text",
-            ),
+            app::Error::Internal(_) => internal(StatusCode::INTERNAL_SERVER_ERROR),
         })
     }
 }
@@ -200,6 +196,11 @@ fn unsupported_media_type() -> Refused {
     )
 }
 
+/// A failure of ours; its details stay in the log.
+fn internal(status: StatusCode) -> Refused {
+    Refused::new(status, "internal", "error-500-text")
+}
+
 fn payload_too_large() -> Refused {
     Refused::new(
         StatusCode::PAYLOAD_TOO_LARGE,
@@ -250,7 +251,7 @@ fn fallback(status: StatusCode) -> ApiError {
         405 => return ApiError::method_not_allowed(),
         413 => payload_too_large(),
         415 => unsupported_media_type(),
-        s if s >= 500 => Refused::new(status, "internal", "error-500-text"),
+        s if s >= 500 => internal(status),
         _ => Refused::new(StatusCode::BAD_REQUEST, "bad_request", "error-400-text"),
     })
 }

@@ -15,6 +15,7 @@ use crate::{
     http::{
         auth::Staff,
         error::AppError,
+        respond::no_store,
         web::page::{PageCtx, render},
     },
     state::AppState,
@@ -264,11 +265,12 @@ pub async fn export(
         }
     });
     use futures_util::StreamExt;
-    Ok(HttpResponse::Ok()
+    let mut res = HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header(("Content-Disposition", "attachment; filename=\"users.csv\""))
-        .insert_header(("Cache-Control", "no-store"))
-        .streaming(header.chain(rows)))
+        .streaming(header.chain(rows));
+    no_store(&mut res);
+    Ok(res)
 }
 
 #[cfg(test)]
