@@ -31,8 +31,15 @@ impl Accounts {
         Self { parts }
     }
 
-    /// A person's profile: the account and the code they entered.
+    /// A person's profile: the account and the code they entered. Someone who entered no code
+    /// needs no trip to the database.
     pub async fn profile(&self, user: User) -> Result<Profile, Error> {
+        if user.invited_by_id.is_none() {
+            return Ok(Profile {
+                user,
+                entered_code: None,
+            });
+        }
         self.parts.run(move |conn, _| profile_of(conn, user)).await
     }
 }
