@@ -37,41 +37,22 @@ async fn a_session_works_until_it_expires_and_its_row_then_goes(backend: Backend
     let token = uc
         .sign_in(&phone(A), &client("10.0.0.1"), Credential::WebSession)
         .await;
-    let user = uc
-        .app
-        .credentials
-        .user(Credential::WebSession, token.clone())
-        .await
-        .unwrap();
+    let user = uc.who(Credential::WebSession, token.clone()).await;
     assert_eq!(user.map(|u| u.phone).as_deref(), Some(A));
     assert_eq!(
-        uc.app
-            .credentials
-            .user(Credential::WebSession, "0".repeat(32))
-            .await
-            .unwrap(),
+        uc.who(Credential::WebSession, "0".repeat(32)).await,
         None,
         "an unknown token"
     );
 
     uc.advance(uc.limits.session_ttl.num_seconds() - 1);
     assert!(
-        uc.app
-            .credentials
-            .user(Credential::WebSession, token.clone())
+        uc.who(Credential::WebSession, token.clone())
             .await
-            .unwrap()
             .is_some()
     );
     uc.advance(1);
-    assert_eq!(
-        uc.app
-            .credentials
-            .user(Credential::WebSession, token)
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(uc.who(Credential::WebSession, token).await, None);
     assert_eq!(rows(&uc), (0, 0), "the expired row is removed");
 }
 
@@ -84,18 +65,10 @@ async fn last_seen_is_written_at_most_every_five_minutes(backend: Backend) {
         .await;
     let signed_in_at = last_seen(&uc);
     uc.advance(299);
-    uc.app
-        .credentials
-        .user(Credential::WebSession, token.clone())
-        .await
-        .unwrap();
+    uc.who(Credential::WebSession, token.clone()).await;
     assert_eq!(last_seen(&uc), signed_in_at);
     uc.advance(1);
-    uc.app
-        .credentials
-        .user(Credential::WebSession, token)
-        .await
-        .unwrap();
+    uc.who(Credential::WebSession, token).await;
     assert_eq!(last_seen(&uc), uc.now());
 }
 
@@ -108,28 +81,10 @@ async fn signing_out_ends_that_session_only(backend: Backend) {
     uc.advance(61);
     let second = uc.sign_in(&a, &from, Credential::WebSession).await;
 
-    uc.app
-        .credentials
-        .end(Credential::WebSession, first.clone())
-        .await
-        .unwrap();
+    uc.end(Credential::WebSession, first.clone()).await;
 
-    assert_eq!(
-        uc.app
-            .credentials
-            .user(Credential::WebSession, first)
-            .await
-            .unwrap(),
-        None
-    );
-    assert!(
-        uc.app
-            .credentials
-            .user(Credential::WebSession, second)
-            .await
-            .unwrap()
-            .is_some()
-    );
+    assert_eq!(uc.who(Credential::WebSession, first).await, None);
+    assert!(uc.who(Credential::WebSession, second).await.is_some());
 }
 
 async fn a_revoked_token_stops_working_at_once(backend: Backend) {
@@ -139,27 +94,9 @@ async fn a_revoked_token_stops_working_at_once(backend: Backend) {
     let token = uc
         .sign_in(&phone(A), &client("10.0.0.1"), Credential::ApiToken)
         .await;
-    assert!(
-        uc.app
-            .credentials
-            .user(Credential::ApiToken, token.clone())
-            .await
-            .unwrap()
-            .is_some()
-    );
-    uc.app
-        .credentials
-        .end(Credential::ApiToken, token.clone())
-        .await
-        .unwrap();
-    assert_eq!(
-        uc.app
-            .credentials
-            .user(Credential::ApiToken, token)
-            .await
-            .unwrap(),
-        None
-    );
+    assert!(uc.who(Credential::ApiToken, token.clone()).await.is_some());
+    uc.end(Credential::ApiToken, token.clone()).await;
+    assert_eq!(uc.who(Credential::ApiToken, token).await, None);
     assert_eq!(rows(&uc), (0, 0));
 }
 
@@ -178,23 +115,9 @@ async fn a_blocked_person_loses_every_session_and_token(backend: Backend) {
         .execute(&mut uc.conn())
         .unwrap();
 
-    assert_eq!(
-        uc.app
-            .credentials
-            .user(Credential::WebSession, session)
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(uc.who(Credential::WebSession, session).await, None);
     assert_eq!(rows(&uc), (0, 0));
-    assert_eq!(
-        uc.app
-            .credentials
-            .user(Credential::ApiToken, token)
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(uc.who(Credential::ApiToken, token).await, None);
 
     // and blocking through staff ends them at once
     let act = |action| {

@@ -190,11 +190,7 @@ async fn the_profile_page_needs_an_open_session(backend: Backend) {
     assert_eq!(view.profile.user.invitee_count, 1);
     assert_eq!(view.invitees.items.len(), 1);
     assert_eq!(view.invitees.items[0].phone, B);
-    uc.app
-        .credentials
-        .end(Credential::WebSession, token.clone())
-        .await
-        .unwrap();
+    uc.end(Credential::WebSession, token.clone()).await;
     assert!(
         uc.app
             .invites

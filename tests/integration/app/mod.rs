@@ -135,6 +135,24 @@ impl UseCases {
             .expect("the database")
     }
 
+    /// The person behind a session or token.
+    pub async fn who(&self, kind: Credential, token: String) -> Option<User> {
+        self.app
+            .credentials
+            .user(kind, token)
+            .await
+            .expect("the database")
+    }
+
+    /// Ends a session or token.
+    pub async fn end(&self, kind: Credential, token: String) {
+        self.app
+            .credentials
+            .end(kind, token)
+            .await
+            .expect("the database")
+    }
+
     /// Asks for a code and signs in with it, from `client`; the session or token.
     pub async fn sign_in(
         &self,

@@ -245,21 +245,9 @@ async fn an_api_sign_in_gives_a_token_for_the_api_only(backend: Backend) {
         .sign_in(&phone(A), &client("10.0.0.1"), Credential::ApiToken)
         .await;
     assert_eq!(token.len(), 64);
-    let user = uc
-        .app
-        .credentials
-        .user(Credential::ApiToken, token.clone())
-        .await
-        .unwrap();
+    let user = uc.who(Credential::ApiToken, token.clone()).await;
     assert_eq!(user.map(|u| u.phone).as_deref(), Some(A));
-    assert_eq!(
-        uc.app
-            .credentials
-            .user(Credential::WebSession, token)
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(uc.who(Credential::WebSession, token).await, None);
 }
 
 crate::on_both_backends!(

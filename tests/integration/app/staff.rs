@@ -44,14 +44,7 @@ async fn an_action_is_done_and_audited_with_who_and_where(backend: Backend) {
         panic!("{done:?}");
     };
     assert!(!blocked.is_active);
-    assert_eq!(
-        uc.app
-            .credentials
-            .user(Credential::WebSession, token)
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(uc.who(Credential::WebSession, token).await, None);
     let audit = uc.app.staff.audit(AuditQuery::default()).await.unwrap();
     let entries: Vec<_> = audit
         .rows
