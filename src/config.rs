@@ -9,6 +9,7 @@ use sha2::{Sha256, Sha512};
 use crate::{
     db::DatabaseUrl,
     domain::{limits::Limits, token::hex},
+    files::{create_private_dir_all, create_private_file},
 };
 
 /// A configuration value that is missing or wrong, naming the variable.
@@ -145,6 +146,14 @@ impl Settings {
         };
         let secret_key = match get("SECRET_KEY") {
             Some(v) => SecretKey::new(v.into_bytes())?,
+            None if !bind.ip().is_loopback() => {
+                return Err(err(
+                    "SECRET_KEY",
+                    format!(
+                        "must be set when BIND ({bind}) is not a loopback address; generate one with `openssl rand -hex 64`"
+                    ),
+                ));
+            }
             None if dev_secret_file => dev_secret()?,
             None => return Err(err("SECRET_KEY", "is not set")),
         };
@@ -308,15 +317,9 @@ fn dev_secret() -> Result<SecretKey, ConfigError> {
     let secret = SecretKey::generate();
     let write = || -> std::io::Result<()> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
+            create_private_dir_all(dir)?;
         }
-        std::fs::write(path, &secret.0)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
-        }
-        Ok(())
+        create_private_file(path, &secret.0)
     };
     write().map_err(|e| {
         err(
@@ -396,6 +399,19 @@ mod tests {
             settings(&[("SECRET_KEY", "short")]).unwrap_err().var,
             "SECRET_KEY"
         );
+    }
+
+    #[test]
+    fn a_public_bind_needs_a_secret_key() {
+        let lookup = |bind: &'static str| move |k: &str| (k == "BIND").then(|| bind.to_owned());
+        let e = Settings::from_lookup(lookup("0.0.0.0:8000"), true).unwrap_err();
+        assert_eq!(e.var, "SECRET_KEY");
+        assert!(e.message.contains("loopback"), "{}", e.message);
+        let e = Settings::from_lookup(lookup("[::]:8000"), true).unwrap_err();
+        assert_eq!(e.var, "SECRET_KEY");
+        // on loopback, without the development file, it is simply missing
+        let e = Settings::from_lookup(lookup("127.0.0.1:8000"), false).unwrap_err();
+        assert_eq!((e.var, e.message.as_str()), ("SECRET_KEY", "is not set"));
     }
 
     #[test]

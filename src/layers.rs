@@ -19,11 +19,12 @@ use syn::visit::Visit;
 /// `http → state → app → domain/db`, with the support modules beneath their users.
 const ALLOWED: &[(&str, &[&str])] = &[
     ("domain", &["domain"]),
-    ("db", &["db", "domain"]),
+    ("db", &["db", "domain", "files"]),
     ("clock", &["clock"]),
     ("sms", &["sms"]),
     ("i18n", &["i18n", "domain"]),
-    ("config", &["config", "db", "domain"]),
+    ("files", &["files"]),
+    ("config", &["config", "db", "domain", "files"]),
     ("app", &["app", "db", "domain", "clock", "sms", "i18n"]),
     (
         "state",
@@ -36,6 +37,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "startup",
         &[
             "startup", "http", "state", "app", "config", "db", "domain", "clock", "sms", "i18n",
+            "files",
         ],
     ),
 ];

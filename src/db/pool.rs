@@ -1,7 +1,10 @@
 //! Opening the database: which backend `DATABASE_URL` names, connections with their settings,
 //! migrations, the pool, and running blocking work with a pooled connection.
 
-use std::{path::PathBuf, time::Duration};
+use std::{
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 use diesel::{
     connection::SimpleConnection,
@@ -13,6 +16,7 @@ use diesel::{
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use super::backend::DbConnection;
+use crate::files::{create_private_dir_all, create_private_file};
 
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -71,7 +75,7 @@ pub enum SetupError {
     Connect(String),
     #[error("could not apply the database migrations (DATABASE_URL): {0}")]
     Migrate(String),
-    #[error("could not create the database folder {path} (DATABASE_URL): {source}")]
+    #[error("could not create the database folder or file {path} (DATABASE_URL): {source}")]
     Folder {
         path: String,
         source: std::io::Error,
@@ -97,15 +101,23 @@ pub fn establish(url: &DatabaseUrl) -> Result<DbConnection, diesel::ConnectionEr
     }
 }
 
-/// Creates the SQLite folder if needed and applies every pending migration.
+/// Creates the SQLite folder and file if needed (private to this user: SQLite gives its WAL and
+/// shared-memory files the database file's permissions), and applies every pending migration.
 pub fn migrate(url: &DatabaseUrl) -> Result<usize, SetupError> {
-    if let DatabaseUrl::Sqlite(path) = url
-        && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
-    {
-        std::fs::create_dir_all(dir).map_err(|source| SetupError::Folder {
+    if let DatabaseUrl::Sqlite(path) = url {
+        let folder_error = |dir: &Path, source| SetupError::Folder {
             path: dir.display().to_string(),
             source,
-        })?;
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            create_private_dir_all(dir).map_err(|e| folder_error(dir, e))?;
+        }
+        match create_private_file(path, b"") {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                return Err(folder_error(path, e));
+            }
+            _ => {}
+        }
     }
     let mut conn = establish(url).map_err(|e| SetupError::Connect(e.to_string()))?;
     let applied = match &mut conn {

@@ -8,8 +8,11 @@ use actix_web::{
     http::header::{self, HeaderValue},
 };
 
-/// A redirect after a form or to another page, never cached.
+/// A redirect after a form or to another page, never cached. A location a header cannot carry
+/// becomes `/` (it never turns into a server error).
 pub fn see_other(location: &str) -> HttpResponse {
+    let location =
+        HeaderValue::from_str(location).unwrap_or_else(|_| HeaderValue::from_static("/"));
     let mut res = HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location))
         .finish();

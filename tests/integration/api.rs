@@ -605,7 +605,37 @@ async fn every_route_answers_401_400_and_503_as_documented(backend: Backend) {
     );
 }
 
+async fn no_api_answer_may_be_stored(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let token = app.api_token(PHONE).await;
+    let body = format!(r#"{{"phone":"{PHONE}"}}"#);
+    let calls: Vec<(Method, &str, Option<&str>, Option<&str>)> = vec![
+        (Method::GET, "/api/v1/me", None, Some(token.as_str())),
+        (Method::GET, "/api/v1/me/invitees", None, Some(token.as_str())),
+        (Method::POST, "/api/v1/auth/code", Some(body.as_str()), None),
+        (Method::GET, "/api/v1/me", None, None),
+        (Method::POST, "/api/v1/auth/token", Some("{"), None),
+        (Method::GET, "/api/v1/nowhere", None, None),
+        (Method::GET, "/api/openapi.json", None, None),
+        (Method::DELETE, "/api/v1/auth/token", None, Some(token.as_str())),
+    ];
+    let mut statuses = Vec::new();
+    for (method, path, body, token) in calls {
+        let (status, headers, _) = app.api(method.clone(), path, body, token).await;
+        assert_eq!(
+            headers.get("cache-control").map(|v| v.to_str().unwrap()),
+            Some("no-store"),
+            "{method} {path} ({status})"
+        );
+        statuses.push(status.as_u16());
+    }
+    assert_eq!(statuses, [200, 200, 429, 401, 400, 404, 200, 204]);
+}
+
 crate::on_both_backends!(
+    no_api_answer_may_be_stored,
     signing_in_over_the_api_gives_a_token_that_works,
     asking_for_a_code_answers_the_same_for_known_and_unknown_phones,
     code_requests_share_the_web_forms_limits,

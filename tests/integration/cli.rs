@@ -182,3 +182,55 @@ fn admin_grant_creates_and_promotes_and_revoke_demotes() {
     assert_eq!(out.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(path.parent().unwrap().parent().unwrap());
 }
+
+#[test]
+fn a_public_bind_without_a_secret_key_does_not_start() {
+    let out = user_auth()
+        .env_remove("SECRET_KEY")
+        .env("BIND", "0.0.0.0:0")
+        .output()
+        .unwrap();
+
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("SECRET_KEY") && stderr.contains("loopback"),
+        "{stderr}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_database_and_the_development_secret_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_db().parent().unwrap().parent().unwrap().to_owned();
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = user_auth()
+        .env_remove("SECRET_KEY")
+        .current_dir(&dir)
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mode = |p: &str| {
+        std::fs::metadata(dir.join(p))
+            .unwrap_or_else(|e| panic!("{p}: {e}"))
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode("data"), 0o700);
+    assert_eq!(mode("data/secret_key"), 0o600);
+    assert_eq!(mode("data/user-auth.db"), 0o600);
+    // SQLite gives its side files the database file's permissions
+    for side in ["data/user-auth.db-wal", "data/user-auth.db-shm"] {
+        if dir.join(side).exists() {
+            assert_eq!(mode(side), 0o600, "{side}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -10,6 +10,7 @@ mod browser;
 mod cli;
 mod database;
 mod error_pages;
+mod hostile_input;
 mod invites;
 mod limits;
 mod pages;

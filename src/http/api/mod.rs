@@ -5,7 +5,11 @@ mod docs;
 mod handlers;
 pub mod problem;
 
-use actix_web::{middleware::from_fn, web};
+use actix_web::{
+    http::header,
+    middleware::{DefaultHeaders, from_fn},
+    web,
+};
 
 pub use docs::ApiDoc;
 
@@ -54,6 +58,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/docs", web::get().to(docs::page))
             .service(register(v1))
             .default_service(web::to(handlers::not_found))
-            .wrap(from_fn(problem::translate_problems)),
+            .wrap(from_fn(problem::translate_problems))
+            // tokens and profiles must not stay in a cache
+            .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store"))),
     );
 }

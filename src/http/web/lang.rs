@@ -18,9 +18,15 @@ pub struct LangForm {
     next: String,
 }
 
-/// Only paths on this site are followed, never `//host` or absolute URLs.
+/// Only plain paths on this site are followed: a `/`, then visible ASCII only (no control,
+/// space, non-ASCII or backslash, which browsers may read differently or a header cannot carry),
+/// and no `/` or `\` right after the first (which browsers read as another host). Anything else,
+/// a scheme or `//host` included, is `/`.
 fn local_path(next: &str) -> &str {
-    let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    let b = next.as_bytes();
+    let ok = b.first() == Some(&b'/')
+        && b.get(1) != Some(&b'/')
+        && b.iter().all(|c| (0x21..=0x7e).contains(c) && *c != b'\\');
     if ok { next } else { "/" }
 }
 
@@ -55,5 +61,26 @@ mod tests {
         assert_eq!(local_path("https://evil.example"), "/");
         assert_eq!(local_path("/\\evil.example"), "/");
         assert_eq!(local_path(""), "/");
+        assert_eq!(
+            local_path("/profile?older=1.2#invitees"),
+            "/profile?older=1.2#invitees"
+        );
+        for bad in [
+            "/\n/x",
+            "/\t/evil.example",
+            "/\r\nSet-Cookie: a=b",
+            " //evil.example",
+            "\t//evil.example",
+            "/ /x",
+            "/\u{7f}",
+            "/профиль",
+            "/a\\b",
+            "javascript:alert(1)",
+            "https:/evil.example",
+            "//",
+            "/\\",
+        ] {
+            assert_eq!(local_path(bad), "/", "{bad:?}");
+        }
     }
 }
