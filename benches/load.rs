@@ -342,6 +342,8 @@ impl Server {
             .env("OTP_MAX_PER_IP_HOUR", "1000000000")
             .env("INVITE_MAX_TRIES_HOUR", "1000000")
             .env("TRUST_PROXY_HEADERS", "true")
+            // the bench speaks plain HTTP to it: cookies must not be Secure
+            .env("COOKIE_SECURE", "false")
             .stdout(Stdio::null())
             .spawn()
             .expect("the server starts");

@@ -157,10 +157,6 @@ impl Settings {
             None if dev_secret_file => dev_secret()?,
             None => return Err(err("SECRET_KEY", "is not set")),
         };
-        let cookie_secure = match get("COOKIE_SECURE") {
-            None => !bind.ip().is_loopback(),
-            Some(v) => parse_bool("COOKIE_SECURE", &v)?,
-        };
         let sms_backend = match get("SMS_BACKEND").as_deref() {
             None | Some("console") => SmsBackend::Console,
             Some(other) => {
@@ -184,6 +180,11 @@ impl Settings {
         let trust_proxy_headers = match get("TRUST_PROXY_HEADERS") {
             None => false,
             Some(v) => parse_bool("TRUST_PROXY_HEADERS", &v)?,
+        };
+        let cookie_secure = match get("COOKIE_SECURE") {
+            // behind a proxy (which terminates TLS) or reachable from elsewhere: HTTPS
+            None => trust_proxy_headers || !bind.ip().is_loopback(),
+            Some(v) => parse_bool("COOKIE_SECURE", &v)?,
         };
 
         let d = Limits::default();
@@ -373,6 +374,17 @@ mod tests {
     #[test]
     fn public_bind_makes_cookies_secure() {
         assert!(settings(&[("BIND", "0.0.0.0:8000")]).unwrap().cookie_secure);
+        assert!(
+            settings(&[("TRUST_PROXY_HEADERS", "true")])
+                .unwrap()
+                .cookie_secure,
+            "behind a TLS proxy on loopback"
+        );
+        assert!(
+            !settings(&[("TRUST_PROXY_HEADERS", "true"), ("COOKIE_SECURE", "false")])
+                .unwrap()
+                .cookie_secure
+        );
         assert!(
             !settings(&[("BIND", "0.0.0.0:8000"), ("COOKIE_SECURE", "false")])
                 .unwrap()

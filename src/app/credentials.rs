@@ -45,16 +45,19 @@ impl Credentials {
     /// it is dead too.
     pub async fn end(&self, kind: Credential, token: String) -> Result<(), Error> {
         self.parts
-            .run(move |conn, _| {
-                let hash = token_hash(&token);
-                match kind {
-                    Credential::WebSession => sessions::delete_by_hash(conn, &hash)?,
-                    Credential::ApiToken => api_tokens::delete_by_hash(conn, &hash)?,
-                };
-                Ok(())
-            })
+            .run(move |conn, _| end_one(conn, kind, &token))
             .await
     }
+}
+
+/// Ends one session or API token.
+pub fn end_one(conn: &mut DbConnection, kind: Credential, token: &str) -> Result<(), DbError> {
+    let hash = token_hash(token);
+    match kind {
+        Credential::WebSession => sessions::delete_by_hash(conn, &hash)?,
+        Credential::ApiToken => api_tokens::delete_by_hash(conn, &hash)?,
+    };
+    Ok(())
 }
 
 /// (id, last seen, expires) of a session or API token row.

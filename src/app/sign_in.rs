@@ -134,18 +134,20 @@ impl SignIn {
     }
 
     /// "Here is my code": signs in, creating the account at the first sign-in, and issues the
-    /// credential asked for.
+    /// credential asked for. `replacing` is the session this browser held, if any: a new
+    /// sign-in ends it.
     pub async fn verify(
         &self,
         phone: &PhoneNumber,
         code: OtpCode,
         client: &ClientInfo,
         credential: Credential,
+        replacing: Option<String>,
     ) -> Result<Result<SignedIn, VerifyRefused>, Error> {
         let (phone, client) = (phone.clone(), client.clone());
         self.parts
             .run(move |conn, parts| {
-                verify_code(
+                let signed_in = verify_code(
                     conn,
                     &parts.config,
                     &phone,
@@ -153,7 +155,11 @@ impl SignIn {
                     &client,
                     credential,
                     parts.now(),
-                )
+                )?;
+                if let (Ok(_), Some(previous)) = (&signed_in, replacing) {
+                    credentials::end_one(conn, Credential::WebSession, &previous)?;
+                }
+                Ok(signed_in)
             })
             .await
     }

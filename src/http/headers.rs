@@ -6,7 +6,7 @@ use actix_web::{
     body::{BoxBody, MessageBody},
     dev::{ServiceRequest, ServiceResponse},
     http::{Method, header},
-    middleware::{DefaultHeaders, Next},
+    middleware::{Condition, DefaultHeaders, Next},
 };
 
 use super::error::AppError;
@@ -27,6 +27,15 @@ pub fn security_headers() -> DefaultHeaders {
             "Permissions-Policy",
             "camera=(), microphone=(), geolocation=()",
         ))
+}
+
+/// With `COOKIE_SECURE` (the site is served over HTTPS): every answer tells browsers to come back
+/// over HTTPS only, for a year.
+pub fn strict_transport_security(enabled: bool) -> Condition<DefaultHeaders> {
+    Condition::new(
+        enabled,
+        DefaultHeaders::new().add((header::STRICT_TRANSPORT_SECURITY, "max-age=31536000")),
+    )
 }
 
 /// A state-changing request that the browser marks as coming from another site is refused

@@ -22,7 +22,7 @@ use actix_web::{
 use crate::state::AppState;
 
 /// The whole application for one server worker: pages, API, static files, and the middleware
-/// (logging, security headers, the session cookie, error pages, the cross-site guard).
+/// (logging, security headers and HSTS, the session cookie, error pages, the cross-site guard).
 pub fn app(
     state: actix_web::web::Data<AppState>,
 ) -> App<
@@ -35,6 +35,7 @@ pub fn app(
     >,
 > {
     let sessions = web::session::session_middleware(&state);
+    let state_secure = state.cookie_secure;
     App::new()
         .app_data(state)
         .app_data(actix_web::web::FormConfig::default().limit(8 * 1024))
@@ -46,5 +47,6 @@ pub fn app(
         .wrap(from_fn(web::errors::error_pages))
         .wrap(sessions)
         .wrap(headers::security_headers())
+        .wrap(headers::strict_transport_security(state_secure))
         .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
 }

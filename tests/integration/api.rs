@@ -613,13 +613,23 @@ async fn no_api_answer_may_be_stored(backend: Backend) {
     let body = format!(r#"{{"phone":"{PHONE}"}}"#);
     let calls: Vec<(Method, &str, Option<&str>, Option<&str>)> = vec![
         (Method::GET, "/api/v1/me", None, Some(token.as_str())),
-        (Method::GET, "/api/v1/me/invitees", None, Some(token.as_str())),
+        (
+            Method::GET,
+            "/api/v1/me/invitees",
+            None,
+            Some(token.as_str()),
+        ),
         (Method::POST, "/api/v1/auth/code", Some(body.as_str()), None),
         (Method::GET, "/api/v1/me", None, None),
         (Method::POST, "/api/v1/auth/token", Some("{"), None),
         (Method::GET, "/api/v1/nowhere", None, None),
         (Method::GET, "/api/openapi.json", None, None),
-        (Method::DELETE, "/api/v1/auth/token", None, Some(token.as_str())),
+        (
+            Method::DELETE,
+            "/api/v1/auth/token",
+            None,
+            Some(token.as_str()),
+        ),
     ];
     let mut statuses = Vec::new();
     for (method, path, body, token) in calls {

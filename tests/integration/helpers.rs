@@ -138,6 +138,8 @@ pub struct Options {
     pub region: Option<&'static str>,
     pub invite_codes: Arc<dyn InviteCodeGenerator>,
     pub trust_proxy_headers: bool,
+    /// `COOKIE_SECURE` (the client speaks plain HTTP, so a secure cookie is not sent back).
+    pub cookie_secure: bool,
     /// Where the clock starts (default: now).
     pub clock_start: Option<chrono::NaiveDateTime>,
 }
@@ -148,6 +150,7 @@ impl Default for Options {
             region: None,
             invite_codes: Arc::new(RandomInviteCodes),
             trust_proxy_headers: false,
+            cookie_secure: false,
             clock_start: None,
         }
     }
@@ -175,6 +178,7 @@ impl TestApp {
             .region
             .map(|r| phonenumber::country::Id::from_str(r).expect("region"));
         settings.trust_proxy_headers = options.trust_proxy_headers;
+        settings.cookie_secure = options.cookie_secure;
         let sms = CapturingSender::new();
         let clock = options
             .clock_start

@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{Backend, TestApp, csrf_from, location};
+use crate::helpers::{Backend, Options, TestApp, csrf_from, location};
 
 const PHONE: &str = "+998901234567";
 
@@ -55,6 +55,78 @@ async fn a_copy_of_a_signed_out_cookie_no_longer_opens_the_profile(backend: Back
     let res = thief.get(app.url("/profile")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&res), "/login");
+}
+
+async fn signing_in_again_in_the_same_browser_ends_the_earlier_session(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.sign_in(PHONE, PHONE).await;
+    let earlier = app.session_cookie().unwrap();
+    app.advance(61);
+
+    // the sign-in form is still there to post to
+    app.sign_in(PHONE, PHONE).await;
+
+    assert_eq!(app.session_count(), 1, "the earlier session's row is gone");
+    assert_eq!(app.get("/profile").await.status(), StatusCode::OK);
+    let (copy, jar) = app.new_browser();
+    jar.add_cookie_str(
+        &format!(
+            "{}={earlier}; Path=/",
+            user_auth::http::web::session::SESSION_COOKIE
+        ),
+        &app.address.parse().unwrap(),
+    );
+    let res = copy.get(app.url("/profile")).send().await.unwrap();
+    assert_eq!(location(&res), "/login");
+}
+
+async fn a_secure_site_sends_a_host_prefixed_cookie_and_hsts(backend: Backend) {
+    for secure in [true, false] {
+        let options = Options {
+            cookie_secure: secure,
+            ..Options::default()
+        };
+        let Some(app) = TestApp::spawn_with(backend, options).await else {
+            return;
+        };
+        let res = app.get("/login").await;
+        let hsts = res
+            .headers()
+            .get("strict-transport-security")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let cookie = res
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .find(|c| c.contains("user_auth_session="))
+            .expect("a session cookie for the form");
+        if secure {
+            assert_eq!(hsts.as_deref(), Some("max-age=31536000"));
+            assert!(
+                cookie.starts_with("__Host-user_auth_session=")
+                    && cookie.contains("; Secure")
+                    && cookie.contains("; Path=/")
+                    && cookie.contains("; HttpOnly")
+                    && !cookie.contains("Domain"),
+                "{cookie}"
+            );
+            // the API and the error pages carry it too
+            for path in ["/api/v1/me", "/nowhere"] {
+                let res = app.get(path).await;
+                assert!(
+                    res.headers().contains_key("strict-transport-security"),
+                    "{path}"
+                );
+            }
+        } else {
+            assert_eq!(hsts, None);
+            assert!(cookie.starts_with("user_auth_session="), "{cookie}");
+            assert!(!cookie.contains("Secure"), "{cookie}");
+        }
+    }
 }
 
 async fn the_profile_without_a_session_redirects_to_login(backend: Backend) {
@@ -231,6 +303,8 @@ async fn the_session_row_records_the_client_and_is_touched_at_most_every_five_mi
 }
 
 crate::on_both_backends!(
+    signing_in_again_in_the_same_browser_ends_the_earlier_session,
+    a_secure_site_sends_a_host_prefixed_cookie_and_hsts,
     the_session_row_records_the_client_and_is_touched_at_most_every_five_minutes,
     the_session_cookie_changes_at_sign_in,
     a_copy_of_a_signed_out_cookie_no_longer_opens_the_profile,

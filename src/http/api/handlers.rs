@@ -194,7 +194,7 @@ pub async fn create_token(
     let signed_in = state
         .app
         .sign_in
-        .verify(&phone, code, &client, Credential::ApiToken)
+        .verify(&phone, code, &client, Credential::ApiToken, None)
         .await??;
     Ok(HttpResponse::Ok().json(TokenIssued {
         token: signed_in.token,

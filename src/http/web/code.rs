@@ -116,7 +116,13 @@ pub async fn post(
             let verified = state
                 .app
                 .sign_in
-                .verify(&phone, code, &client, Credential::WebSession)
+                .verify(
+                    &phone,
+                    code,
+                    &client,
+                    Credential::WebSession,
+                    session.token(),
+                )
                 .await?;
             match verified {
                 Ok(signed_in) => {

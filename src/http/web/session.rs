@@ -26,15 +26,26 @@ use crate::{
     state::AppState,
 };
 
-/// Name of the session cookie.
+/// Name of the session cookie over plain HTTP (development on loopback).
 pub const SESSION_COOKIE: &str = "user_auth_session";
+/// Name of the session cookie with `COOKIE_SECURE`: browsers keep a `__Host-` cookie only if it
+/// is `Secure`, for the whole site and for this host alone, so no other site or subdomain can
+/// set or overwrite it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-user_auth_session";
 
-/// The encrypted cookie session: `HttpOnly`, `SameSite=Lax`, `Secure` as configured, with
-/// the configured lifetime. It holds ids only.
+/// The encrypted cookie session: `HttpOnly`, `SameSite=Lax`, `Path=/`, with the configured
+/// lifetime; with `COOKIE_SECURE`, `Secure` and `__Host-` prefixed. It holds ids only.
 pub fn session_middleware(state: &AppState) -> SessionMiddleware<CookieSessionStore> {
     let ttl = CookieDuration::days(state.session_ttl.num_days());
+    let name = if state.cookie_secure {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    };
     SessionMiddleware::builder(CookieSessionStore::default(), Key::from(&state.cookie_key))
-        .cookie_name(SESSION_COOKIE.to_owned())
+        .cookie_name(name.to_owned())
+        .cookie_path("/".to_owned())
+        .cookie_domain(None)
         .cookie_secure(state.cookie_secure)
         .cookie_http_only(true)
         .cookie_same_site(SameSite::Lax)

@@ -82,7 +82,7 @@ async fn running_out_of_codes_is_unavailable_and_creates_nothing(backend: Backen
     let res = uc
         .app
         .sign_in
-        .verify(&b, uc.last_code(&b), &from, Credential::WebSession)
+        .verify(&b, uc.last_code(&b), &from, Credential::WebSession, None)
         .await;
     assert!(matches!(res, Err(Error::Unavailable)), "{res:?}");
     assert!(uc.user(B).is_none());

@@ -87,6 +87,34 @@ async fn signing_out_ends_that_session_only(backend: Backend) {
     assert!(uc.who(Credential::WebSession, second).await.is_some());
 }
 
+async fn a_new_sign_in_ends_the_session_it_replaces(backend: Backend) {
+    let Some(uc) = UseCases::new(backend) else {
+        return;
+    };
+    let (a, from) = (phone(A), client("10.0.0.1"));
+    let first = uc.sign_in(&a, &from, Credential::WebSession).await;
+    uc.advance(61);
+    uc.request(&a, &from).await.unwrap();
+    let second = uc
+        .app
+        .sign_in
+        .verify(
+            &a,
+            uc.last_code(&a),
+            &from,
+            Credential::WebSession,
+            Some(first.clone()),
+        )
+        .await
+        .unwrap()
+        .expect("signed in")
+        .token;
+
+    assert_eq!(uc.who(Credential::WebSession, first).await, None);
+    assert!(uc.who(Credential::WebSession, second).await.is_some());
+    assert_eq!(rows(&uc), (1, 0));
+}
+
 async fn a_revoked_token_stops_working_at_once(backend: Backend) {
     let Some(uc) = UseCases::new(backend) else {
         return;
@@ -142,6 +170,7 @@ crate::on_both_backends!(
     a_session_works_until_it_expires_and_its_row_then_goes,
     last_seen_is_written_at_most_every_five_minutes,
     signing_out_ends_that_session_only,
+    a_new_sign_in_ends_the_session_it_replaces,
     a_revoked_token_stops_working_at_once,
     a_blocked_person_loses_every_session_and_token,
 );

@@ -130,7 +130,7 @@ impl UseCases {
     ) -> Result<SignedIn, VerifyRefused> {
         self.app
             .sign_in
-            .verify(phone, code, client, kind)
+            .verify(phone, code, client, kind, None)
             .await
             .expect("the database")
     }

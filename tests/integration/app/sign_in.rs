@@ -129,17 +129,10 @@ async fn wrong_codes_use_up_the_code_and_then_lock_the_number(backend: Backend) 
         return;
     };
     let (a, from) = (phone(A), client("10.0.0.1"));
-    let verify = |code: OtpCode| {
-        let (a, from) = (a.clone(), from.clone());
-        let uc = &uc;
-        async move {
-            uc.app
-                .sign_in
-                .verify(&a, code, &from, Credential::WebSession)
-                .await
-                .unwrap()
-                .err()
-        }
+    let verify = async |code: OtpCode| {
+        uc.verify(&a, code, &from, Credential::WebSession)
+            .await
+            .err()
     };
     let mut refusals = Vec::new();
     // 4 codes with 3 wrong tries, then the tenth failure locks
