@@ -24,7 +24,7 @@ use user_auth::{
     db::{self, DatabaseUrl, DbPool, login_codes, users},
     domain::{
         account::Credential,
-        client::ClientInfo,
+        client::{AddressRules, ClientInfo},
         cursor::PageRequest,
         invite_code::{InviteCode, RandomInviteCodes},
         limits::Limits,
@@ -341,6 +341,8 @@ impl Server {
             .env("OTP_MAX_PER_PHONE_HOUR", "1000000")
             .env("OTP_MAX_PER_IP_HOUR", "1000000000")
             .env("INVITE_MAX_TRIES_HOUR", "1000000")
+            .env("SMS_MAX_PER_HOUR", "1000000000")
+            .env("SMS_MAX_PER_PREFIX_HOUR", "1000000000")
             .env("TRUST_PROXY_HEADERS", "true")
             // the bench speaks plain HTTP to it: cookies must not be Secure
             .env("COOKIE_SECURE", "false")
@@ -382,6 +384,8 @@ fn auth_config() -> Config {
             resend_cooldown: TimeDelta::zero(),
             codes_per_phone_per_hour: 1_000_000,
             codes_per_ip_per_hour: 1_000_000_000,
+            sms_per_hour: 1_000_000_000,
+            sms_per_prefix_per_hour: 1_000_000_000,
             invite_tries_per_hour: 1_000_000,
             ..Limits::default()
         },
@@ -407,6 +411,9 @@ fn plant_codes(pool: &DbPool, phones: &[String], code: &OtpCode) {
                         created_at: now,
                         expires_at: now + TimeDelta::minutes(30),
                         client_ip: "127.0.0.1",
+                        client_net: "127.0.0.1/32",
+                        phone_prefix: &phone[..phone.len() - 4],
+                        code_length: 4,
                     },
                 )?;
             }
@@ -427,6 +434,12 @@ fn fresh_phones(counter: &AtomicUsize, n: usize) -> Vec<String> {
 /// as from many people (the server takes it from `X-Forwarded-For`, see `TRUST_PROXY_HEADERS`).
 fn client_ip(n: usize) -> String {
     format!("10.{}.{}.{}", (n >> 16) & 255, (n >> 8) & 255, n & 255)
+}
+
+/// The n-th simulated person as the rules see them.
+fn person(n: usize) -> ClientInfo {
+    let ip: std::net::IpAddr = client_ip(n).parse().unwrap();
+    AddressRules::default().client(Some(ip), &[], None)
 }
 
 /// The floor's people use other addresses than the app's.
@@ -730,10 +743,7 @@ async fn run_backend(
         let fl = (!opts.no_floor).then(|| {
             floor(&pool, c, d, move |i, conn| {
                 let phone = PhoneNumber::from_e164_unchecked(phones.get(i)?.clone());
-                let client = ClientInfo {
-                    ip: client_ip(FLOOR_IPS + i),
-                    user_agent: None,
-                };
+                let client = person(FLOOR_IPS + i);
                 let now = Utc::now().naive_utc();
                 Some(
                     match sign_in::request_code(conn, &cfg, &phone, &client, now) {
@@ -802,10 +812,7 @@ async fn run_backend(
         let fl = (!opts.no_floor).then(|| {
             floor(&pool, c, d, move |i, conn| {
                 let phone = PhoneNumber::from_e164_unchecked(phones.get(i)?.clone());
-                let client = ClientInfo {
-                    ip: client_ip(FLOOR_IPS + i),
-                    user_agent: None,
-                };
+                let client = person(FLOOR_IPS + i);
                 Some(matches!(
                     sign_in::verify_code(
                         conn,
@@ -851,10 +858,7 @@ async fn run_backend(
             &mut pool.get().unwrap(),
             &limits,
             user.id,
-            &ClientInfo {
-                ip: "127.0.0.1".into(),
-                user_agent: None,
-            },
+            &person(0),
             Utc::now().naive_utc(),
         )
         .unwrap();

@@ -8,7 +8,12 @@ use sha2::{Sha256, Sha512};
 
 use crate::{
     db::DatabaseUrl,
-    domain::{limits::Limits, token::hex},
+    domain::{
+        client::AddressRules,
+        limits::{LONG_OTP_LENGTH, Limits},
+        phone::PhonePolicy,
+        token::hex,
+    },
     files::{create_private_dir_all, create_private_file},
 };
 
@@ -92,8 +97,12 @@ pub struct Settings {
     pub secret_key: SecretKey,
     pub cookie_secure: bool,
     pub sms_backend: SmsBackend,
-    pub phone_default_region: Option<phonenumber::country::Id>,
+    /// How national input is read and which regions get codes.
+    pub phone_policy: PhonePolicy,
+    /// The app is behind reverse proxies (`TRUST_PROXY_HEADERS`).
     pub trust_proxy_headers: bool,
+    /// How the client's address is found and counted.
+    pub address_rules: AddressRules,
     pub limits: Limits,
 }
 
@@ -112,8 +121,9 @@ impl Settings {
             secret_key: SecretKey::generate(),
             cookie_secure: false,
             sms_backend: SmsBackend::Console,
-            phone_default_region: None,
+            phone_policy: PhonePolicy::default(),
             trust_proxy_headers: false,
+            address_rules: AddressRules::default(),
             limits: Limits::default(),
         }
     }
@@ -166,20 +176,39 @@ impl Settings {
                 ));
             }
         };
-        let phone_default_region = match get("PHONE_DEFAULT_REGION") {
+        let region = |var: &'static str, v: &str| {
+            phonenumber::country::Id::from_str(&v.to_ascii_uppercase()).map_err(|_| {
+                err(
+                    var,
+                    format!("`{v}` is not a two-letter region code such as UZ or RU"),
+                )
+            })
+        };
+        let default_region = match get("PHONE_DEFAULT_REGION") {
+            None => None,
+            Some(v) => Some(region("PHONE_DEFAULT_REGION", &v)?),
+        };
+        let allowed_regions = match get("PHONE_ALLOWED_REGIONS") {
             None => None,
             Some(v) => Some(
-                phonenumber::country::Id::from_str(&v.to_ascii_uppercase()).map_err(|_| {
-                    err(
-                        "PHONE_DEFAULT_REGION",
-                        format!("`{v}` is not a two-letter region code such as UZ or RU"),
-                    )
-                })?,
+                v.split([',', ' '])
+                    .filter(|r| !r.is_empty())
+                    .map(|r| region("PHONE_ALLOWED_REGIONS", r))
+                    .collect::<Result<Vec<_>, _>>()?,
             ),
         };
         let trust_proxy_headers = match get("TRUST_PROXY_HEADERS") {
             None => false,
             Some(v) => parse_bool("TRUST_PROXY_HEADERS", &v)?,
+        };
+        let address_rules = AddressRules {
+            proxy_hops: if trust_proxy_headers {
+                num(&get, "TRUSTED_PROXY_HOPS", 1, 1, 10)? as usize
+            } else {
+                0
+            },
+            ipv4_prefix: num(&get, "IPV4_PREFIX_LENGTH", 32, 8, 32)? as u8,
+            ipv6_prefix: num(&get, "IPV6_PREFIX_LENGTH", 64, 16, 128)? as u8,
         };
         let cookie_secure = match get("COOKIE_SECURE") {
             // behind a proxy (which terminates TLS) or reachable from elsewhere: HTTPS
@@ -188,9 +217,37 @@ impl Settings {
         };
 
         let d = Limits::default();
-        let otp_length = num(&get, "OTP_LENGTH", d.otp_length as i64, 4, 8)? as usize;
+        let otp_length = num(
+            &get,
+            "OTP_LENGTH",
+            d.otp_length as i64,
+            4,
+            LONG_OTP_LENGTH as i64,
+        )? as usize;
         let limits = Limits {
             otp_length,
+            staff_otp_length: num(
+                &get,
+                "STAFF_OTP_LENGTH",
+                d.staff_otp_length as i64,
+                otp_length as i64,
+                LONG_OTP_LENGTH as i64,
+            )? as usize,
+            wrong_checks_per_ip_per_hour: num(
+                &get,
+                "OTP_MAX_WRONG_PER_IP_HOUR",
+                d.wrong_checks_per_ip_per_hour,
+                1,
+                1_000_000_000,
+            )?,
+            sms_per_hour: num(&get, "SMS_MAX_PER_HOUR", d.sms_per_hour, 1, 1_000_000_000)?,
+            sms_per_prefix_per_hour: num(
+                &get,
+                "SMS_MAX_PER_PREFIX_HOUR",
+                d.sms_per_prefix_per_hour,
+                1,
+                1_000_000_000,
+            )?,
             otp_ttl: TimeDelta::seconds(num(
                 &get,
                 "OTP_TTL_SECONDS",
@@ -269,8 +326,12 @@ impl Settings {
             secret_key,
             cookie_secure,
             sms_backend,
-            phone_default_region,
+            phone_policy: PhonePolicy {
+                default_region,
+                allowed_regions,
+            },
             trust_proxy_headers,
+            address_rules,
             limits,
         })
     }

@@ -97,17 +97,14 @@ fn main() -> ExitCode {
 }
 
 fn seed(settings: &Settings, users: u64, invitees_of: &[String]) -> ExitCode {
-    use user_auth::{app::seed, clock::Clock, domain::phone::PhoneNumber};
+    use user_auth::{app::seed, clock::Clock};
     let mut plan = seed::SeedPlan {
         users,
         invitees_of: Vec::new(),
     };
     for item in invitees_of {
         let parsed = item.rsplit_once(':').and_then(|(phone, m)| {
-            Some((
-                PhoneNumber::parse(phone, settings.phone_default_region).ok()?,
-                m.parse().ok()?,
-            ))
+            Some((settings.phone_policy.parse(phone).ok()?, m.parse().ok()?))
         });
         match parsed {
             Some(pair) => plan.invitees_of.push(pair),
@@ -146,15 +143,12 @@ fn seed(settings: &Settings, users: u64, invitees_of: &[String]) -> ExitCode {
 }
 
 fn admin(settings: &Settings, command: AdminCommand) -> ExitCode {
-    use user_auth::{
-        clock::Clock,
-        domain::{invite_code::RandomInviteCodes, phone::PhoneNumber},
-    };
+    use user_auth::{clock::Clock, domain::invite_code::RandomInviteCodes};
     let (input, staff) = match &command {
         AdminCommand::Grant { phone } => (phone, true),
         AdminCommand::Revoke { phone } => (phone, false),
     };
-    let phone = match PhoneNumber::parse(input, settings.phone_default_region) {
+    let phone = match settings.phone_policy.parse(input) {
         Ok(p) => p,
         Err(e) => {
             eprintln!(

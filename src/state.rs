@@ -12,8 +12,9 @@ use crate::{
     config::{Settings, SmsBackend},
     db::DbPool,
     domain::{
+        client::AddressRules,
         invite_code::{InviteCodeGenerator, RandomInviteCodes},
-        phone,
+        phone::{self, PhonePolicy},
     },
     i18n::Locales,
     sms::{ConsoleSender, SmsSender},
@@ -30,10 +31,12 @@ pub struct AppState {
     /// Send cookies over HTTPS only.
     pub cookie_secure: bool,
     pub session_ttl: TimeDelta,
-    pub phone_region: Option<phonenumber::country::Id>,
+    /// How typed numbers are read and which regions get codes.
+    pub phone_policy: PhonePolicy,
     /// An example number for the sign-in form's hint.
     pub phone_example: String,
-    pub trust_proxy_headers: bool,
+    /// How the client's address is found and counted.
+    pub address_rules: AddressRules,
 }
 
 /// The replaceable parts: real ones in production, controllable ones in tests.
@@ -85,9 +88,9 @@ impl AppState {
             cookie_key: settings.secret_key.derive64("user-auth/cookie/v1"),
             cookie_secure: settings.cookie_secure,
             session_ttl: settings.limits.session_ttl,
-            phone_region: settings.phone_default_region,
-            phone_example: phone::example(settings.phone_default_region),
-            trust_proxy_headers: settings.trust_proxy_headers,
+            phone_policy: settings.phone_policy.clone(),
+            phone_example: phone::example(settings.phone_policy.default_region),
+            address_rules: settings.address_rules,
         }
     }
 }

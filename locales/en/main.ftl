@@ -18,13 +18,15 @@ phone-error-characters = A phone number may contain only digits, spaces, dashes,
 phone-error-too-long = That is too long for a phone number.
 phone-error-needs-plus = Start the number with + and the country code, for example +998.
 phone-error-invalid = That is not a valid phone number. Check the country code and the digits.
+phone-error-type = This number cannot receive text messages. Enter a mobile number.
+phone-error-region = We do not send codes to numbers of this country.
 
 ## Code form
 code-title = Enter the code
-code-sent-to = We sent a { $length }-digit code to { $phone }.
+code-sent-to = We sent a code to { $phone }.
 code-change-number = Use a different number
 code-label = Code
-code-hint = { $length } digits from the text message
+code-hint = The digits from the text message
 code-submit = Sign in
 code-resend = Send a new code
 code-resend-wait = { $seconds ->
@@ -33,7 +35,7 @@ code-resend-wait = { $seconds ->
 }
 code-resent = We sent you a new code.
 code-error-empty = Enter the code from the text message.
-code-error-format = The code is { $length } digits.
+code-error-format = A code has { $min } to { $max } digits.
 code-wrong = { $left ->
     [one] That code is not right. You have { $left } more try.
    *[other] That code is not right. You have { $left } more tries.
@@ -43,8 +45,11 @@ code-expired = This code has expired. Ask for a new code.
 code-cooldown = We just sent you a code. { $retry }
 code-limit-phone = Too many codes were sent to this number. { $retry }
 code-limit-ip = Too many codes were requested from your network. { $retry }
+code-limit-prefix = Too many codes were sent to numbers like this one. { $retry }
+code-limit-total = We cannot send more codes right now. { $retry }
+code-wrong-limit-ip = Too many wrong codes were entered from your network. { $retry }
 code-send-failed = We could not send the code. Please try again.
-login-locked = Too many wrong codes. Sign-in for this number is paused. { $retry }
+login-locked = Too many wrong codes for this number from your network. { $retry }
 login-blocked = This account is blocked. Contact support if you think this is a mistake.
 retry-in-seconds = { $seconds ->
     [one] Try again in { $seconds } second.
@@ -153,7 +158,7 @@ admin-new-30-days = New in 30 days
 admin-sign-ins-24h = Sign-ins in 24 hours
 admin-codes-sent-24h = Codes sent in 24 hours
 admin-failed-24h = Failed verifications in 24 hours
-admin-locked-now = Phones locked now
+admin-locked-now = Numbers locked for a network now
 admin-entered-share = Entered an invite code
 admin-chart-title = New users per day, last 30 days
 admin-chart-desc = Bar chart of new accounts per day over the last 30 days, { $total } in all. The table below has the same numbers.

@@ -18,16 +18,15 @@ phone-error-characters = Номер может содержать только �
 phone-error-too-long = Слишком длинно для номера телефона.
 phone-error-needs-plus = Начните номер с + и кода страны, например +998.
 phone-error-invalid = Такого номера телефона не существует. Проверьте код страны и цифры.
+phone-error-type = На этот номер нельзя отправить SMS. Введите номер мобильного телефона.
+phone-error-region = Мы не отправляем коды на номера этой страны.
 
 ## Code form
 code-title = Введите код
-code-sent-to = Мы отправили код из { $length } цифр на номер { $phone }.
+code-sent-to = Мы отправили код на номер { $phone }.
 code-change-number = Указать другой номер
 code-label = Код
-code-hint = { $length ->
-    [few] { $length } цифры из SMS
-   *[many] { $length } цифр из SMS
-}
+code-hint = Цифры из SMS
 code-submit = Войти
 code-resend = Отправить новый код
 code-resend-wait = { $seconds ->
@@ -37,7 +36,7 @@ code-resend-wait = { $seconds ->
 }
 code-resent = Мы отправили вам новый код.
 code-error-empty = Введите код из SMS.
-code-error-format = Код состоит из { $length } цифр.
+code-error-format = Код состоит из { $min }–{ $max } цифр.
 code-wrong = { $left ->
     [one] Код неверный. Осталась { $left } попытка.
     [few] Код неверный. Осталось { $left } попытки.
@@ -48,8 +47,11 @@ code-expired = Срок действия кода истёк. Запросите
 code-cooldown = Мы только что отправили вам код. { $retry }
 code-limit-phone = На этот номер отправлено слишком много кодов. { $retry }
 code-limit-ip = Из вашей сети запрошено слишком много кодов. { $retry }
+code-limit-prefix = На похожие номера отправлено слишком много кодов. { $retry }
+code-limit-total = Сейчас мы не можем отправить больше кодов. { $retry }
+code-wrong-limit-ip = Из вашей сети введено слишком много неверных кодов. { $retry }
 code-send-failed = Не удалось отправить код. Попробуйте ещё раз.
-login-locked = Слишком много неверных кодов. Вход для этого номера приостановлен. { $retry }
+login-locked = Из вашей сети введено слишком много неверных кодов для этого номера. { $retry }
 login-blocked = Этот аккаунт заблокирован. Если это ошибка, обратитесь в поддержку.
 retry-in-seconds = { $seconds ->
     [one] Повторите через { $seconds } секунду.
@@ -161,7 +163,7 @@ admin-new-30-days = Новых за 30 дней
 admin-sign-ins-24h = Входов за 24 часа
 admin-codes-sent-24h = Отправлено кодов за 24 часа
 admin-failed-24h = Неудачных проверок за 24 часа
-admin-locked-now = Заблокировано номеров сейчас
+admin-locked-now = Номеров, заблокированных для сети, сейчас
 admin-entered-share = Ввели код приглашения
 admin-chart-title = Новые пользователи по дням за 30 дней
 admin-chart-desc = Столбчатая диаграмма новых аккаунтов по дням за последние 30 дней, всего { $total }. Те же числа есть в таблице ниже.

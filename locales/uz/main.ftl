@@ -18,13 +18,15 @@ phone-error-characters = Telefon raqamida faqat raqamlar, boʻshliqlar, chiziqch
 phone-error-too-long = Telefon raqami uchun bu juda uzun.
 phone-error-needs-plus = Raqamni + va mamlakat kodi bilan boshlang, masalan +998.
 phone-error-invalid = Bunday telefon raqami yoʻq. Mamlakat kodi va raqamlarni tekshiring.
+phone-error-type = Bu raqamga SMS yuborib boʻlmaydi. Mobil raqam kiriting.
+phone-error-region = Bu mamlakat raqamlariga kod yubormaymiz.
 
 ## Code form
 code-title = Kodni kiriting
-code-sent-to = { $phone } raqamiga { $length } xonali kod yubordik.
+code-sent-to = { $phone } raqamiga kod yubordik.
 code-change-number = Boshqa raqamdan foydalanish
 code-label = Kod
-code-hint = SMS dagi { $length } ta raqam
+code-hint = SMS dagi raqamlar
 code-submit = Kirish
 code-resend = Yangi kod yuborish
 code-resend-wait = { $seconds ->
@@ -33,7 +35,7 @@ code-resend-wait = { $seconds ->
 }
 code-resent = Sizga yangi kod yubordik.
 code-error-empty = SMS dagi kodni kiriting.
-code-error-format = Kod { $length } ta raqamdan iborat.
+code-error-format = Kod { $min } tadan { $max } tagacha raqamdan iborat.
 code-wrong = { $left ->
     [one] Kod notoʻgʻri. Yana { $left } ta urinish qoldi.
    *[other] Kod notoʻgʻri. Yana { $left } ta urinish qoldi.
@@ -43,8 +45,11 @@ code-expired = Bu kodning muddati tugagan. Yangi kod soʻrang.
 code-cooldown = Sizga hozirgina kod yubordik. { $retry }
 code-limit-phone = Bu raqamga juda koʻp kod yuborildi. { $retry }
 code-limit-ip = Tarmogʻingizdan juda koʻp kod soʻraldi. { $retry }
+code-limit-prefix = Shunga oʻxshash raqamlarga juda koʻp kod yuborildi. { $retry }
+code-limit-total = Hozir boshqa kod yubora olmaymiz. { $retry }
+code-wrong-limit-ip = Tarmogʻingizdan juda koʻp notoʻgʻri kod kiritildi. { $retry }
 code-send-failed = Kodni yubora olmadik. Qaytadan urinib koʻring.
-login-locked = Juda koʻp notoʻgʻri kod kiritildi. Bu raqam bilan kirish vaqtincha toʻxtatildi. { $retry }
+login-locked = Tarmogʻingizdan bu raqam uchun juda koʻp notoʻgʻri kod kiritildi. { $retry }
 login-blocked = Bu hisob bloklangan. Agar bu xato deb hisoblasangiz, qoʻllab-quvvatlash xizmatiga murojaat qiling.
 retry-in-seconds = { $seconds ->
     [one] { $seconds } soniyadan keyin qayta urinib koʻring.
@@ -153,7 +158,7 @@ admin-new-30-days = 30 kunda yangi
 admin-sign-ins-24h = 24 soatda kirishlar
 admin-codes-sent-24h = 24 soatda yuborilgan kodlar
 admin-failed-24h = 24 soatda muvaffaqiyatsiz tekshiruvlar
-admin-locked-now = Hozir bloklangan raqamlar
+admin-locked-now = Hozir tarmoq uchun bloklangan raqamlar
 admin-entered-share = Taklif kodini kiritganlar
 admin-chart-title = Kunlik yangi foydalanuvchilar, soʻnggi 30 kun
 admin-chart-desc = Soʻnggi 30 kundagi kunlik yangi hisoblar ustunli diagrammasi, jami { $total }. Xuddi shu sonlar quyidagi jadvalda ham bor.

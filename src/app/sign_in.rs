@@ -15,15 +15,17 @@ use super::{
 };
 use crate::{
     db::{
-        self, DbConnection, DbError,
-        events::{self},
+        self, DbConnection, DbError, check_failures, events,
         login_codes::{self, NewLoginCode, Scope},
         users,
     },
     domain::{
         account::{Credential, Outcome, Profile},
         client::ClientInfo,
-        limits::{Limits, seconds_until, window_retry_after, window_start},
+        limits::{
+            LONG_OTP_LENGTH, Limits, SHORT_CODE_BUDGET_WINDOW, seconds_until, window_retry_after,
+            window_start,
+        },
         otp::{self, OtpCode},
         phone::PhoneNumber,
         refusal::{SendRefused, VerifyRefused},
@@ -67,8 +69,8 @@ impl SignIn {
         Self { parts }
     }
 
-    /// Digits in a code: what a typed code is parsed against.
-    pub fn code_length(&self) -> usize {
+    /// The fewest digits a code has: what a typed code is parsed against (codes may be longer).
+    pub fn shortest_code(&self) -> usize {
         self.parts.config.limits.otp_length
     }
 
@@ -165,20 +167,35 @@ impl SignIn {
     }
 }
 
-/// Seconds until the lock on `phone` ends, if it is locked.
+/// Seconds until `network` may try codes for `phone` again, if it is locked out of it: too many
+/// unforgiven failed checks of this number from this network within `lock_duration`. Only
+/// that network is locked; the owner elsewhere is not.
 fn locked_for(
     conn: &mut DbConnection,
+    limits: &Limits,
     phone: &str,
+    network: &str,
     now: NaiveDateTime,
 ) -> Result<Option<i64>, DbError> {
-    Ok(login_codes::failures(conn, phone)?
-        .and_then(|f| f.locked_until)
-        .filter(|until| *until > now)
-        .map(|until| seconds_until(until, now)))
+    let (failures, oldest) =
+        check_failures::from_network(conn, network, Some(phone), now - limits.lock_duration)?;
+    Ok((failures >= i64::from(limits.lock_after_failures))
+        .then(|| seconds_until(oldest.unwrap_or(now) + limits.lock_duration, now)))
 }
 
-/// Checks every limit and, if all allow it, stores a new code; a refusal is recorded as an
-/// event. The answer does not depend on whether the phone has an account.
+/// The region of `phone` as recorded with its events (`UZ`; empty when unknown).
+fn region_of(phone: &PhoneNumber) -> String {
+    phone
+        .region()
+        .map(|r| r.as_ref().to_owned())
+        .unwrap_or_default()
+}
+
+/// The refusal of one hourly window, given the wait until it frees a place.
+type HourLimit = fn(i64) -> SendRefused;
+
+/// Checks every limit and, if all allow it, stores a new code. A refusal writes nothing. The
+/// answer does not depend on whether the phone has an account.
 pub fn request_code(
     conn: &mut DbConnection,
     cfg: &Config,
@@ -186,13 +203,8 @@ pub fn request_code(
     client: &ClientInfo,
     now: NaiveDateTime,
 ) -> Result<Result<IssuedCode, SendRefused>, DbError> {
-    let e164 = phone.as_e164();
     db::write_transaction(conn, |conn| {
-        let outcome = check_and_store_code(conn, cfg, e164, client, now)?;
-        if outcome.is_err() {
-            events::record(conn, e164, None, &client.ip, Outcome::CodeRefused, now)?;
-        }
-        Ok(outcome)
+        check_and_store_code(conn, cfg, phone, client, now)
     })
 }
 
@@ -200,18 +212,23 @@ pub fn request_code(
 fn check_and_store_code(
     conn: &mut DbConnection,
     cfg: &Config,
-    phone: &str,
+    phone: &PhoneNumber,
     client: &ClientInfo,
     now: NaiveDateTime,
 ) -> Result<Result<IssuedCode, SendRefused>, DbError> {
     let limits = &cfg.limits;
-    db::lock_keys(conn, &[phone, &format!("ip:{}", client.ip)])?;
-    login_codes::purge_before(conn, phone, now - TimeDelta::days(1))?;
+    let (e164, prefix, network) = (phone.as_e164(), phone.prefix(), client.network.as_str());
+    // always in this order (number, network, prefix), so two requests never wait on each other
+    db::lock_keys(
+        conn,
+        &[e164, &format!("net:{network}"), &format!("prefix:{prefix}")],
+    )?;
+    login_codes::purge_before(conn, e164, now - TimeDelta::days(1))?;
 
-    if let Some(retry_after) = locked_for(conn, phone, now)? {
+    if let Some(retry_after) = locked_for(conn, limits, e164, network, now)? {
         return Ok(Err(SendRefused::PhoneLocked { retry_after }));
     }
-    if let Some(newest) = login_codes::newest_for_phone(conn, phone)? {
+    if let Some(newest) = login_codes::newest_for_phone(conn, e164)? {
         let allowed_at = newest.created_at + limits.resend_cooldown;
         if allowed_at > now {
             return Ok(Err(SendRefused::ResendTooSoon {
@@ -220,29 +237,55 @@ fn check_and_store_code(
         }
     }
     let since = window_start(now);
-    let (count, oldest) = login_codes::window(conn, Scope::Phone(phone), since)?;
-    if count >= limits.codes_per_phone_per_hour {
-        return Ok(Err(SendRefused::TooManyForPhone {
-            retry_after: window_retry_after(oldest, now),
-        }));
-    }
-    let (count, oldest) = login_codes::window(conn, Scope::ClientIp(&client.ip), since)?;
-    if count >= limits.codes_per_ip_per_hour {
-        return Ok(Err(SendRefused::TooManyFromAddress {
-            retry_after: window_retry_after(oldest, now),
-        }));
+    let windows: [(Scope, i64, HourLimit); 4] = [
+        (
+            Scope::Phone(e164),
+            limits.codes_per_phone_per_hour,
+            |retry_after| SendRefused::TooManyForPhone { retry_after },
+        ),
+        (
+            Scope::UnusedFromNetwork(network),
+            limits.codes_per_ip_per_hour,
+            |retry_after| SendRefused::TooManyFromAddress { retry_after },
+        ),
+        (
+            Scope::Prefix(prefix),
+            limits.sms_per_prefix_per_hour,
+            |retry_after| SendRefused::TooManyForPrefix { retry_after },
+        ),
+        (Scope::All, limits.sms_per_hour, |retry_after| {
+            SendRefused::BudgetSpent { retry_after }
+        }),
+    ];
+    for (scope, limit, refusal) in windows {
+        let (count, oldest) = login_codes::window(conn, scope, since)?;
+        if count >= limit {
+            return Ok(Err(refusal(window_retry_after(oldest, now))));
+        }
     }
 
-    let code = OtpCode::generate(limits.otp_length);
-    let mac = otp::code_mac(&cfg.code_key, phone, &code);
+    // the same lookups for every number, known or not, staff or not
+    let staff = users::find_by_phone(conn, e164)?.is_some_and(|u| u.is_staff);
+    let short_failures = check_failures::on_short_codes(
+        conn,
+        e164,
+        LONG_OTP_LENGTH as i32,
+        now - SHORT_CODE_BUDGET_WINDOW,
+    )?;
+    let length = limits.code_length(staff, short_failures);
+    let code = OtpCode::generate(length);
+    let mac = otp::code_mac(&cfg.code_key, e164, &code);
     let code_id = login_codes::insert(
         conn,
         &NewLoginCode {
-            phone,
+            phone: e164,
             code_hmac: &mac,
             created_at: now,
             expires_at: now + limits.otp_ttl,
             client_ip: &client.ip,
+            client_net: network,
+            phone_prefix: prefix,
+            code_length: length as i32,
         },
     )?;
     Ok(Ok(IssuedCode { code, code_id }))
@@ -264,6 +307,7 @@ pub fn finish_code_request(
             events::record(
                 conn,
                 phone.as_e164(),
+                &region_of(phone),
                 None,
                 &client.ip,
                 Outcome::CodeSent,
@@ -289,8 +333,24 @@ pub fn resend_wait(
         .map_or(0, |at| seconds_until(at, now)))
 }
 
-/// Checks a code and records what happened. The try is counted before the comparison, and
-/// every failure also counts towards the phone's lock, whichever code it was against.
+/// What a check answered, and the event it leaves (none when a limit refused it unread).
+struct Checked {
+    answer: Result<SignedIn, VerifyRefused>,
+    event: Option<Outcome>,
+}
+
+impl Checked {
+    fn refused(refusal: VerifyRefused, event: Option<Outcome>) -> Self {
+        Self {
+            answer: Err(refusal),
+            event,
+        }
+    }
+}
+
+/// Checks a code and records what happened. The try is counted before the comparison; every
+/// failed check counts against the client's network, and a wrong guess at a short code also
+/// against the number's day budget of such guesses.
 pub fn verify_code(
     conn: &mut DbConnection,
     cfg: &Config,
@@ -300,19 +360,21 @@ pub fn verify_code(
     credential: Credential,
     now: NaiveDateTime,
 ) -> Result<Result<SignedIn, VerifyRefused>, DbError> {
-    let e164 = phone.as_e164();
     db::write_transaction(conn, |conn| {
-        let outcome = check_code(conn, cfg, e164, code, client, credential, now)?;
-        let (event, user_id) = match &outcome {
-            Ok(signed_in) => (Outcome::SignedIn, Some(signed_in.profile.user.id)),
-            Err(VerifyRefused::Wrong { .. }) => (Outcome::WrongCode, None),
-            Err(VerifyRefused::UsedUp) => (Outcome::CodeDead, None),
-            Err(VerifyRefused::Expired) => (Outcome::CodeExpired, None),
-            Err(VerifyRefused::PhoneLocked { .. }) => (Outcome::Locked, None),
-            Err(VerifyRefused::Blocked) => (Outcome::Blocked, None),
-        };
-        events::record(conn, e164, user_id, &client.ip, event, now)?;
-        Ok(outcome)
+        let checked = check_code(conn, cfg, phone.as_e164(), code, client, credential, now)?;
+        if let Some(event) = checked.event {
+            let user_id = checked.answer.as_ref().ok().map(|s| s.profile.user.id);
+            events::record(
+                conn,
+                phone.as_e164(),
+                &region_of(phone),
+                user_id,
+                &client.ip,
+                event,
+                now,
+            )?;
+        }
+        Ok(checked.answer)
     })
 }
 
@@ -325,48 +387,72 @@ fn check_code(
     client: &ClientInfo,
     credential: Credential,
     now: NaiveDateTime,
-) -> Result<Result<SignedIn, VerifyRefused>, DbError> {
+) -> Result<Checked, DbError> {
     let limits = &cfg.limits;
-    db::lock_keys(conn, &[e164])?;
-    if let Some(retry_after) = locked_for(conn, e164, now)? {
-        return Ok(Err(VerifyRefused::PhoneLocked { retry_after }));
+    let network = client.network.as_str();
+    db::lock_keys(conn, &[e164, &format!("net:{network}")])?;
+
+    // limits first: a refused check reads no code and writes nothing
+    let (failures, oldest) = check_failures::from_network(conn, network, None, window_start(now))?;
+    if failures >= limits.wrong_checks_per_ip_per_hour {
+        let retry_after = window_retry_after(oldest, now);
+        return Ok(Checked::refused(
+            VerifyRefused::TooManyFromAddress { retry_after },
+            None,
+        ));
     }
+    if let Some(retry_after) = locked_for(conn, limits, e164, network, now)? {
+        return Ok(Checked::refused(
+            VerifyRefused::PhoneLocked { retry_after },
+            None,
+        ));
+    }
+
+    // a check with no code to check still counts against the network
+    let dead = |conn: &mut DbConnection, refusal: VerifyRefused, event: Outcome| {
+        check_failures::record(conn, e164, network, None, now)?;
+        Ok::<_, DbError>(Checked::refused(refusal, Some(event)))
+    };
     let Some(stored) = login_codes::newest_for_phone(conn, e164)? else {
-        return Ok(Err(VerifyRefused::UsedUp));
+        return dead(conn, VerifyRefused::UsedUp, Outcome::CodeDead);
     };
     if stored.consumed_at.is_some() {
-        return Ok(Err(VerifyRefused::UsedUp));
+        return dead(conn, VerifyRefused::UsedUp, Outcome::CodeDead);
     }
     if stored.expires_at <= now {
-        return Ok(Err(VerifyRefused::Expired));
+        return dead(conn, VerifyRefused::Expired, Outcome::CodeExpired);
     }
-    if !login_codes::count_attempt(conn, stored.id, limits.otp_max_attempts)? {
-        return Ok(Err(VerifyRefused::UsedUp));
-    }
-    if !otp::matches(&cfg.code_key, e164, code, &stored.code_hmac) {
-        let failures = login_codes::record_failure(
+    let length = stored.code_length;
+    if limits.is_short(length as usize)
+        && check_failures::on_short_codes(
             conn,
             e164,
-            now,
-            limits.lock_after_failures,
-            now + limits.lock_duration,
-        )?;
-        if let Some(until) = failures.locked_until {
-            return Ok(Err(VerifyRefused::PhoneLocked {
-                retry_after: seconds_until(until, now),
-            }));
-        }
-        let attempts_left = limits.otp_max_attempts - (stored.attempts + 1);
-        return Ok(Err(if attempts_left > 0 {
-            VerifyRefused::Wrong { attempts_left }
-        } else {
-            VerifyRefused::UsedUp
-        }));
+            LONG_OTP_LENGTH as i32,
+            now - SHORT_CODE_BUDGET_WINDOW,
+        )? >= i64::from(limits.otp_max_attempts)
+    {
+        // the number's day budget of guesses at short codes is spent: a new code is longer
+        return dead(conn, VerifyRefused::UsedUp, Outcome::CodeDead);
+    }
+    if !login_codes::count_attempt(conn, stored.id, limits.otp_max_attempts)? {
+        return dead(conn, VerifyRefused::UsedUp, Outcome::CodeDead);
+    }
+    if code.len() != length as usize || !otp::matches(&cfg.code_key, e164, code, &stored.code_hmac)
+    {
+        check_failures::record(conn, e164, network, Some(length), now)?;
+        let refusal = match locked_for(conn, limits, e164, network, now)? {
+            Some(retry_after) => VerifyRefused::PhoneLocked { retry_after },
+            None => VerifyRefused::Wrong {
+                attempts_left: limits.otp_max_attempts - (stored.attempts + 1),
+            },
+        };
+        return Ok(Checked::refused(refusal, Some(Outcome::WrongCode)));
     }
     if !login_codes::consume(conn, stored.id, now)? {
-        return Ok(Err(VerifyRefused::UsedUp));
+        return dead(conn, VerifyRefused::UsedUp, Outcome::CodeDead);
     }
-    login_codes::clear_failures(conn, e164)?;
+    // the right code: this network's earlier misses for this number were typos
+    check_failures::forgive(conn, e164, network)?;
 
     let (user, new_account) = match users::find_by_phone(conn, e164)? {
         Some(user) => (user, false),
@@ -376,14 +462,20 @@ fn check_code(
         ),
     };
     if !user.is_active {
-        return Ok(Err(VerifyRefused::Blocked));
+        return Ok(Checked::refused(
+            VerifyRefused::Blocked,
+            Some(Outcome::Blocked),
+        ));
     }
     users::touch_last_login(conn, user.id, now)?;
     let (token, expires_at) = credentials::issue(conn, limits, credential, user.id, client, now)?;
-    Ok(Ok(SignedIn {
-        profile: profile_of(conn, user)?,
-        token,
-        expires_at,
-        new_account,
-    }))
+    Ok(Checked {
+        answer: Ok(SignedIn {
+            profile: profile_of(conn, user)?,
+            token,
+            expires_at,
+            new_account,
+        }),
+        event: Some(Outcome::SignedIn),
+    })
 }

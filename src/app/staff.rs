@@ -16,12 +16,13 @@ use crate::{
     db::{
         self, DbConnection, DbError,
         admin::{self as repo, NewAudit},
-        events, users,
+        check_failures, events, users,
     },
     domain::{
         account::{Event, Outcome, User},
         cursor::{INVITEES_PER_PAGE, InviteePage, PageRequest},
         invite_code::InviteCodeGenerator,
+        limits::Limits,
         search::{ExportCursor, UserFilter, UserSort},
         staff::{Action, ActionResult, Actor, AuditEntry},
     },
@@ -136,7 +137,7 @@ impl Staff {
     /// Every dashboard figure, as of now (UTC days).
     pub async fn dashboard(&self) -> Result<Dashboard, Error> {
         self.parts
-            .run(move |conn, parts| dashboard(conn, parts.now()))
+            .run(move |conn, parts| dashboard(conn, &parts.config.limits, parts.now()))
             .await
     }
 
@@ -285,7 +286,11 @@ pub fn set_staff_by_phone(
 }
 
 /// Every dashboard figure, as of `now` (UTC days).
-pub fn dashboard(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Dashboard, DbError> {
+pub fn dashboard(
+    conn: &mut DbConnection,
+    limits: &Limits,
+    now: NaiveDateTime,
+) -> Result<Dashboard, DbError> {
     let today = now.date();
     let midnight = today.and_hms_opt(0, 0, 0).unwrap_or(now);
     let day_ago = now - TimeDelta::hours(24);
@@ -316,7 +321,11 @@ pub fn dashboard(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Dashboar
             &[Outcome::WrongCode, Outcome::CodeDead, Outcome::CodeExpired],
             day_ago,
         )?,
-        locked_now: repo::count_locked(conn, now)?,
+        locked_now: check_failures::count_locked(
+            conn,
+            i64::from(limits.lock_after_failures),
+            now - limits.lock_duration,
+        )?,
         with_inviter: repo::count_with_inviter(conn)?,
         top_inviters: repo::top_inviters(conn, 10)?,
         per_day,

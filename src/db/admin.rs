@@ -9,7 +9,7 @@ use diesel::{
 
 use super::{
     DbConnection,
-    schema::{audit_log, login_failures, users},
+    schema::{audit_log, users},
     users::UserRow,
 };
 use crate::domain::{
@@ -124,13 +124,6 @@ pub fn count_joined_since(conn: &mut DbConnection, since: NaiveDateTime) -> Quer
 pub fn count_with_inviter(conn: &mut DbConnection) -> QueryResult<i64> {
     users::table
         .filter(users::invited_by_id.is_not_null())
-        .count()
-        .get_result(conn)
-}
-
-pub fn count_locked(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<i64> {
-    login_failures::table
-        .filter(login_failures::locked_until.gt(now))
         .count()
         .get_result(conn)
 }

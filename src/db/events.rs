@@ -31,9 +31,11 @@ impl From<EventRow> for Event {
     }
 }
 
+/// Records one step of signing in; `region` is the number's (`UZ`), for figures by country.
 pub fn record(
     conn: &mut DbConnection,
     phone: &str,
+    region: &str,
     user_id: Option<i64>,
     ip: &str,
     outcome: Outcome,
@@ -42,6 +44,7 @@ pub fn record(
     diesel::insert_into(sign_in_events::table)
         .values((
             sign_in_events::phone.eq(phone),
+            sign_in_events::region.eq(region),
             sign_in_events::user_id.eq(user_id),
             sign_in_events::ip.eq(ip),
             sign_in_events::outcome.eq(outcome.as_str()),

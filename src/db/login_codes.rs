@@ -1,4 +1,4 @@
-//! Repository functions for `login_codes` and the per-phone failure state in `login_failures`.
+//! Repository functions for `login_codes`: the codes sent, and what the sending limits count.
 
 use chrono::NaiveDateTime;
 use diesel::{
@@ -6,10 +6,7 @@ use diesel::{
     prelude::*,
 };
 
-use super::{
-    DbConnection,
-    schema::{login_codes, login_failures},
-};
+use super::{DbConnection, schema::login_codes};
 
 /// A row of `login_codes`.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -23,6 +20,11 @@ pub struct LoginCode {
     pub attempts: i32,
     pub consumed_at: Option<NaiveDateTime>,
     pub client_ip: String,
+    pub client_net: String,
+    pub phone_prefix: String,
+    pub code_length: i32,
+    /// Used to sign in (not merely retired by a newer code).
+    pub signed_in: bool,
 }
 
 #[derive(Debug, Insertable)]
@@ -33,6 +35,9 @@ pub struct NewLoginCode<'a> {
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     pub client_ip: &'a str,
+    pub client_net: &'a str,
+    pub phone_prefix: &'a str,
+    pub code_length: i32,
 }
 
 /// The phone's most recent code; only this one can ever be used.
@@ -48,8 +53,14 @@ pub fn newest_for_phone(conn: &mut DbConnection, phone: &str) -> QueryResult<Opt
 /// Whose codes a limit counts.
 #[derive(Debug, Clone, Copy)]
 pub enum Scope<'a> {
+    /// Every code sent to one number.
     Phone(&'a str),
-    ClientIp(&'a str),
+    /// The codes asked for from one network that did not end in a sign-in.
+    UnusedFromNetwork(&'a str),
+    /// Every code sent to numbers with this prefix.
+    Prefix(&'a str),
+    /// Every code the service sent.
+    All,
 }
 
 /// How many codes were issued in `scope` since `since`, and when the oldest of them was.
@@ -64,9 +75,29 @@ pub fn window(
         .into_boxed();
     let query = match scope {
         Scope::Phone(phone) => query.filter(login_codes::phone.eq(phone)),
-        Scope::ClientIp(ip) => query.filter(login_codes::client_ip.eq(ip)),
+        Scope::UnusedFromNetwork(net) => query
+            .filter(login_codes::client_net.eq(net))
+            .filter(login_codes::signed_in.eq(false)),
+        Scope::Prefix(prefix) => query.filter(login_codes::phone_prefix.eq(prefix)),
+        Scope::All => query,
     };
     query.first(conn)
+}
+
+/// The prefixes that reached `at_least` codes since `since`, with their counts, most first.
+pub fn busy_prefixes(
+    conn: &mut DbConnection,
+    since: NaiveDateTime,
+    at_least: i64,
+) -> QueryResult<Vec<(String, i64)>> {
+    let counts: Vec<(String, i64)> = login_codes::table
+        .filter(login_codes::created_at.gt(since))
+        .group_by(login_codes::phone_prefix)
+        .select((login_codes::phone_prefix, count_star()))
+        .load(conn)?;
+    let mut busy: Vec<(String, i64)> = counts.into_iter().filter(|(_, n)| *n >= at_least).collect();
+    busy.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    Ok(busy)
 }
 
 /// Inserts a code and returns its id.
@@ -94,14 +125,17 @@ pub fn count_attempt(conn: &mut DbConnection, id: i64, max_attempts: i32) -> Que
     .map(|n| n == 1)
 }
 
-/// Marks the code used; false if someone else used it first.
+/// Marks the code used to sign in; false if someone else used it first.
 pub fn consume(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<bool> {
     diesel::update(
         login_codes::table
             .find(id)
             .filter(login_codes::consumed_at.is_null()),
     )
-    .set(login_codes::consumed_at.eq(Some(at)))
+    .set((
+        login_codes::consumed_at.eq(Some(at)),
+        login_codes::signed_in.eq(true),
+    ))
     .execute(conn)
     .map(|n| n == 1)
 }
@@ -141,69 +175,7 @@ pub fn purge_before(
     .execute(conn)
 }
 
-/// A row of `login_failures`.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = login_failures)]
-pub struct Failures {
-    pub phone: String,
-    pub failures: i32,
-    pub locked_until: Option<NaiveDateTime>,
-    pub updated_at: NaiveDateTime,
-}
-
-pub fn failures(conn: &mut DbConnection, phone: &str) -> QueryResult<Option<Failures>> {
-    login_failures::table
-        .find(phone)
-        .select(Failures::as_select())
-        .first(conn)
-        .optional()
-}
-
-/// Records one more consecutive failure. At `threshold` the phone is locked until
-/// `lock_until` and the count starts again. Callers hold the phone's write lock.
-pub fn record_failure(
-    conn: &mut DbConnection,
-    phone: &str,
-    now: NaiveDateTime,
-    threshold: i32,
-    lock_until: NaiveDateTime,
-) -> QueryResult<Failures> {
-    let current = failures(conn, phone)?.map_or(0, |f| f.failures);
-    let count = current + 1;
-    let (failures_value, locked) = if count >= threshold {
-        (0, Some(lock_until))
-    } else {
-        (count, None)
-    };
-    let updated = diesel::update(login_failures::table.find(phone))
-        .set((
-            login_failures::failures.eq(failures_value),
-            login_failures::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    if updated == 0 {
-        diesel::insert_into(login_failures::table)
-            .values((
-                login_failures::phone.eq(phone),
-                login_failures::failures.eq(failures_value),
-                login_failures::updated_at.eq(now),
-            ))
-            .execute(conn)?;
-    }
-    if locked.is_some() {
-        diesel::update(login_failures::table.find(phone))
-            .set(login_failures::locked_until.eq(locked))
-            .execute(conn)?;
-    }
-    Ok(Failures {
-        phone: phone.to_owned(),
-        failures: failures_value,
-        locked_until: locked,
-        updated_at: now,
-    })
-}
-
-/// A successful sign-in ends the run of failures.
-pub fn clear_failures(conn: &mut DbConnection, phone: &str) -> QueryResult<usize> {
-    diesel::delete(login_failures::table.find(phone)).execute(conn)
+/// Removes every code sent before `before` (retention).
+pub fn purge_all_before(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(login_codes::table.filter(login_codes::created_at.lt(before))).execute(conn)
 }

@@ -38,15 +38,21 @@ diesel::table! {
         attempts -> Integer,
         consumed_at -> Nullable<Timestamp>,
         client_ip -> Text,
+        client_net -> Text,
+        phone_prefix -> Text,
+        code_length -> Integer,
+        signed_in -> Bool,
     }
 }
 
 diesel::table! {
-    login_failures (phone) {
+    check_failures (id) {
+        id -> BigInt,
         phone -> Text,
-        failures -> Integer,
-        locked_until -> Nullable<Timestamp>,
-        updated_at -> Timestamp,
+        client_net -> Text,
+        code_length -> Nullable<Integer>,
+        forgiven -> Bool,
+        created_at -> Timestamp,
     }
 }
 
@@ -77,6 +83,7 @@ diesel::table! {
         ip -> Text,
         outcome -> Text,
         created_at -> Timestamp,
+        region -> Text,
     }
 }
 
@@ -100,7 +107,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
     login_codes,
-    login_failures,
+    check_failures,
     invite_attempts,
     api_tokens,
     sign_in_events,

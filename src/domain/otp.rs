@@ -6,9 +6,11 @@ use rand::RngExt;
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
-use super::token::hex;
+use super::{limits::LONG_OTP_LENGTH, token::hex};
 
-/// A code as typed: exactly the configured number of ASCII digits.
+/// A code as typed: ASCII digits, as many as some code can have. Codes differ in length (a
+/// staff member's, or one sent after a number's short codes drew too many wrong guesses, are
+/// longer), and the pages do not say which a number got.
 #[derive(Clone, PartialEq, Eq)]
 pub struct OtpCode(String);
 
@@ -17,28 +19,45 @@ pub struct OtpCode(String);
 pub enum OtpError {
     #[error("empty")]
     Empty,
-    #[error("not {length} digits")]
-    Format { length: usize },
+    #[error("not {min} to {max} digits")]
+    Format { min: usize, max: usize },
 }
 
 impl OtpCode {
-    /// Accepts the digits with spaces or dashes between them (as some phones paste them).
-    pub fn parse(input: &str, length: usize) -> Result<Self, OtpError> {
+    /// Accepts `shortest` to [`LONG_OTP_LENGTH`] digits, with spaces or dashes between them (as
+    /// some phones paste them).
+    pub fn parse(input: &str, shortest: usize) -> Result<Self, OtpError> {
+        let format = OtpError::Format {
+            min: shortest,
+            max: LONG_OTP_LENGTH,
+        };
         let trimmed = input.trim();
         if trimmed.is_empty() {
             return Err(OtpError::Empty);
         }
-        if trimmed.len() > 4 * length {
-            return Err(OtpError::Format { length });
+        if trimmed.len() > 4 * LONG_OTP_LENGTH {
+            return Err(format);
         }
         let code: String = trimmed
             .chars()
             .filter(|c| !matches!(c, ' ' | '-'))
             .collect();
-        if code.len() != length || !code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(OtpError::Format { length });
+        if !(shortest..=LONG_OTP_LENGTH).contains(&code.len())
+            || !code.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(format);
         }
         Ok(Self(code))
+    }
+
+    /// How many digits it has.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Never: a parsed code has digits.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     /// A new random code of `length` digits.
@@ -89,14 +108,23 @@ mod tests {
         assert_eq!(OtpCode::parse(" 12 34 ", 4).unwrap().as_str(), "1234");
         assert_eq!(OtpCode::parse("12-34", 4).unwrap().as_str(), "1234");
         assert_eq!(OtpCode::parse("123456", 6).unwrap().as_str(), "123456");
+        assert_eq!(
+            OtpCode::parse("1234 5678", 4).unwrap().len(),
+            8,
+            "a long code"
+        );
     }
 
     #[test]
     fn parse_refuses_everything_else() {
         assert_eq!(OtpCode::parse("", 4), Err(OtpError::Empty));
-        let format = Err(OtpError::Format { length: 4 });
+        let format = Err(OtpError::Format { min: 4, max: 8 });
         assert_eq!(OtpCode::parse("123", 4), format);
-        assert_eq!(OtpCode::parse("12345", 4), format);
+        assert_eq!(OtpCode::parse("123456789", 4), format);
+        assert_eq!(
+            OtpCode::parse("12345", 6),
+            Err(OtpError::Format { min: 6, max: 8 })
+        );
         assert_eq!(OtpCode::parse("12a4", 4), format);
         assert_eq!(OtpCode::parse("١٢٣٤", 4), format);
         assert_eq!(OtpCode::parse(&"1".repeat(1000), 4), format);

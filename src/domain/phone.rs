@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use phonenumber::{Mode, country};
+use phonenumber::{Mode, Type, country};
 
 /// Longest input we look at; anything longer is refused before parsing.
 const MAX_INPUT_CHARS: usize = 32;
@@ -22,9 +22,38 @@ pub enum PhoneError {
     NeedsPlus,
     #[error("not a valid number")]
     Invalid,
+    /// Valid, but of a kind that cannot receive text messages (fixed line, premium rate,
+    /// shared cost, toll free, pager, UAN, voicemail, …).
+    #[error("cannot receive text messages")]
+    NotTextable,
+    /// A region the service does not send codes to (`PHONE_ALLOWED_REGIONS`).
+    #[error("not in a region codes are sent to")]
+    RegionNotServed,
 }
 
-/// A valid phone number, held in E.164 form (`+998901234567`).
+/// Which numbers the service takes: how national input is read (`PHONE_DEFAULT_REGION`), and
+/// which regions get codes (`PHONE_ALLOWED_REGIONS`; `None` for all).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PhonePolicy {
+    pub default_region: Option<country::Id>,
+    pub allowed_regions: Option<Vec<country::Id>>,
+}
+
+impl PhonePolicy {
+    /// Parses what a person typed ([`PhoneNumber::parse`]), then refuses a region that gets no
+    /// codes.
+    pub fn parse(&self, input: &str) -> Result<PhoneNumber, PhoneError> {
+        let phone = PhoneNumber::parse(input, self.default_region)?;
+        match &self.allowed_regions {
+            Some(allowed) if !phone.region().is_some_and(|r| allowed.contains(&r)) => {
+                Err(PhoneError::RegionNotServed)
+            }
+            _ => Ok(phone),
+        }
+    }
+}
+
+/// A valid phone number that can receive texts, held in E.164 form (`+998901234567`).
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct PhoneNumber(String);
 
@@ -62,7 +91,24 @@ impl PhoneNumber {
         if !phonenumber::is_valid(&number) {
             return Err(PhoneError::Invalid);
         }
+        // only numbers that receive texts: a code sent to a premium-rate or shared-cost number
+        // is paid for twice, and one to a fixed line never arrives
+        match number.number_type(&phonenumber::metadata::DATABASE) {
+            Type::Mobile | Type::FixedLineOrMobile => {}
+            _ => return Err(PhoneError::NotTextable),
+        }
         Ok(Self(number.format().mode(Mode::E164).to_string()))
+    }
+
+    /// The number's region (`UZ`), if libphonenumber knows it.
+    pub fn region(&self) -> Option<country::Id> {
+        phonenumber::parse(None, &self.0).ok()?.country().id()
+    }
+
+    /// All but the last 4 digits: numbers that share it are usually one operator's block, so
+    /// a budget per prefix caps texts pumped to a range of numbers.
+    pub fn prefix(&self) -> &str {
+        &self.0[..self.0.len().saturating_sub(4)]
     }
 
     /// Wraps a value read back from the database, where only parsed numbers are stored.
@@ -194,6 +240,54 @@ mod tests {
             "no such country code"
         );
         assert_eq!(parse("9+98901234567"), Err(PhoneError::Characters));
+    }
+
+    #[test]
+    fn only_numbers_that_receive_texts_are_taken() {
+        // mobile, and the US's fixed-line-or-mobile
+        assert!(parse("+998 90 123 45 67").is_ok());
+        assert!(parse("+1 650 253 0000").is_ok());
+        for (number, what) in [
+            ("+998 71 123 45 67", "Tashkent fixed line"),
+            ("+44 20 7946 0000", "London fixed line"),
+            ("+44 909 876 5432", "UK premium rate"),
+            ("+44 845 464 7000", "UK shared cost"),
+            ("+44 800 123 4567", "UK toll free"),
+            ("+1 800 253 0000", "US toll free"),
+            ("+1 900 253 0000", "US premium rate"),
+            ("+44 76 2345 6789", "UK pager"),
+            ("+44 55 1234 5678", "UK corporate (UAN)"),
+        ] {
+            assert_eq!(parse(number), Err(PhoneError::NotTextable), "{what}");
+        }
+    }
+
+    #[test]
+    fn the_allowed_regions_are_the_only_ones_served() {
+        let uz = country::Id::from_str("UZ").unwrap();
+        let policy = PhonePolicy {
+            default_region: Some(uz),
+            allowed_regions: Some(vec![uz, country::Id::from_str("KZ").unwrap()]),
+        };
+        assert_eq!(
+            policy.parse("90 123 45 67").unwrap().as_e164(),
+            "+998901234567"
+        );
+        assert!(policy.parse("+7 701 123 45 67").is_ok(), "Kazakhstan");
+        assert_eq!(
+            policy.parse("+7 912 345 67 89"),
+            Err(PhoneError::RegionNotServed),
+            "Russia shares +7"
+        );
+        assert_eq!(
+            policy.parse("+44 7400 123456"),
+            Err(PhoneError::RegionNotServed)
+        );
+        assert_eq!(policy.parse(""), Err(PhoneError::Empty));
+        assert!(PhonePolicy::default().parse("+44 7400 123456").is_ok());
+        let p = PhoneNumber::parse("+998901234567", None).unwrap();
+        assert_eq!(p.region(), Some(uz));
+        assert_eq!(p.prefix(), "+99890123");
     }
 
     #[test]

@@ -10,9 +10,15 @@ pub enum SendRefused {
     ResendTooSoon { retry_after: i64 },
     /// Too many codes for this phone in the last hour.
     TooManyForPhone { retry_after: i64 },
-    /// Too many codes from this client address in the last hour.
+    /// Too many codes from this client's network in the last hour that did not end in a
+    /// sign-in.
     TooManyFromAddress { retry_after: i64 },
-    /// Too many wrong codes: the phone is locked.
+    /// Too many codes in the last hour to numbers that share all but their last 4 digits.
+    TooManyForPrefix { retry_after: i64 },
+    /// The service's codes for the last hour are used up.
+    BudgetSpent { retry_after: i64 },
+    /// Too many wrong codes from this client's network for this number: locked for this
+    /// network only.
     PhoneLocked { retry_after: i64 },
     /// The text message could not be sent; nothing was counted.
     Undelivered,
@@ -21,14 +27,20 @@ pub enum SendRefused {
 /// Why a code did not sign anyone in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VerifyRefused {
-    /// Wrong code; this many tries remain for it.
+    /// Wrong code; this many tries remain for it (0: it was the last, ask for a new code).
     Wrong {
         attempts_left: i32,
     },
-    /// No usable code: none was sent, it was used, replaced, or has no tries left.
+    /// No usable code: none was sent, it was used, replaced, has no tries left, or the
+    /// number's day budget of checks on short codes is spent (a new code will be longer).
     UsedUp,
     Expired,
-    /// Too many wrong codes: the phone is locked.
+    /// Too many failed checks from this client's network in the last hour.
+    TooManyFromAddress {
+        retry_after: i64,
+    },
+    /// Too many wrong codes from this client's network for this number: locked for this
+    /// network only.
     PhoneLocked {
         retry_after: i64,
     },

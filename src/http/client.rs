@@ -6,31 +6,27 @@ use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
 
 use crate::{domain::client::ClientInfo, state::AppState};
 
-/// The client of a request: the socket peer, or, behind a trusted reverse proxy, the last
-/// address in `X-Forwarded-For` (the one the proxy itself appended).
+/// The client of a request: the socket peer, or, behind trusted reverse proxies, the
+/// `X-Forwarded-For` entry they wrote (see `AddressRules::client`).
 pub fn client_info(req: &HttpRequest) -> ClientInfo {
-    let trust_proxy_headers = req
+    let rules = req
         .app_data::<web::Data<AppState>>()
-        .is_some_and(|state| state.trust_proxy_headers);
-    let forwarded = trust_proxy_headers
-        .then(|| {
-            req.headers()
-                .get_all("x-forwarded-for")
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .filter_map(|part| part.trim().parse::<std::net::IpAddr>().ok())
-                .last()
-        })
-        .flatten();
-    let ip = forwarded
-        .or_else(|| req.peer_addr().map(|a| a.ip()))
-        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+        .map(|state| state.address_rules)
+        .unwrap_or_default();
+    let forwarded: Vec<&str> = if rules.proxy_hops > 0 {
+        req.headers()
+            .get_all("x-forwarded-for")
+            .flat_map(|v| v.to_str().unwrap_or("").split(','))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let user_agent = req
         .headers()
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    ClientInfo { ip, user_agent }
+    rules.client(req.peer_addr().map(|a| a.ip()), &forwarded, user_agent)
 }
 
 impl FromRequest for ClientInfo {

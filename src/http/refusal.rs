@@ -107,6 +107,8 @@ impl Refusal for PhoneError {
             PhoneError::TooLong => "phone-error-too-long",
             PhoneError::NeedsPlus => "phone-error-needs-plus",
             PhoneError::Invalid => "phone-error-invalid",
+            PhoneError::NotTextable => "phone-error-type",
+            PhoneError::RegionNotServed => "phone-error-region",
         };
         Refused::new(UNPROCESSABLE, "phone_invalid", message)
     }
@@ -116,9 +118,10 @@ impl Refusal for OtpError {
     fn refused(&self) -> Refused {
         match self {
             OtpError::Empty => Refused::new(UNPROCESSABLE, "otp_invalid", "code-error-empty"),
-            OtpError::Format { length } => {
+            OtpError::Format { min, max } => {
                 Refused::new(UNPROCESSABLE, "otp_invalid", "code-error-format")
-                    .arg("length", Arg::Number(*length as i64))
+                    .arg("min", Arg::Number(*min as i64))
+                    .arg("max", Arg::Number(*max as i64))
             }
         }
     }
@@ -151,6 +154,14 @@ impl Refusal for SendRefused {
                 Refused::new(TOO_MANY, "too_many_codes_ip", "code-limit-ip")
                     .retry_after(retry_after)
             }
+            SendRefused::TooManyForPrefix { retry_after } => {
+                Refused::new(TOO_MANY, "too_many_codes_prefix", "code-limit-prefix")
+                    .retry_after(retry_after)
+            }
+            SendRefused::BudgetSpent { retry_after } => {
+                Refused::new(TOO_MANY, "sms_budget_spent", "code-limit-total")
+                    .retry_after(retry_after)
+            }
             SendRefused::PhoneLocked { retry_after } => locked(retry_after),
             SendRefused::Undelivered => Refused::new(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -164,13 +175,20 @@ impl Refusal for SendRefused {
 impl Refusal for VerifyRefused {
     fn refused(&self) -> Refused {
         match *self {
-            VerifyRefused::Wrong { attempts_left } => {
+            VerifyRefused::Wrong { attempts_left } if attempts_left > 0 => {
                 let mut refused = Refused::new(UNPROCESSABLE, "otp_wrong", "code-wrong")
                     .arg("left", Arg::Number(attempts_left.into()));
                 refused.attempts_left = Some(attempts_left);
                 refused
             }
-            VerifyRefused::UsedUp => Refused::new(UNPROCESSABLE, "otp_used_up", "code-need-new"),
+            // the last try was wrong: the code is dead, as if it had been used up
+            VerifyRefused::Wrong { .. } | VerifyRefused::UsedUp => {
+                Refused::new(UNPROCESSABLE, "otp_used_up", "code-need-new")
+            }
+            VerifyRefused::TooManyFromAddress { retry_after } => {
+                Refused::new(TOO_MANY, "too_many_wrong_codes_ip", "code-wrong-limit-ip")
+                    .retry_after(retry_after)
+            }
             VerifyRefused::Expired => Refused::new(UNPROCESSABLE, "otp_expired", "code-expired"),
             VerifyRefused::PhoneLocked { retry_after } => locked(retry_after),
             VerifyRefused::Blocked => {
@@ -222,12 +240,14 @@ mod tests {
                 PhoneError::TooLong,
                 PhoneError::NeedsPlus,
                 PhoneError::Invalid,
+                PhoneError::NotTextable,
+                PhoneError::RegionNotServed,
             ]
             .iter()
             .map(Refusal::refused),
         );
         all.extend(
-            [OtpError::Empty, OtpError::Format { length: 4 }]
+            [OtpError::Empty, OtpError::Format { min: 4, max: 8 }]
                 .iter()
                 .map(Refusal::refused),
         );
@@ -246,6 +266,8 @@ mod tests {
                 SendRefused::ResendTooSoon { retry_after: 5 },
                 SendRefused::TooManyForPhone { retry_after: 5 },
                 SendRefused::TooManyFromAddress { retry_after: 5 },
+                SendRefused::TooManyForPrefix { retry_after: 5 },
+                SendRefused::BudgetSpent { retry_after: 5 },
                 SendRefused::PhoneLocked { retry_after: 5 },
                 SendRefused::Undelivered,
             ]
@@ -255,7 +277,9 @@ mod tests {
         all.extend(
             [
                 VerifyRefused::Wrong { attempts_left: 2 },
+                VerifyRefused::Wrong { attempts_left: 0 },
                 VerifyRefused::UsedUp,
+                VerifyRefused::TooManyFromAddress { retry_after: 5 },
                 VerifyRefused::Expired,
                 VerifyRefused::PhoneLocked { retry_after: 5 },
                 VerifyRefused::Blocked,
@@ -305,7 +329,7 @@ mod tests {
         let r = VerifyRefused::Wrong { attempts_left: 2 }.refused();
         assert_eq!(r.attempts_left, Some(2));
         assert!(r.text(&tr).contains('2'), "{}", r.text(&tr));
-        let r = OtpError::Format { length: 6 }.refused();
-        assert_eq!(r.text(&tr), "The code is 6 digits.");
+        let r = OtpError::Format { min: 4, max: 8 }.refused();
+        assert_eq!(r.text(&tr), "A code has 4 to 8 digits.");
     }
 }

@@ -469,6 +469,7 @@ async fn dashboard_figures_match_a_known_dataset(backend: Backend) {
         events::record(
             &mut conn,
             "+998906000000",
+            "UZ",
             None,
             "10.0.0.1",
             outcome,
@@ -479,6 +480,7 @@ async fn dashboard_figures_match_a_known_dataset(backend: Backend) {
     events::record(
         &mut conn,
         "+998906000000",
+        "UZ",
         None,
         "10.0.0.1",
         Outcome::SignedIn,
@@ -507,7 +509,7 @@ async fn dashboard_figures_match_a_known_dataset(backend: Backend) {
     assert_eq!(figure("Sign-ins in 24 hours"), "2");
     assert_eq!(figure("Codes sent in 24 hours"), "2");
     assert_eq!(figure("Failed verifications in 24 hours"), "2");
-    assert_eq!(figure("Phones locked now"), "0");
+    assert_eq!(figure("Numbers locked for a network now"), "0");
     assert_eq!(figure("Entered an invite code"), "25 %");
     // per-day buckets, across the month boundary
     for (day, n) in [

@@ -174,10 +174,11 @@ impl TestApp {
     pub async fn spawn_with(backend: Backend, options: Options) -> Option<TestApp> {
         let (url, db) = TestDb::create(backend)?;
         let mut settings = Settings::for_tests(url.clone());
-        settings.phone_default_region = options
+        settings.phone_policy.default_region = options
             .region
             .map(|r| phonenumber::country::Id::from_str(r).expect("region"));
         settings.trust_proxy_headers = options.trust_proxy_headers;
+        settings.address_rules.proxy_hops = usize::from(options.trust_proxy_headers);
         settings.cookie_secure = options.cookie_secure;
         let sms = CapturingSender::new();
         let clock = options
@@ -351,31 +352,76 @@ impl TestApp {
 
     /// Signs in through the forms with another browser; returns the answer to the code form.
     pub async fn sign_in_with(&self, browser: &reqwest::Client, e164: &str) -> Response {
-        let text = |res: Response| async move { res.text().await.expect("body") };
-        let page = text(browser.get(self.url("/login")).send().await.expect("GET")).await;
+        self.request_code_with(browser, e164).await;
+        self.submit_code_with(browser, &self.last_code(e164)).await
+    }
+
+    /// Submits the phone form in `browser`.
+    pub async fn request_code_with(&self, browser: &reqwest::Client, phone: &str) -> Response {
+        let page = browser.get(self.url("/login")).send().await.expect("GET");
+        let html = page.text().await.expect("body");
+        let html = if html.is_empty() {
+            let page = browser.get(self.url("/profile")).send().await.expect("GET");
+            page.text().await.expect("body")
+        } else {
+            html
+        };
         browser
             .post(self.url("/login"))
-            .form(&[("csrf", csrf_from(&page).as_str()), ("phone", e164)])
-            .send()
-            .await
-            .expect("POST");
-        let page = text(
-            browser
-                .get(self.url("/login/code"))
-                .send()
-                .await
-                .expect("GET"),
-        )
-        .await;
-        browser
-            .post(self.url("/login/code"))
-            .form(&[
-                ("csrf", csrf_from(&page).as_str()),
-                ("code", self.last_code(e164).as_str()),
-            ])
+            .form(&[("csrf", csrf_from(&html).as_str()), ("phone", phone)])
             .send()
             .await
             .expect("POST")
+    }
+
+    /// Submits the code form in `browser`.
+    pub async fn submit_code_with(&self, browser: &reqwest::Client, code: &str) -> Response {
+        let page = browser
+            .get(self.url("/login/code"))
+            .send()
+            .await
+            .expect("GET");
+        let html = page.text().await.expect("body");
+        browser
+            .post(self.url("/login/code"))
+            .form(&[("csrf", csrf_from(&html).as_str()), ("code", code)])
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// A browser of its own at `address`, as a trusted proxy reports it (`X-Forwarded-For`).
+    pub fn browser_at(&self, address: &str) -> reqwest::Client {
+        let mut headers = header::HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            header::HeaderValue::from_str(address).expect("an address"),
+        );
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_provider(Arc::new(Jar::default()))
+            .default_headers(headers)
+            .build()
+            .expect("client")
+    }
+
+    /// Rows of `sign_in_events`, `login_codes` and `check_failures`.
+    pub fn rows(&self) -> (i64, i64, i64) {
+        let mut conn = self.conn();
+        (
+            schema::sign_in_events::table
+                .count()
+                .get_result(&mut conn)
+                .expect("count"),
+            schema::login_codes::table
+                .count()
+                .get_result(&mut conn)
+                .expect("count"),
+            schema::check_failures::table
+                .count()
+                .get_result(&mut conn)
+                .expect("count"),
+        )
     }
 
     /// A second browser, with its own cookies.

@@ -106,7 +106,12 @@ async fn the_code_message_and_pages_are_in_russian(backend: Backend) {
         "{page}"
     );
     let res = app.submit_code("12").await;
-    assert!(res.text().await.unwrap().contains("Код состоит из 4 цифр."));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Код состоит из 4–8 цифр.")
+    );
     app.submit_code(&app.last_code(PHONE)).await;
     let profile = app.get_html("/profile").await;
     assert!(profile.contains("Ваш профиль") && profile.contains("Выйти"));
@@ -128,7 +133,11 @@ async fn the_code_page_shows_the_number_and_its_controls(backend: Backend) {
     app.request_code(PHONE).await;
     let page = app.get_html("/login/code").await;
 
-    assert!(page.contains("We sent a 4-digit code to +998 90 123 45 67."));
+    assert!(page.contains("We sent a code to +998 90 123 45 67."));
+    assert!(
+        page.contains("maxlength=\"8\"") && !page.contains("4-digit"),
+        "the page does not say how long this number's code is"
+    );
     assert!(
         page.contains("inputmode=\"numeric\"") && page.contains("autocomplete=\"one-time-code\"")
     );

@@ -137,7 +137,7 @@ impl From<account::Profile> for Profile {
 }
 
 fn parse_phone(state: &AppState, input: &str) -> Result<PhoneNumber, ApiError> {
-    Ok(PhoneNumber::parse(input, state.phone_region)?)
+    Ok(state.phone_policy.parse(input)?)
 }
 
 /// Ask for a sign-in code.
@@ -150,7 +150,7 @@ fn parse_phone(state: &AppState, input: &str) -> Result<PhoneNumber, ApiError> {
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a valid phone number (`phone_invalid`)", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "`resend_too_soon`, `too_many_codes_phone`, `too_many_codes_ip` or `phone_locked`; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`resend_too_soon`, `too_many_codes_phone`, `too_many_codes_ip`, `too_many_codes_prefix`, `sms_budget_spent` or `phone_locked` (for the client's network); see `Retry-After`", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The text message could not be sent (`sms_failed`), or the service is unavailable", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn request_code(
@@ -175,14 +175,15 @@ pub async fn request_code(
 /// Exchange the code for a bearer token.
 ///
 /// The first sign-in creates the account. Wrong codes count towards the same limits as the web
-/// form: 3 tries per code, and 10 failures in a row lock the phone for an hour.
+/// form: 3 tries per code, 30 failed checks per client network per hour, and 10 failures of one
+/// phone from one network in an hour lock that network (only) out of that phone.
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenBody,
     responses(
         (status = 200, description = "Signed in", body = TokenIssued),
         (status = 400, description = "Malformed JSON or wrong types", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The account is blocked (`account_blocked`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`phone_invalid`, `otp_invalid`, `otp_wrong` (with `attempts_left`), `otp_expired` or `otp_used_up`", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "The phone is locked (`phone_locked`); see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed checks from the client's network (`too_many_wrong_codes_ip`), or this network is locked out of the phone (`phone_locked`); see `Retry-After`", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_token(
     state: web::Data<AppState>,
@@ -190,7 +191,7 @@ pub async fn create_token(
     body: web::Json<TokenBody>,
 ) -> Result<HttpResponse, ApiError> {
     let phone = parse_phone(&state, &body.phone)?;
-    let code = OtpCode::parse(&body.code, state.app.sign_in.code_length())?;
+    let code = OtpCode::parse(&body.code, state.app.sign_in.shortest_code())?;
     let signed_in = state
         .app
         .sign_in

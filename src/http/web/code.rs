@@ -10,8 +10,8 @@ use super::{
 };
 use crate::{
     domain::{
-        account::Credential, client::ClientInfo, otp::OtpCode, phone::PhoneNumber,
-        refusal::SendRefused,
+        account::Credential, client::ClientInfo, limits::LONG_OTP_LENGTH, otp::OtpCode,
+        phone::PhoneNumber, refusal::SendRefused,
     },
     http::{
         error::AppError,
@@ -71,13 +71,14 @@ async fn page(
 ) -> Result<CodePage, AppError> {
     let wait = state.app.sign_in.resend_wait(phone).await?;
     let ctx = PageCtx::new(req, state, false);
-    let length = state.app.sign_in.code_length();
+    // the page does not say how long this number's code is (a staff member's, or one sent
+    // after wrong guesses, is longer): the field takes the longest
+    let length = LONG_OTP_LENGTH;
     Ok(CodePage {
-        sent_to: ctx.tr.args(
-            "code-sent-to",
-            &[("phone", phone.display().into()), ("length", length.into())],
-        ),
-        code_hint: ctx.tr.args("code-hint", &[("length", length.into())]),
+        sent_to: ctx
+            .tr
+            .args("code-sent-to", &[("phone", phone.display().into())]),
+        code_hint: ctx.t("code-hint"),
         resend_wait: (wait > 0)
             .then(|| ctx.tr.args("code-resend-wait", &[("seconds", wait.into())])),
         length,
@@ -110,7 +111,7 @@ pub async fn post(
 ) -> Result<HttpResponse, AppError> {
     require_csrf(&req, &state, &form.csrf)?;
     let phone = pending(&session)?;
-    let refused = match OtpCode::parse(&form.code, state.app.sign_in.code_length()) {
+    let refused = match OtpCode::parse(&form.code, state.app.sign_in.shortest_code()) {
         Err(e) => e.refused(),
         Ok(code) => {
             let verified = state

@@ -9,11 +9,7 @@ use super::{
     session::TypedSession,
 };
 use crate::{
-    domain::{
-        client::ClientInfo,
-        phone::{self, PhoneNumber},
-        refusal::SendRefused,
-    },
+    domain::{client::ClientInfo, phone, refusal::SendRefused},
     http::{
         error::AppError,
         refusal::{Refusal, Refused},
@@ -46,7 +42,7 @@ fn page(
 ) -> LoginPage {
     let ctx = PageCtx::new(req, state, false);
     let example = [("example", state.phone_example.clone().into())];
-    let hint = match state.phone_region {
+    let hint = match state.phone_policy.default_region {
         Some(_) => ctx.tr.args("login-phone-hint-national", &example),
         None => ctx.tr.args("login-phone-hint", &example),
     };
@@ -83,7 +79,7 @@ pub async fn post(
 ) -> Result<HttpResponse, AppError> {
     require_csrf(&req, &state, &form.csrf)?;
     let typed: String = form.phone.chars().take(64).collect();
-    let phone = match PhoneNumber::parse(&typed, state.phone_region) {
+    let phone = match state.phone_policy.parse(&typed) {
         Ok(p) => p,
         Err(e) => {
             let refused = e.refused();

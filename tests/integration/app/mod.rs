@@ -18,7 +18,7 @@ use user_auth::{
     db::{self, DatabaseUrl, DbPool},
     domain::{
         account::{Credential, User},
-        client::ClientInfo,
+        client::{AddressRules, ClientInfo},
         invite_code::{InviteCodeGenerator, RandomInviteCodes},
         limits::Limits,
         otp::OtpCode,
@@ -180,9 +180,11 @@ pub fn phone(e164: &str) -> PhoneNumber {
     PhoneNumber::parse(e164, None).expect("a valid number")
 }
 
+/// A client at `ip`, as the rules see it (IPv4 by address, IPv6 by /64).
 pub fn client(ip: &str) -> ClientInfo {
-    ClientInfo {
-        ip: ip.to_owned(),
-        user_agent: Some("test".to_owned()),
-    }
+    AddressRules::default().client(
+        Some(ip.parse().expect("an address")),
+        &[],
+        Some("test".into()),
+    )
 }

@@ -124,7 +124,7 @@ async fn each_sending_limit_refuses_with_its_wait(backend: Backend) {
     assert_eq!(uc.sms.messages().len(), 20);
 }
 
-async fn wrong_codes_use_up_the_code_and_then_lock_the_number(backend: Backend) {
+async fn wrong_codes_use_up_the_code_and_lock_only_that_network(backend: Backend) {
     let Some(uc) = UseCases::new(backend) else {
         return;
     };
@@ -135,7 +135,7 @@ async fn wrong_codes_use_up_the_code_and_then_lock_the_number(backend: Backend) 
             .err()
     };
     let mut refusals = Vec::new();
-    // 4 codes with 3 wrong tries, then the tenth failure locks
+    // 4 codes with 3 wrong tries each, all from one network
     for round in 0..4 {
         if round > 0 {
             uc.advance(61);
@@ -146,33 +146,216 @@ async fn wrong_codes_use_up_the_code_and_then_lock_the_number(backend: Backend) 
             refusals.push(verify(bad.clone()).await);
         }
     }
-    assert_eq!(
-        &refusals[..3],
-        [
-            Some(VerifyRefused::Wrong { attempts_left: 2 }),
-            Some(VerifyRefused::Wrong { attempts_left: 1 }),
-            Some(VerifyRefused::UsedUp),
-        ]
-    );
+    let wrong_three = [
+        Some(VerifyRefused::Wrong { attempts_left: 2 }),
+        Some(VerifyRefused::Wrong { attempts_left: 1 }),
+        Some(VerifyRefused::Wrong { attempts_left: 0 }),
+    ];
+    assert_eq!(refusals[..3], wrong_three);
+    assert_eq!(refusals[3..6], wrong_three);
+    // the tenth failure locks this network out of this number until the first leaves the hour
     assert_eq!(
         refusals[9],
-        Some(VerifyRefused::PhoneLocked { retry_after: 3600 })
+        Some(VerifyRefused::PhoneLocked {
+            retry_after: 3600 - 3 * 61
+        })
     );
-    // the right code does not get through the lock, and no code is sent during it
-    let right = uc.last_code(&a);
     assert!(matches!(
-        verify(right).await,
+        refusals[10],
         Some(VerifyRefused::PhoneLocked { .. })
     ));
-    uc.advance(61);
+    let right = uc.last_code(&a);
     assert!(matches!(
-        uc.app
-            .sign_in
-            .request_code(&a, &from, &english())
-            .await
-            .unwrap(),
+        verify(right.clone()).await,
+        Some(VerifyRefused::PhoneLocked { .. })
+    ));
+    assert!(matches!(
+        uc.request(&a, &from).await,
         Err(SendRefused::PhoneLocked { .. })
     ));
+    let events = outcomes(&uc);
+    assert_eq!(
+        events.iter().filter(|e| *e == "wrong_code").count(),
+        10,
+        "the last try of a code is a wrong code too; refusals by the lock leave nothing"
+    );
+    assert_eq!(events.len(), 14, "{events:?}");
+
+    // the owner, on another network, signs in with the code still open
+    let signed_in = uc
+        .verify(&a, right, &client("10.9.9.9"), Credential::WebSession)
+        .await;
+    assert!(signed_in.is_ok(), "{signed_in:?}");
+}
+
+async fn a_numbers_short_codes_get_three_guesses_a_day_then_codes_are_long(backend: Backend) {
+    let Some(uc) = UseCases::new(backend) else {
+        return;
+    };
+    let a = phone(A);
+    let net = |n: u8| client(&format!("10.0.{n}.1"));
+    uc.request(&a, &net(1)).await.unwrap();
+    let first = uc.last_code(&a);
+    assert_eq!(first.len(), 4);
+    for n in [2, 3] {
+        uc.verify(&a, wrong(&first), &net(n), Credential::WebSession)
+            .await
+            .unwrap_err();
+    }
+    uc.advance(61);
+    // two guesses so far: the next code is still short, and gets one more guess
+    uc.request(&a, &net(1)).await.unwrap();
+    let second = uc.last_code(&a);
+    assert_eq!(second.len(), 4);
+    let res = uc
+        .verify(&a, wrong(&second), &net(4), Credential::WebSession)
+        .await;
+    assert_eq!(res.err(), Some(VerifyRefused::Wrong { attempts_left: 2 }));
+    // the day's three are spent: even the right short code is no longer checked
+    let res = uc.verify(&a, second, &net(1), Credential::WebSession).await;
+    assert_eq!(res.err(), Some(VerifyRefused::UsedUp));
+    uc.advance(61);
+    uc.request(&a, &net(1)).await.unwrap();
+    let long = uc.last_code(&a);
+    assert_eq!(long.len(), 8);
+    assert!(
+        uc.verify(&a, long, &net(1), Credential::WebSession)
+            .await
+            .is_ok(),
+        "the owner signs in with the long code"
+    );
+    // a day after the guesses, codes are short again
+    uc.advance(24 * 3600);
+    uc.request(&a, &net(1)).await.unwrap();
+    assert_eq!(uc.last_code(&a).len(), 4);
+}
+
+async fn staff_get_long_codes(backend: Backend) {
+    let Some(uc) = UseCases::new(backend) else {
+        return;
+    };
+    user_auth::app::staff::set_staff_by_phone(
+        &mut uc.conn(),
+        &user_auth::domain::invite_code::RandomInviteCodes,
+        A,
+        true,
+        uc.now(),
+    )
+    .unwrap();
+    let from = client("10.0.0.1");
+    uc.request(&phone(A), &from).await.unwrap();
+    uc.request(&phone(B), &from).await.unwrap();
+    assert_eq!(uc.last_code(&phone(A)).len(), 8);
+    assert_eq!(uc.last_code(&phone(B)).len(), 4);
+    assert_eq!(
+        uc.sms.messages_to(A)[0].text.len(),
+        uc.sms.messages_to(B)[0].text.len() + 4,
+        "the message differs only in the code"
+    );
+}
+
+async fn a_typo_then_a_sign_in_is_forgiven_to_the_network_not_to_the_number(backend: Backend) {
+    let limits = user_auth::domain::limits::Limits {
+        wrong_checks_per_ip_per_hour: 3,
+        ..user_auth::domain::limits::Limits::default()
+    };
+    let Some(uc) = UseCases::with(
+        backend,
+        limits,
+        std::sync::Arc::new(user_auth::domain::invite_code::RandomInviteCodes),
+    ) else {
+        return;
+    };
+    let (a, home) = (phone(A), client("10.0.0.1"));
+    uc.request(&a, &home).await.unwrap();
+    let code = uc.last_code(&a);
+    for _ in 0..2 {
+        uc.verify(&a, wrong(&code), &home, Credential::WebSession)
+            .await
+            .unwrap_err();
+    }
+    uc.verify(&a, code, &home, Credential::WebSession)
+        .await
+        .expect("signed in");
+    // the typos no longer count against the network: three more failures are allowed
+    for n in 0..3 {
+        let res = uc
+            .verify(
+                &phone(B),
+                wrong(&uc.last_code(&a)),
+                &home,
+                Credential::ApiToken,
+            )
+            .await;
+        assert_eq!(res.err(), Some(VerifyRefused::UsedUp), "failure {n}");
+    }
+    assert!(matches!(
+        uc.verify(
+            &phone(B),
+            wrong(&uc.last_code(&a)),
+            &home,
+            Credential::ApiToken
+        )
+        .await,
+        Err(VerifyRefused::TooManyFromAddress { .. })
+    ));
+    // but they still count against the number's day budget of short guesses
+    uc.advance(61);
+    uc.request(&a, &home).await.unwrap();
+    let third_guess = uc
+        .verify(
+            &a,
+            wrong(&uc.last_code(&a)),
+            &client("10.0.0.2"),
+            Credential::WebSession,
+        )
+        .await;
+    assert_eq!(
+        third_guess.err(),
+        Some(VerifyRefused::Wrong { attempts_left: 2 })
+    );
+    uc.advance(61);
+    uc.request(&a, &home).await.unwrap();
+    assert_eq!(uc.last_code(&a).len(), 8);
+}
+
+async fn the_prefix_and_the_service_budgets_refuse_with_their_waits(backend: Backend) {
+    let limits = user_auth::domain::limits::Limits {
+        sms_per_prefix_per_hour: 2,
+        sms_per_hour: 3,
+        ..user_auth::domain::limits::Limits::default()
+    };
+    let Some(uc) = UseCases::with(
+        backend,
+        limits,
+        std::sync::Arc::new(user_auth::domain::invite_code::RandomInviteCodes),
+    ) else {
+        return;
+    };
+    let ask = async |number: &str, ip: &str| uc.request(&phone(number), &client(ip)).await;
+    // three numbers of one block (+99890123 …)
+    assert!(ask("+998901230011", "10.0.0.1").await.is_ok());
+    uc.advance(100);
+    assert!(ask("+998901230012", "10.0.0.2").await.is_ok());
+    assert_eq!(
+        ask("+998901230013", "10.0.0.3").await,
+        Err(SendRefused::TooManyForPrefix {
+            retry_after: 3600 - 100
+        })
+    );
+    assert!(
+        ask("+998911230011", "10.0.0.4").await.is_ok(),
+        "another block"
+    );
+    assert_eq!(
+        ask("+998931230011", "10.0.0.5").await,
+        Err(SendRefused::BudgetSpent {
+            retry_after: 3600 - 100
+        })
+    );
+    assert_eq!(uc.sms.messages().len(), 3);
+    uc.advance(3600 - 100);
+    assert!(ask("+998931230011", "10.0.0.5").await.is_ok());
 }
 
 async fn an_expired_code_is_refused(backend: Backend) {
@@ -247,7 +430,11 @@ crate::on_both_backends!(
     a_code_goes_out_in_the_persons_language_and_signs_in_once,
     known_and_unknown_numbers_get_the_same_answer,
     each_sending_limit_refuses_with_its_wait,
-    wrong_codes_use_up_the_code_and_then_lock_the_number,
+    wrong_codes_use_up_the_code_and_lock_only_that_network,
+    a_numbers_short_codes_get_three_guesses_a_day_then_codes_are_long,
+    staff_get_long_codes,
+    a_typo_then_a_sign_in_is_forgiven_to_the_network_not_to_the_number,
+    the_prefix_and_the_service_budgets_refuse_with_their_waits,
     an_expired_code_is_refused,
     an_undelivered_code_counts_against_nothing,
     a_blocked_account_gets_no_credential,
