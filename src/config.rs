@@ -475,6 +475,36 @@ mod tests {
     }
 
     #[test]
+    fn allowed_regions_are_a_list() {
+        let s = settings(&[("PHONE_ALLOWED_REGIONS", "uz, KZ")]).unwrap();
+        let ids: Vec<String> = s
+            .phone_policy
+            .allowed_regions
+            .unwrap()
+            .iter()
+            .map(|r| AsRef::<str>::as_ref(r).to_owned())
+            .collect();
+        assert_eq!(ids, ["UZ", "KZ"]);
+        assert_eq!(settings(&[]).unwrap().phone_policy.allowed_regions, None);
+        assert_eq!(
+            settings(&[("PHONE_ALLOWED_REGIONS", "UZ,XX")])
+                .unwrap_err()
+                .var,
+            "PHONE_ALLOWED_REGIONS"
+        );
+        let proxied = settings(&[("TRUST_PROXY_HEADERS", "true"), ("TRUSTED_PROXY_HOPS", "2")]);
+        assert_eq!(proxied.unwrap().address_rules.proxy_hops, 2);
+        assert_eq!(
+            settings(&[("TRUSTED_PROXY_HOPS", "2")])
+                .unwrap()
+                .address_rules
+                .proxy_hops,
+            0,
+            "no proxy is trusted without TRUST_PROXY_HEADERS"
+        );
+    }
+
+    #[test]
     fn a_public_bind_needs_a_secret_key() {
         let lookup = |bind: &'static str| move |k: &str| (k == "BIND").then(|| bind.to_owned());
         let e = Settings::from_lookup(lookup("0.0.0.0:8000"), true).unwrap_err();

@@ -136,6 +136,8 @@ fn with_database(url: &str, name: &str) -> String {
 /// Options for one test's app.
 pub struct Options {
     pub region: Option<&'static str>,
+    /// `PHONE_ALLOWED_REGIONS`.
+    pub allowed_regions: Option<&'static [&'static str]>,
     pub invite_codes: Arc<dyn InviteCodeGenerator>,
     pub trust_proxy_headers: bool,
     /// `COOKIE_SECURE` (the client speaks plain HTTP, so a secure cookie is not sent back).
@@ -148,6 +150,7 @@ impl Default for Options {
     fn default() -> Self {
         Self {
             region: None,
+            allowed_regions: None,
             invite_codes: Arc::new(RandomInviteCodes),
             trust_proxy_headers: false,
             cookie_secure: false,
@@ -177,6 +180,12 @@ impl TestApp {
         settings.phone_policy.default_region = options
             .region
             .map(|r| phonenumber::country::Id::from_str(r).expect("region"));
+        settings.phone_policy.allowed_regions = options.allowed_regions.map(|regions| {
+            regions
+                .iter()
+                .map(|r| phonenumber::country::Id::from_str(r).expect("region"))
+                .collect()
+        });
         settings.trust_proxy_headers = options.trust_proxy_headers;
         settings.address_rules.proxy_hops = usize::from(options.trust_proxy_headers);
         settings.cookie_secure = options.cookie_secure;

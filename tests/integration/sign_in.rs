@@ -177,6 +177,46 @@ async fn bad_phones_get_a_form_error_and_no_code(backend: Backend) {
     assert_eq!(app.login_code_count(), 0);
 }
 
+async fn numbers_that_receive_no_texts_or_of_other_regions_get_no_code(backend: Backend) {
+    let options = Options {
+        allowed_regions: Some(&["UZ", "KZ"]),
+        ..Options::default()
+    };
+    let Some(app) = TestApp::spawn_with(backend, options).await else {
+        return;
+    };
+    let cannot = "This number cannot receive text messages.";
+    let elsewhere = "We do not send codes to numbers of this country.";
+    for (input, message) in [
+        ("+998 71 123 45 67", cannot),
+        ("+44 909 876 5432", cannot),
+        ("+44 7400 123456", elsewhere),
+        ("+7 912 345 67 89", elsewhere),
+    ] {
+        let res = app.request_code(input).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{input}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains(message), "{input}: {html}");
+    }
+    let (status, _, json) = app
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/auth/code",
+            Some(r#"{"phone":"+44 7400 123456"}"#),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status.as_u16(), json["code"].as_str()),
+        (422, Some("phone_invalid"))
+    );
+    assert!(app.sms.messages().is_empty());
+    assert_eq!(
+        location(&app.request_code("+7 701 123 45 67").await),
+        "/login/code"
+    );
+}
+
 async fn a_national_number_uses_the_default_region(backend: Backend) {
     let options = Options {
         region: Some("UZ"),
@@ -306,6 +346,7 @@ async fn requesting_a_code_answers_the_same_for_known_and_unknown_phones(backend
 }
 
 crate::on_both_backends!(
+    numbers_that_receive_no_texts_or_of_other_regions_get_no_code,
     first_sign_in_creates_the_user_with_an_invite_code,
     second_sign_in_finds_the_same_user,
     a_wrong_code_is_rejected,
