@@ -16,13 +16,15 @@ use crate::{
     db::{
         self, DbConnection, DbError,
         admin::{self as repo, NewAudit},
-        check_failures, events, users,
+        check_failures, events,
+        login_codes::{self, Scope},
+        users,
     },
     domain::{
         account::{Event, Outcome, User},
         cursor::{INVITEES_PER_PAGE, InviteePage, PageRequest},
         invite_code::InviteCodeGenerator,
-        limits::Limits,
+        limits::{Limits, window_start},
         search::{ExportCursor, UserFilter, UserSort},
         staff::{Action, ActionResult, Actor, AuditEntry},
     },
@@ -55,6 +57,33 @@ pub struct Dashboard {
     pub top_inviters: Vec<User>,
     /// The last 30 UTC days, oldest first, each with its new accounts (zero days included).
     pub per_day: Vec<(NaiveDate, i64)>,
+    /// Codes sent in the last hour, and the hourly budget (`SMS_MAX_PER_HOUR`).
+    pub texts_last_hour: i64,
+    pub text_budget: i64,
+    /// Number prefixes that reached their hourly budget (`SMS_MAX_PER_PREFIX_HOUR`), with
+    /// their codes in the last hour, most first.
+    pub busy_prefixes: Vec<(String, i64)>,
+    pub prefix_budget: i64,
+    /// Codes sent and sign-ins completed in the last 24 hours, per region of the number,
+    /// most codes first: a completion rate that falls is how SMS pumping shows.
+    pub by_region: Vec<RegionFigures>,
+}
+
+/// One region's last 24 hours.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionFigures {
+    /// `UZ`; empty when the number's region is unknown.
+    pub region: String,
+    pub codes_sent: i64,
+    pub signed_in: i64,
+}
+
+impl RegionFigures {
+    /// Sign-ins per code sent, in percent (one decimal); `None` without codes.
+    pub fn completion(&self) -> Option<f64> {
+        (self.codes_sent > 0)
+            .then(|| (self.signed_in as f64 * 1000.0 / self.codes_sent as f64).round() / 10.0)
+    }
 }
 
 impl Dashboard {
@@ -309,7 +338,39 @@ pub fn dashboard(
             )
         })
         .collect();
+    let hour_ago = window_start(now);
+    let mut by_region: Vec<RegionFigures> = Vec::new();
+    for (region, outcome, n) in
+        events::count_by_region_since(conn, &[Outcome::CodeSent, Outcome::SignedIn], day_ago)?
+    {
+        let at = match by_region.iter().position(|r| r.region == region) {
+            Some(at) => at,
+            None => {
+                by_region.push(RegionFigures {
+                    region,
+                    codes_sent: 0,
+                    signed_in: 0,
+                });
+                by_region.len() - 1
+            }
+        };
+        if outcome == Outcome::CodeSent.as_str() {
+            by_region[at].codes_sent += n;
+        } else {
+            by_region[at].signed_in += n;
+        }
+    }
+    by_region.sort_by(|a, b| {
+        b.codes_sent
+            .cmp(&a.codes_sent)
+            .then(a.region.cmp(&b.region))
+    });
     Ok(Dashboard {
+        texts_last_hour: login_codes::window(conn, Scope::All, hour_ago)?.0,
+        text_budget: limits.sms_per_hour,
+        busy_prefixes: login_codes::busy_prefixes(conn, hour_ago, limits.sms_per_prefix_per_hour)?,
+        prefix_budget: limits.sms_per_prefix_per_hour,
+        by_region,
         total_users: repo::count_all(conn)?,
         new_today: repo::count_joined_since(conn, midnight)?,
         new_7_days: repo::count_joined_since(conn, now - TimeDelta::days(7))?,

@@ -82,3 +82,22 @@ pub fn count_since(
         .count()
         .get_result(conn)
 }
+
+/// Events with one of `outcomes` since `since`, counted per (region, outcome).
+pub fn count_by_region_since(
+    conn: &mut DbConnection,
+    outcomes: &[Outcome],
+    since: NaiveDateTime,
+) -> QueryResult<Vec<(String, String, i64)>> {
+    let names: Vec<&str> = outcomes.iter().map(|o| o.as_str()).collect();
+    sign_in_events::table
+        .filter(sign_in_events::created_at.ge(since))
+        .filter(sign_in_events::outcome.eq_any(names))
+        .group_by((sign_in_events::region, sign_in_events::outcome))
+        .select((
+            sign_in_events::region,
+            sign_in_events::outcome,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)
+}

@@ -547,6 +547,67 @@ async fn the_chart_draws_for_an_empty_service(backend: Backend) {
     assert!(html.contains("No one has used an invite code yet."));
 }
 
+async fn the_dashboard_shows_the_text_budgets_and_completion_by_country(backend: Backend) {
+    let options = Options {
+        limits: user_auth::domain::limits::Limits {
+            sms_per_hour: 4,
+            sms_per_prefix_per_hour: 2,
+            ..Default::default()
+        },
+        ..Options::default()
+    };
+    let Some(app) = TestApp::spawn_with(backend, options).await else {
+        return;
+    };
+    app.make_staff(STAFF);
+    app.sign_in(STAFF, STAFF).await; // a code to +99890100 …
+    let (browser, _) = app.new_browser();
+    for (number, expected) in [
+        ("+998901000005", 303),
+        ("+998901000006", 429), // a third to the block +99890100
+        ("+79123456789", 303),
+        ("+998911234567", 303),
+        ("+77011234567", 429), // the fifth text of the hour
+    ] {
+        let res = app.request_code_with(&browser, number).await;
+        assert_eq!(res.status().as_u16(), expected, "{number}");
+        if expected == 429 {
+            let text = res.text().await.unwrap();
+            assert!(
+                text.contains("Too many codes were sent to numbers like this one.")
+                    || text.contains("We cannot send more codes right now."),
+                "{text}"
+            );
+        }
+    }
+    let res = app
+        .submit_code_with(&browser, &app.last_code("+998911234567"))
+        .await;
+    assert_eq!(location(&res), "/profile");
+
+    let html = app.get_html("/admin").await;
+
+    assert!(
+        html.contains("<strong id=\"texts-last-hour\">4 of 4</strong>"),
+        "{html}"
+    );
+    assert!(html.contains("The hourly budget of text messages is spent (4 of 4)"));
+    assert!(html.contains("Numbers starting +99890100 reached their hourly budget (2 of 2)"));
+    let table = html
+        .split("<table class=\"data\" id=\"by-region\">")
+        .nth(1)
+        .unwrap();
+    let table = table.split("</table>").next().unwrap();
+    let rows: Vec<&str> = table.split("<tr>").skip(2).collect();
+    assert!(rows[0].starts_with("<td>UZ</td><td class=\"num\">3</td><td class=\"num\">2</td><td class=\"num\">66.7 %</td>"), "{table}");
+    assert!(
+        rows[1].starts_with(
+            "<td>RU</td><td class=\"num\">1</td><td class=\"num\">0</td><td class=\"num\">0 %</td>"
+        ),
+        "{table}"
+    );
+}
+
 async fn the_csv_export_follows_the_selection_and_is_safe(backend: Backend) {
     let Some(app) = staff_app(backend).await else {
         return;
@@ -661,6 +722,7 @@ async fn the_audit_log_pages_filters_and_cannot_be_edited(backend: Backend) {
 }
 
 crate::on_both_backends!(
+    the_dashboard_shows_the_text_budgets_and_completion_by_country,
     every_admin_route_requires_an_active_staff_member,
     each_action_takes_effect_and_is_audited,
     staff_cannot_block_or_unstaff_themselves,

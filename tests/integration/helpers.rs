@@ -144,6 +144,8 @@ pub struct Options {
     pub cookie_secure: bool,
     /// Where the clock starts (default: now).
     pub clock_start: Option<chrono::NaiveDateTime>,
+    /// The sign-in rules' numbers.
+    pub limits: user_auth::domain::limits::Limits,
 }
 
 impl Default for Options {
@@ -155,6 +157,7 @@ impl Default for Options {
             trust_proxy_headers: false,
             cookie_secure: false,
             clock_start: None,
+            limits: user_auth::domain::limits::Limits::default(),
         }
     }
 }
@@ -189,6 +192,7 @@ impl TestApp {
         settings.trust_proxy_headers = options.trust_proxy_headers;
         settings.address_rules.proxy_hops = usize::from(options.trust_proxy_headers);
         settings.cookie_secure = options.cookie_secure;
+        settings.limits = options.limits;
         let sms = CapturingSender::new();
         let clock = options
             .clock_start

@@ -39,6 +39,18 @@ pub struct DashboardPage {
     pub inviters: Vec<Inviter>,
     pub chart: String,
     pub days: Vec<Day>,
+    /// "12 of 1,000".
+    pub texts: String,
+    /// Why code requests are being refused, if they are.
+    pub text_warnings: Vec<String>,
+    pub regions: Vec<Region>,
+}
+
+pub struct Region {
+    pub name: String,
+    pub codes_sent: String,
+    pub signed_in: String,
+    pub completion: String,
 }
 
 pub async fn get(
@@ -76,8 +88,52 @@ pub async fn get(
         &tr.t("admin-chart-title"),
         &tr.args("admin-chart-desc", &[("total", total_30.into())]),
     );
+    let mut text_warnings = Vec::new();
+    if d.texts_last_hour >= d.text_budget {
+        text_warnings.push(tr.args(
+            "admin-texts-budget-reached",
+            &[
+                ("sent", n(d.texts_last_hour).into()),
+                ("budget", n(d.text_budget).into()),
+            ],
+        ));
+    }
+    for (prefix, sent) in d.busy_prefixes.iter().take(10) {
+        text_warnings.push(tr.args(
+            "admin-texts-prefix-reached",
+            &[
+                ("prefix", prefix.clone().into()),
+                ("sent", n(*sent).into()),
+                ("budget", n(d.prefix_budget).into()),
+            ],
+        ));
+    }
     let page = DashboardPage {
         section: "dashboard",
+        texts: tr.args(
+            "admin-texts-of",
+            &[
+                ("sent", n(d.texts_last_hour).into()),
+                ("budget", n(d.text_budget).into()),
+            ],
+        ),
+        text_warnings,
+        regions: d
+            .by_region
+            .iter()
+            .map(|r| Region {
+                name: if r.region.is_empty() {
+                    tr.t("admin-region-unknown")
+                } else {
+                    r.region.clone()
+                },
+                codes_sent: n(r.codes_sent),
+                signed_in: n(r.signed_in),
+                completion: r
+                    .completion()
+                    .map_or_else(|| "—".to_owned(), |p| format!("{p} %")),
+            })
+            .collect(),
         inviters: d
             .top_inviters
             .iter()
