@@ -41,10 +41,19 @@ enum Command {
 
 #[derive(Subcommand)]
 enum AdminCommand {
-    /// Make PHONE staff, creating the account (with its invite code) if it does not exist yet.
-    Grant { phone: String },
-    /// Take staff rights from PHONE.
-    Revoke { phone: String },
+    /// Make PHONE staff (with --owner, an owner, who alone changes staff rights), creating the
+    /// account (with its invite code) if it does not exist yet.
+    Grant {
+        phone: String,
+        #[arg(long)]
+        owner: bool,
+    },
+    /// Take staff rights from PHONE (with --owner, only the owner role). The last owner stays.
+    Revoke {
+        phone: String,
+        #[arg(long)]
+        owner: bool,
+    },
 }
 
 /// Start-up failures end with one paragraph and exit code 2, never a panic.
@@ -143,10 +152,28 @@ fn seed(settings: &Settings, users: u64, invitees_of: &[String]) -> ExitCode {
 }
 
 fn admin(settings: &Settings, command: AdminCommand) -> ExitCode {
-    use user_auth::{clock::Clock, domain::invite_code::RandomInviteCodes};
-    let (input, staff) = match &command {
-        AdminCommand::Grant { phone } => (phone, true),
-        AdminCommand::Revoke { phone } => (phone, false),
+    use user_auth::{
+        clock::Clock,
+        domain::{
+            invite_code::RandomInviteCodes,
+            staff::{Action, ActionResult},
+        },
+    };
+    let (input, action, done) = match &command {
+        AdminCommand::Grant {
+            phone,
+            owner: false,
+        } => (phone, Action::GrantStaff, "is now staff"),
+        AdminCommand::Grant { phone, owner: true } => {
+            (phone, Action::GrantOwner, "is now an owner")
+        }
+        AdminCommand::Revoke {
+            phone,
+            owner: false,
+        } => (phone, Action::RevokeStaff, "is no longer staff"),
+        AdminCommand::Revoke { phone, owner: true } => {
+            (phone, Action::RevokeOwner, "is no longer an owner")
+        }
     };
     let phone = match settings.phone_policy.parse(input) {
         Ok(p) => p,
@@ -162,36 +189,34 @@ fn admin(settings: &Settings, command: AdminCommand) -> ExitCode {
         Err(code) => return code,
     };
     let now = user_auth::clock::SystemClock.now();
-    match user_auth::app::staff::set_staff_by_phone(
+    let refused = |why: String| {
+        eprintln!("user-auth: {why}");
+        ExitCode::FAILURE
+    };
+    match user_auth::app::staff::set_role_by_phone(
         &mut conn,
         &RandomInviteCodes,
         phone.as_e164(),
-        staff,
+        action,
         now,
     ) {
-        Ok(Some(user)) => {
-            let what = if staff {
-                "is now staff"
-            } else {
-                "is no longer staff"
-            };
+        Ok(ActionResult::Done(user)) => {
             println!(
-                "{} {what} (user {}, invite code {})",
+                "{} {done} (user {}, invite code {})",
                 user.phone, user.id, user.invite_code
             );
             ExitCode::SUCCESS
         }
-        Ok(None) => {
-            eprintln!(
-                "user-auth: there is no account with the phone {}",
-                phone.as_e164()
-            );
-            ExitCode::FAILURE
-        }
-        Err(e) => {
-            eprintln!("user-auth: {e}");
-            ExitCode::FAILURE
-        }
+        Ok(ActionResult::NotFound) => refused(format!(
+            "there is no account with the phone {}",
+            phone.as_e164()
+        )),
+        Ok(ActionResult::LastOwner) => refused(format!(
+            "{} is the last owner; grant the owner role to someone else first",
+            phone.as_e164()
+        )),
+        Ok(other) => refused(format!("not done: {other:?}")),
+        Err(e) => refused(e.to_string()),
     }
 }
 

@@ -26,7 +26,7 @@ use crate::{
         invite_code::InviteCodeGenerator,
         limits::{Limits, window_start},
         search::{ExportCursor, UserFilter, UserSort},
-        staff::{Action, ActionResult, Actor, AuditEntry},
+        staff::{Action, ActionResult, Actor, AuditEntry, By, keeps_an_owner},
     },
 };
 
@@ -34,8 +34,8 @@ use crate::{
 pub const PER_PAGE: i64 = 50;
 /// Rows per batch of the export.
 pub const EXPORT_BATCH: i64 = 1000;
-/// Sign-in events shown on a person's page.
-pub const RECENT_EVENTS: i64 = 20;
+/// Sign-in events per page of a person's view.
+pub const EVENTS_PER_PAGE: i64 = 50;
 
 /// What staff do and see.
 pub struct Staff {
@@ -132,8 +132,19 @@ pub struct PersonView {
     /// Whose code this person entered.
     pub inviter: Option<User>,
     pub invitees: InviteePage,
-    /// The latest sign-in events of the person's phone, newest first.
+    /// A page of the sign-in events of the person's phone, newest first.
     pub events: Vec<Event>,
+    /// Whether older events follow.
+    pub more_events: bool,
+}
+
+/// Which sign-in events of a person to show.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EventQuery {
+    /// Only those with this outcome.
+    pub outcome: Option<Outcome>,
+    /// Only those older than this event.
+    pub before: Option<i64>,
 }
 
 impl Staff {
@@ -222,17 +233,31 @@ impl Staff {
             .await
     }
 
-    /// Everything about one account, with one page of the people who entered its code.
-    pub async fn person(&self, id: i64, page: PageRequest) -> Result<Option<PersonView>, Error> {
+    /// Everything about one account, with one page of the people who entered its code and one
+    /// page of its sign-in events.
+    pub async fn person(
+        &self,
+        id: i64,
+        page: PageRequest,
+        events: EventQuery,
+    ) -> Result<Option<PersonView>, Error> {
         self.parts
             .run(move |conn, _| {
                 let Some(user) = users::find_by_id(conn, id)? else {
                     return Ok(None);
                 };
+                let (rows, more_events) = events::page_for_phone(
+                    conn,
+                    &user.phone,
+                    events.outcome,
+                    events.before,
+                    EVENTS_PER_PAGE,
+                )?;
                 Ok(Some(PersonView {
                     inviter: inviter_of(conn, &user)?,
                     invitees: invitee_page(conn, id, page, INVITEES_PER_PAGE)?,
-                    events: events::recent_for_phone(conn, &user.phone, RECENT_EVENTS)?,
+                    events: rows,
+                    more_events,
                     user,
                 }))
             })
@@ -240,8 +265,13 @@ impl Staff {
     }
 }
 
-/// Carries out `action` on `target_id` and records it, in one transaction. Blocking and
-/// "sign out everywhere" end every session and API token of the account at once.
+/// Key of the lock that serialises every change of roles (so two removals cannot both take
+/// the last owner).
+const ROLES_LOCK: &str = "lock:roles";
+
+/// Carries out `action` on `target_id` if the actor's role allows it and an owner remains, and
+/// records it, in one transaction. Blocking and "sign out everywhere" end every session and API
+/// token of the account at once.
 pub fn perform(
     conn: &mut DbConnection,
     actor: Actor<'_>,
@@ -249,13 +279,26 @@ pub fn perform(
     action: Action,
     now: NaiveDateTime,
 ) -> Result<ActionResult, DbError> {
-    if !action.allowed(actor.id, target_id) {
-        return Ok(ActionResult::NotOnYourself);
-    }
     db::write_transaction(conn, |conn| {
+        db::lock_keys(conn, &[ROLES_LOCK])?;
         let Some(target) = users::find_by_id(conn, target_id)? else {
             return Ok(ActionResult::NotFound);
         };
+        let by = match actor.id {
+            None => By::CommandLine,
+            Some(id) => By::Staff {
+                id,
+                // the actor's role as it is now, not as their session saw it
+                owner: users::find_by_id(conn, id)?
+                    .is_some_and(|u| u.is_owner && u.is_staff && u.is_active),
+            },
+        };
+        if let Some(refused) = action.refusal(by, &target) {
+            return Ok(refused);
+        }
+        if !keeps_an_owner(action, &target, repo::count_owners(conn)?) {
+            return Ok(ActionResult::LastOwner);
+        }
         match action {
             Action::Block => {
                 repo::set_active(conn, target_id, false)?;
@@ -265,10 +308,16 @@ pub fn perform(
                 repo::set_active(conn, target_id, true)?;
             }
             Action::GrantStaff => {
-                repo::set_staff(conn, target_id, true)?;
+                repo::set_roles(conn, target_id, true, target.is_owner)?;
             }
             Action::RevokeStaff => {
-                repo::set_staff(conn, target_id, false)?;
+                repo::set_roles(conn, target_id, false, false)?;
+            }
+            Action::GrantOwner => {
+                repo::set_roles(conn, target_id, true, true)?;
+            }
+            Action::RevokeOwner => {
+                repo::set_roles(conn, target_id, target.is_staff, false)?;
             }
             Action::SignOutEverywhere => end_all(conn, target_id)?,
         }
@@ -289,29 +338,24 @@ pub fn perform(
     })
 }
 
-/// `user-auth admin grant|revoke PHONE`: grant creates the account (with its invite code) if
-/// needed; revoke of an unknown phone is `None`. Recorded with the actor "command line".
-pub fn set_staff_by_phone(
+/// `user-auth admin grant|revoke [--owner] PHONE`: `action` is one of the role changes. A grant
+/// creates the account (with its invite code) if needed; anything else on an unknown phone is
+/// `NotFound`. Recorded with the actor "command line".
+pub fn set_role_by_phone(
     conn: &mut DbConnection,
     invite_codes: &dyn InviteCodeGenerator,
     phone: &str,
-    staff: bool,
+    action: Action,
     now: NaiveDateTime,
-) -> Result<Option<User>, DbError> {
+) -> Result<ActionResult, DbError> {
     let user = match users::find_by_phone(conn, phone)? {
         Some(user) => user,
-        None if staff => create_user(conn, invite_codes, phone, now)?,
-        None => return Ok(None),
+        None if matches!(action, Action::GrantStaff | Action::GrantOwner) => {
+            create_user(conn, invite_codes, phone, now)?
+        }
+        None => return Ok(ActionResult::NotFound),
     };
-    let action = if staff {
-        Action::GrantStaff
-    } else {
-        Action::RevokeStaff
-    };
-    match perform(conn, Actor::COMMAND_LINE, user.id, action, now)? {
-        ActionResult::Done(user) => Ok(Some(user)),
-        ActionResult::NotFound | ActionResult::NotOnYourself => Ok(None),
-    }
+    perform(conn, Actor::COMMAND_LINE, user.id, action, now)
 }
 
 /// Every dashboard figure, as of `now` (UTC days).

@@ -260,10 +260,19 @@ pub fn set_active(conn: &mut DbConnection, id: i64, active: bool) -> QueryResult
         .map(|n| n == 1)
 }
 
-/// Sets `is_staff`; false when the user does not exist.
-pub fn set_staff(conn: &mut DbConnection, id: i64, staff: bool) -> QueryResult<bool> {
+/// Sets `is_staff` and `is_owner` together (an owner is always staff); false when the user
+/// does not exist.
+pub fn set_roles(conn: &mut DbConnection, id: i64, staff: bool, owner: bool) -> QueryResult<bool> {
     diesel::update(users::table.find(id))
-        .set(users::is_staff.eq(staff))
+        .set((users::is_staff.eq(staff), users::is_owner.eq(owner)))
         .execute(conn)
         .map(|n| n == 1)
+}
+
+/// How many accounts hold the owner role.
+pub fn count_owners(conn: &mut DbConnection) -> QueryResult<i64> {
+    users::table
+        .filter(users::is_owner.eq(true))
+        .count()
+        .get_result(conn)
 }

@@ -54,19 +54,41 @@ pub fn record(
         .map(drop)
 }
 
-/// The latest events for a phone, newest first.
-pub fn recent_for_phone(
+/// A phone's events older than event `before` (from the newest when `None`), only those with
+/// `outcome` when given, newest first; and whether more follow.
+pub fn page_for_phone(
     conn: &mut DbConnection,
     phone: &str,
-    limit: i64,
-) -> QueryResult<Vec<Event>> {
-    sign_in_events::table
+    outcome: Option<Outcome>,
+    before: Option<i64>,
+    per_page: i64,
+) -> QueryResult<(Vec<Event>, bool)> {
+    let mut query = sign_in_events::table
         .filter(sign_in_events::phone.eq(phone))
-        .order((sign_in_events::created_at.desc(), sign_in_events::id.desc()))
-        .limit(limit)
+        .into_boxed();
+    if let Some(outcome) = outcome {
+        query = query.filter(sign_in_events::outcome.eq(outcome.as_str()));
+    }
+    if let Some(before) = before {
+        query = query.filter(sign_in_events::id.lt(before));
+    }
+    let mut rows: Vec<Event> = query
+        .order(sign_in_events::id.desc())
+        .limit(per_page + 1)
         .select(EventRow::as_select())
-        .load(conn)
-        .map(|rows| rows.into_iter().map(Event::from).collect())
+        .load(conn)?
+        .into_iter()
+        .map(Event::from)
+        .collect();
+    let more = rows.len() as i64 > per_page;
+    rows.truncate(per_page as usize);
+    Ok((rows, more))
+}
+
+/// Removes events older than `before` (retention).
+pub fn purge_before(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(sign_in_events::table.filter(sign_in_events::created_at.lt(before)))
+        .execute(conn)
 }
 
 /// How many events with one of `outcomes` happened since `since`.

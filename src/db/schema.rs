@@ -12,6 +12,7 @@ diesel::table! {
         last_login -> Nullable<Timestamp>,
         invited_at -> Nullable<Timestamp>,
         invitee_count -> BigInt,
+        is_owner -> Bool,
     }
 }
 

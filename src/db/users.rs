@@ -20,6 +20,7 @@ pub struct UserRow {
     last_login: Option<NaiveDateTime>,
     invited_at: Option<NaiveDateTime>,
     invitee_count: i64,
+    is_owner: bool,
 }
 
 impl From<UserRow> for User {
@@ -35,6 +36,7 @@ impl From<UserRow> for User {
             last_login: r.last_login,
             invited_at: r.invited_at,
             invitee_count: r.invitee_count,
+            is_owner: r.is_owner,
         }
     }
 }

@@ -22,6 +22,8 @@ pub struct User {
     pub invited_at: Option<NaiveDateTime>,
     /// How many people entered this person's code (kept in step by entering a code).
     pub invitee_count: i64,
+    /// Above staff: changes staff rights, and no staff action applies to them.
+    pub is_owner: bool,
 }
 
 /// What a person sees of their own account: the account and the code they entered.
@@ -73,6 +75,11 @@ impl Outcome {
         Outcome::Locked,
         Outcome::Blocked,
     ];
+
+    /// The outcome stored as `s`.
+    pub fn parse(s: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.as_str() == s)
+    }
 
     /// As stored.
     pub fn as_str(self) -> &'static str {

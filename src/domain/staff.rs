@@ -4,7 +4,8 @@ use chrono::NaiveDateTime;
 
 use super::account::User;
 
-/// What staff can do to an account.
+/// What can be done to an account. The owner role is granted and taken on the command line
+/// only; the others are the admin pages' actions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     Block,
@@ -12,10 +13,24 @@ pub enum Action {
     GrantStaff,
     RevokeStaff,
     SignOutEverywhere,
+    GrantOwner,
+    RevokeOwner,
 }
 
 impl Action {
-    pub const ALL: [Action; 5] = [
+    /// Every action, as the audit log may name it.
+    pub const ALL: [Action; 7] = [
+        Action::Block,
+        Action::Unblock,
+        Action::GrantStaff,
+        Action::RevokeStaff,
+        Action::SignOutEverywhere,
+        Action::GrantOwner,
+        Action::RevokeOwner,
+    ];
+
+    /// The actions of the admin pages.
+    pub const ON_THE_PAGES: [Action; 5] = [
         Action::Block,
         Action::Unblock,
         Action::GrantStaff,
@@ -31,10 +46,12 @@ impl Action {
             Action::GrantStaff => "grant_staff",
             Action::RevokeStaff => "revoke_staff",
             Action::SignOutEverywhere => "sign_out_everywhere",
+            Action::GrantOwner => "grant_owner",
+            Action::RevokeOwner => "revoke_owner",
         }
     }
 
-    /// As it appears in URLs.
+    /// As it appears in URLs (and in message ids).
     pub fn slug(self) -> &'static str {
         match self {
             Action::Block => "block",
@@ -42,11 +59,14 @@ impl Action {
             Action::GrantStaff => "grant-staff",
             Action::RevokeStaff => "revoke-staff",
             Action::SignOutEverywhere => "sign-out-everywhere",
+            Action::GrantOwner => "grant-owner",
+            Action::RevokeOwner => "revoke-owner",
         }
     }
 
+    /// The admin pages' action with this slug.
     pub fn from_slug(slug: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|a| a.slug() == slug)
+        Action::ON_THE_PAGES.into_iter().find(|a| a.slug() == slug)
     }
 
     /// Whether it makes sense for this account now (no "block" for a blocked one).
@@ -57,18 +77,69 @@ impl Action {
             Action::GrantStaff => !user.is_staff,
             Action::RevokeStaff => user.is_staff,
             Action::SignOutEverywhere => true,
+            Action::GrantOwner => !user.is_owner,
+            Action::RevokeOwner => user.is_owner,
         }
     }
 
     /// Takes something away: asked with more care, shown as dangerous.
     pub fn is_drastic(self) -> bool {
-        matches!(self, Action::Block | Action::RevokeStaff)
+        matches!(
+            self,
+            Action::Block | Action::RevokeStaff | Action::RevokeOwner
+        )
     }
 
-    /// Whether `actor` may do this to `target_id`: staff cannot block themselves or take away
-    /// their own staff rights (the command line, with no actor id, may do anything).
-    pub fn allowed(self, actor: Option<i64>, target_id: i64) -> bool {
-        !(self.is_drastic() && actor == Some(target_id))
+    /// Whether it changes who runs the service.
+    fn changes_rights(self) -> bool {
+        matches!(
+            self,
+            Action::GrantStaff | Action::RevokeStaff | Action::GrantOwner | Action::RevokeOwner
+        )
+    }
+
+    /// Whether `by` may do this to `target`; `None` when allowed. The command line may do
+    /// anything (the last owner is kept elsewhere, see [`keeps_an_owner`]). Staff: no action on
+    /// an owner, staff rights changed by owners only, and nobody blocks or demotes themselves;
+    /// the owner role itself is the command line's.
+    pub fn refusal(self, by: By, target: &User) -> Option<ActionResult> {
+        let By::Staff { id, owner } = by else {
+            return None;
+        };
+        if self.is_drastic() && id == target.id {
+            return Some(ActionResult::NotOnYourself);
+        }
+        let for_owners = self.changes_rights() && !owner;
+        let owner_only = matches!(self, Action::GrantOwner | Action::RevokeOwner);
+        (target.is_owner || for_owners || owner_only).then_some(ActionResult::NotAllowed)
+    }
+}
+
+/// Whether an action leaves at least one owner, given how many there are now.
+pub fn keeps_an_owner(action: Action, target: &User, owners: i64) -> bool {
+    let removes = match action {
+        Action::RevokeOwner | Action::RevokeStaff => target.is_owner,
+        _ => false,
+    };
+    !removes || owners > 1
+}
+
+/// Who acts, as the rules see them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum By {
+    /// `user-auth admin …`.
+    CommandLine,
+    /// A signed-in staff member; `owner` when they hold the owner role.
+    Staff { id: i64, owner: bool },
+}
+
+impl By {
+    /// A signed-in staff member.
+    pub fn staff(user: &User) -> Self {
+        By::Staff {
+            id: user.id,
+            owner: user.is_owner,
+        }
     }
 }
 
@@ -96,6 +167,11 @@ pub enum ActionResult {
     Done(User),
     /// Staff cannot block themselves or take away their own staff rights.
     NotOnYourself,
+    /// The actor's role does not allow it: an action on an owner, or staff rights changed by
+    /// someone who is not an owner.
+    NotAllowed,
+    /// It would leave the service without an owner.
+    LastOwner,
     NotFound,
 }
 
@@ -117,21 +193,93 @@ pub struct AuditEntry {
 mod tests {
     use super::*;
 
-    #[test]
-    fn slugs_round_trip() {
-        for a in Action::ALL {
-            assert_eq!(Action::from_slug(a.slug()), Some(a));
+    fn user(id: i64, staff: bool, owner: bool) -> User {
+        User {
+            id,
+            phone: format!("+99890100000{id}"),
+            invite_code: "AAAAAA".into(),
+            invited_by_id: None,
+            is_active: true,
+            is_staff: staff,
+            date_joined: NaiveDateTime::default(),
+            last_login: None,
+            invited_at: None,
+            invitee_count: 0,
+            is_owner: owner,
         }
-        assert_eq!(Action::from_slug("delete"), None);
     }
 
     #[test]
-    fn nobody_blocks_or_demotes_themselves() {
-        for a in Action::ALL {
-            assert!(a.allowed(Some(1), 2), "{a:?} on another");
-            assert!(a.allowed(None, 1), "{a:?} from the command line");
-            assert_eq!(a.allowed(Some(1), 1), !a.is_drastic(), "{a:?} on oneself");
+    fn slugs_round_trip_for_the_pages_actions() {
+        for a in Action::ON_THE_PAGES {
+            assert_eq!(Action::from_slug(a.slug()), Some(a));
         }
-        assert!(Action::Block.is_drastic() && Action::RevokeStaff.is_drastic());
+        assert_eq!(Action::from_slug("delete"), None);
+        assert_eq!(Action::from_slug("grant-owner"), None, "the command line's");
+    }
+
+    #[test]
+    fn who_may_do_what_to_whom() {
+        let staff = By::Staff {
+            id: 1,
+            owner: false,
+        };
+        let owner = By::Staff { id: 2, owner: true };
+        let (plain, other_staff, an_owner) = (
+            user(3, false, false),
+            user(4, true, false),
+            user(5, true, true),
+        );
+        // staff block, unblock and sign out people and other staff
+        for a in [Action::Block, Action::Unblock, Action::SignOutEverywhere] {
+            assert_eq!(a.refusal(staff, &plain), None, "{a:?}");
+            assert_eq!(a.refusal(staff, &other_staff), None, "{a:?}");
+        }
+        // only owners change staff rights
+        for a in [Action::GrantStaff, Action::RevokeStaff] {
+            assert_eq!(
+                a.refusal(staff, &other_staff),
+                Some(ActionResult::NotAllowed)
+            );
+            assert_eq!(a.refusal(owner, &other_staff), None);
+        }
+        // nothing applies to an owner, from the pages; the command line may
+        for a in Action::ALL {
+            assert_eq!(
+                a.refusal(owner, &an_owner),
+                Some(ActionResult::NotAllowed),
+                "{a:?}"
+            );
+            assert_eq!(a.refusal(By::CommandLine, &an_owner), None, "{a:?}");
+        }
+        // the owner role is the command line's
+        assert_eq!(
+            Action::GrantOwner.refusal(owner, &other_staff),
+            Some(ActionResult::NotAllowed)
+        );
+        // nobody blocks or demotes themselves
+        let me = user(1, true, false);
+        assert_eq!(
+            Action::Block.refusal(staff, &me),
+            Some(ActionResult::NotOnYourself)
+        );
+        assert_eq!(Action::SignOutEverywhere.refusal(staff, &me), None);
+    }
+
+    #[test]
+    fn the_last_owner_stays() {
+        let an_owner = user(5, true, true);
+        assert!(!keeps_an_owner(Action::RevokeOwner, &an_owner, 1));
+        assert!(!keeps_an_owner(Action::RevokeStaff, &an_owner, 1));
+        assert!(keeps_an_owner(Action::RevokeOwner, &an_owner, 2));
+        assert!(
+            keeps_an_owner(Action::Block, &an_owner, 1),
+            "not a role change"
+        );
+        assert!(keeps_an_owner(
+            Action::RevokeStaff,
+            &user(4, true, false),
+            1
+        ));
     }
 }

@@ -17,6 +17,7 @@ use user_auth::{
     domain::{
         account::{Profile, User},
         invite_code::{InviteCode, InviteCodeGenerator, RandomInviteCodes},
+        staff::{Action, ActionResult},
     },
     http::web::session::SESSION_COOKIE,
     sms::CapturingSender,
@@ -479,15 +480,27 @@ impl TestApp {
 
     /// Makes `e164` staff (creating the account if needed), as the command line does.
     pub fn make_staff(&self, e164: &str) -> User {
-        user_auth::app::staff::set_staff_by_phone(
+        self.grant(e164, Action::GrantStaff)
+    }
+
+    /// Makes `e164` an owner (creating the account if needed), as the command line does.
+    pub fn make_owner(&self, e164: &str) -> User {
+        self.grant(e164, Action::GrantOwner)
+    }
+
+    fn grant(&self, e164: &str, action: Action) -> User {
+        let done = user_auth::app::staff::set_role_by_phone(
             &mut self.conn(),
             &RandomInviteCodes,
             e164,
-            true,
+            action,
             self.clock.now(),
         )
-        .expect("grant")
-        .expect("a user")
+        .expect("grant");
+        match done {
+            ActionResult::Done(user) => user,
+            other => panic!("{action:?} {e164}: {other:?}"),
+        }
     }
 
     /// Enters `code` for `user_id` directly through the use case's rule; a refusal fails the

@@ -24,6 +24,7 @@ use user_auth::{
         otp::OtpCode,
         phone::PhoneNumber,
         refusal::{SendRefused, VerifyRefused},
+        staff::{Action, ActionResult},
     },
     i18n::{Locales, Tr},
     sms::CapturingSender,
@@ -93,6 +94,26 @@ impl UseCases {
     /// An account, as a first sign-in creates it.
     pub fn create_user(&self, e164: &str) -> User {
         create_account(&mut self.conn(), e164, self.now())
+    }
+
+    /// Changes `e164`'s role as the command line does (creating the account for a grant).
+    pub fn role(&self, e164: &str, action: Action) -> ActionResult {
+        user_auth::app::staff::set_role_by_phone(
+            &mut self.conn(),
+            &RandomInviteCodes,
+            e164,
+            action,
+            self.now(),
+        )
+        .expect("the database")
+    }
+
+    /// `role`, which must succeed.
+    pub fn grant(&self, e164: &str, action: Action) -> User {
+        match self.role(e164, action) {
+            ActionResult::Done(user) => user,
+            other => panic!("{action:?} {e164}: {other:?}"),
+        }
     }
 
     /// The account as stored now.

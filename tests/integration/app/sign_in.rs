@@ -234,14 +234,7 @@ async fn staff_get_long_codes(backend: Backend) {
     let Some(uc) = UseCases::new(backend) else {
         return;
     };
-    user_auth::app::staff::set_staff_by_phone(
-        &mut uc.conn(),
-        &user_auth::domain::invite_code::RandomInviteCodes,
-        A,
-        true,
-        uc.now(),
-    )
-    .unwrap();
+    uc.grant(A, user_auth::domain::staff::Action::GrantStaff);
     let from = client("10.0.0.1");
     uc.request(&phone(A), &from).await.unwrap();
     uc.request(&phone(B), &from).await.unwrap();

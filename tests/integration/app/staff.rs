@@ -1,9 +1,10 @@
 //! `app.staff`: actions and their audit trail, search, export, the dashboard, one person.
 
 use user_auth::{
-    app::staff::{AuditQuery, set_staff_by_phone},
+    app::staff::{AuditQuery, EVENTS_PER_PAGE, EventQuery},
+    db,
     domain::{
-        account::Credential,
+        account::{Credential, Outcome, User},
         cursor::PageRequest,
         invite_code::{InviteCode, RandomInviteCodes},
         search::{Tri, UserFilter, UserSort},
@@ -16,6 +17,8 @@ use crate::helpers::Backend;
 
 const STAFF: &str = "+998901270001";
 const A: &str = "+998901270002";
+const OWNER: &str = "+998901270003";
+const OWNER_2: &str = "+998901270004";
 
 fn many(i: usize) -> String {
     format!("+9989027{i:05}")
@@ -25,9 +28,7 @@ async fn an_action_is_done_and_audited_with_who_and_where(backend: Backend) {
     let Some(uc) = UseCases::new(backend) else {
         return;
     };
-    let staff = set_staff_by_phone(&mut uc.conn(), &RandomInviteCodes, STAFF, true, uc.now())
-        .unwrap()
-        .expect("staff");
+    let staff = uc.grant(STAFF, Action::GrantStaff);
     let token = uc
         .sign_in(&phone(A), &client("10.0.0.1"), Credential::WebSession)
         .await;
@@ -83,9 +84,7 @@ async fn staff_cannot_block_or_demote_themselves(backend: Backend) {
     let Some(uc) = UseCases::new(backend) else {
         return;
     };
-    let staff = set_staff_by_phone(&mut uc.conn(), &RandomInviteCodes, STAFF, true, uc.now())
-        .unwrap()
-        .unwrap();
+    let staff = uc.grant(STAFF, Action::GrantStaff);
     for action in [Action::Block, Action::RevokeStaff] {
         let res = uc
             .app
@@ -112,17 +111,120 @@ async fn the_command_line_grants_creating_the_account_and_revokes(backend: Backe
     let Some(uc) = UseCases::new(backend) else {
         return;
     };
-    let granted = set_staff_by_phone(&mut uc.conn(), &RandomInviteCodes, A, true, uc.now())
-        .unwrap()
-        .expect("created and granted");
-    assert!(granted.is_staff && granted.invite_code.len() == 6);
-    let revoked = set_staff_by_phone(&mut uc.conn(), &RandomInviteCodes, A, false, uc.now())
-        .unwrap()
-        .unwrap();
+    let granted = uc.grant(A, Action::GrantStaff);
+    assert!(granted.is_staff && !granted.is_owner && granted.invite_code.len() == 6);
+    let revoked = uc.grant(A, Action::RevokeStaff);
     assert!(!revoked.is_staff);
-    let unknown = set_staff_by_phone(&mut uc.conn(), &RandomInviteCodes, STAFF, false, uc.now());
-    assert_eq!(unknown.unwrap(), None);
+    assert_eq!(uc.role(STAFF, Action::RevokeStaff), ActionResult::NotFound);
     assert!(uc.user(STAFF).is_none(), "revoking creates nothing");
+}
+
+async fn only_owners_change_staff_rights_and_no_one_acts_on_an_owner(backend: Backend) {
+    let Some(uc) = UseCases::new(backend) else {
+        return;
+    };
+    let owner = uc.grant(OWNER, Action::GrantOwner);
+    assert!(owner.is_owner && owner.is_staff);
+    let staff = uc.grant(STAFF, Action::GrantStaff);
+    let person = uc.create_user(A);
+    let act = async |by: &User, target: i64, action| {
+        uc.app
+            .staff
+            .act(by, "10.0.0.1", target, action)
+            .await
+            .unwrap()
+    };
+    // staff run the service but do not make or unmake staff
+    assert!(matches!(
+        act(&staff, person.id, Action::Block).await,
+        ActionResult::Done(_)
+    ));
+    assert_eq!(
+        act(&staff, person.id, Action::GrantStaff).await,
+        ActionResult::NotAllowed
+    );
+    // no staff action applies to an owner, not even another owner's
+    for action in [
+        Action::Block,
+        Action::SignOutEverywhere,
+        Action::RevokeStaff,
+    ] {
+        assert_eq!(
+            act(&staff, owner.id, action).await,
+            ActionResult::NotAllowed
+        );
+    }
+    let second = uc.grant(OWNER_2, Action::GrantOwner);
+    assert_eq!(
+        act(&second, owner.id, Action::Block).await,
+        ActionResult::NotAllowed
+    );
+    // owners do
+    assert!(matches!(
+        act(&owner, person.id, Action::GrantStaff).await,
+        ActionResult::Done(u) if u.is_staff
+    ));
+    assert!(matches!(
+        act(&owner, staff.id, Action::RevokeStaff).await,
+        ActionResult::Done(u) if !u.is_staff
+    ));
+    // a staff member who lost the role cannot use the session they still hold
+    assert_eq!(
+        act(&staff, person.id, Action::GrantStaff).await,
+        ActionResult::NotAllowed
+    );
+    let o = uc.user(OWNER).unwrap();
+    assert!(o.is_active && o.is_owner);
+}
+
+async fn the_last_owner_stays(backend: Backend) {
+    let Some(uc) = UseCases::new(backend) else {
+        return;
+    };
+    uc.grant(OWNER, Action::GrantOwner);
+    assert_eq!(uc.role(OWNER, Action::RevokeOwner), ActionResult::LastOwner);
+    assert_eq!(uc.role(OWNER, Action::RevokeStaff), ActionResult::LastOwner);
+    uc.grant(OWNER_2, Action::GrantOwner);
+    let former = uc.grant(OWNER, Action::RevokeOwner);
+    assert!(former.is_staff && !former.is_owner, "still staff");
+    assert_eq!(
+        uc.role(OWNER_2, Action::RevokeStaff),
+        ActionResult::LastOwner
+    );
+    // two removals at once cannot both take the last two
+    uc.grant(OWNER, Action::GrantOwner);
+    let url = uc.url.clone();
+    let results: Vec<ActionResult> = [OWNER, OWNER_2]
+        .map(|phone| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                let mut conn = user_auth::db::establish(&url).unwrap();
+                user_auth::app::staff::set_role_by_phone(
+                    &mut conn,
+                    &RandomInviteCodes,
+                    phone,
+                    Action::RevokeOwner,
+                    chrono::Utc::now().naive_utc(),
+                )
+                .unwrap()
+            })
+        })
+        .into_iter()
+        .map(|h| h.join().unwrap())
+        .collect();
+    assert_eq!(
+        results
+            .iter()
+            .filter(|r| **r == ActionResult::LastOwner)
+            .count(),
+        1,
+        "{results:?}"
+    );
+    let owners = [OWNER, OWNER_2]
+        .iter()
+        .filter(|p| uc.user(p).unwrap().is_owner)
+        .count();
+    assert_eq!(owners, 1);
 }
 
 async fn search_filters_sorts_counts_and_pages(backend: Backend) {
@@ -271,7 +373,7 @@ async fn a_persons_view_has_inviter_invitees_and_events(backend: Backend) {
     let view = uc
         .app
         .staff
-        .person(a.id, PageRequest::First)
+        .person(a.id, PageRequest::First, EventQuery::default())
         .await
         .unwrap()
         .expect("found");
@@ -293,7 +395,7 @@ async fn a_persons_view_has_inviter_invitees_and_events(backend: Backend) {
     assert!(
         uc.app
             .staff
-            .person(i64::MAX, PageRequest::First)
+            .person(i64::MAX, PageRequest::First, EventQuery::default())
             .await
             .unwrap()
             .is_none()
@@ -304,10 +406,100 @@ async fn a_persons_view_has_inviter_invitees_and_events(backend: Backend) {
     );
 }
 
+/// Every event can be reached: 20 (or 2,000) junk checks cannot hide a sign-in.
+async fn a_persons_events_page_through_all_of_them_and_filter_by_outcome(backend: Backend) {
+    let Some(uc) = UseCases::new(backend) else {
+        return;
+    };
+    let a = uc.create_user(A);
+    let total = 2 * EVENTS_PER_PAGE as usize + 7;
+    let signed_in_at = [3, 60, total - 1];
+    {
+        let mut conn = uc.conn();
+        for i in 0..total {
+            let outcome = if signed_in_at.contains(&i) {
+                Outcome::SignedIn
+            } else {
+                Outcome::WrongCode
+            };
+            db::events::record(
+                &mut conn,
+                A,
+                "UZ",
+                Some(a.id),
+                &format!("10.1.{}.{}", i / 250, i % 250),
+                outcome,
+                uc.now(),
+            )
+            .unwrap();
+        }
+        // Someone else's events never show.
+        db::events::record(
+            &mut conn,
+            &many(9),
+            "UZ",
+            None,
+            "10.9.9.9",
+            Outcome::SignedIn,
+            uc.now(),
+        )
+        .unwrap();
+    }
+    let (uc, id) = (&uc, a.id);
+    let walk = |outcome: Option<Outcome>| async move {
+        let (mut seen, mut before, mut pages) = (Vec::new(), None, 0);
+        loop {
+            pages += 1;
+            assert!(pages <= 10, "paging never ends");
+            let view = uc
+                .app
+                .staff
+                .person(id, PageRequest::First, EventQuery { outcome, before })
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(view.events.len() <= EVENTS_PER_PAGE as usize);
+            seen.extend(
+                view.events
+                    .iter()
+                    .map(|e| (e.id, e.ip.clone(), e.outcome.clone())),
+            );
+            if !view.more_events {
+                return (seen, pages);
+            }
+            before = view.events.last().map(|e| e.id);
+        }
+    };
+
+    let (all, pages) = walk(None).await;
+    assert_eq!((all.len(), pages), (total, 3));
+    assert!(
+        all.windows(2).all(|w| w[0].0 > w[1].0),
+        "newest first, no repeats"
+    );
+    assert_eq!(all.last().unwrap().1, "10.1.0.0");
+    let (signed_in, pages) = walk(Some(Outcome::SignedIn)).await;
+    assert_eq!(pages, 1);
+    assert_eq!(
+        signed_in
+            .iter()
+            .map(|e| (e.1.as_str(), e.2.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            (format!("10.1.0.{}", total - 1).as_str(), "signed_in"),
+            ("10.1.0.60", "signed_in"),
+            ("10.1.0.3", "signed_in"),
+        ]
+    );
+}
+
 crate::on_both_backends!(
     an_action_is_done_and_audited_with_who_and_where,
+    a_persons_events_page_through_all_of_them_and_filter_by_outcome,
     staff_cannot_block_or_demote_themselves,
     the_command_line_grants_creating_the_account_and_revokes,
+    only_owners_change_staff_rights_and_no_one_acts_on_an_owner,
+    the_last_owner_stays,
     search_filters_sorts_counts_and_pages,
     the_export_walks_every_row_once_in_batches,
     the_dashboard_counts_accounts_and_invites,

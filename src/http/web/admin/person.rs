@@ -7,12 +7,13 @@ use serde::Deserialize;
 
 use super::format::when;
 use crate::{
-    app::staff::PersonView,
+    app::staff::{EventQuery, PersonView},
     domain::{
+        account::Outcome,
         client::ClientInfo,
         cursor::PageRequest,
         phone,
-        staff::{Action, ActionResult},
+        staff::{Action, ActionResult, By},
     },
     http::{
         auth::Staff,
@@ -66,7 +67,18 @@ pub struct PersonPage {
     pub newer_link: Option<String>,
     pub older_link: Option<String>,
     pub events: Vec<EventRow>,
+    /// The outcomes to filter the events by, the current one selected.
+    pub outcomes: Vec<Choice>,
+    pub events_first_link: Option<String>,
+    pub events_older_link: Option<String>,
     pub actions: Vec<ActionLink>,
+}
+
+/// An option of the events' outcome filter.
+pub struct Choice {
+    pub value: &'static str,
+    pub label: String,
+    pub selected: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -75,10 +87,18 @@ pub struct PersonQuery {
     older: Option<String>,
     newer: Option<String>,
     done: Option<String>,
+    /// The events' outcome filter (as stored), and where their page starts.
+    outcome: Option<String>,
+    events_before: Option<i64>,
 }
 
 fn yes_no(tr: &crate::i18n::Tr, v: bool) -> String {
     tr.t(if v { "admin-yes" } else { "admin-no" })
+}
+
+/// An outcome as stored, in words.
+fn outcome_label(tr: &crate::i18n::Tr, stored: &str) -> String {
+    tr.t(&format!("admin-outcome-{}", stored.replace('_', "-")))
 }
 
 pub async fn get(
@@ -89,15 +109,21 @@ pub async fn get(
     query: web::Query<PersonQuery>,
 ) -> Result<HttpResponse, AppError> {
     let page = PageRequest::from_links(query.older.as_deref(), query.newer.as_deref());
+    let outcome = query.outcome.as_deref().and_then(Outcome::parse);
+    let event_query = EventQuery {
+        outcome,
+        before: query.events_before,
+    };
     let PersonView {
         user,
         inviter,
         invitees,
         events,
+        more_events,
     } = state
         .app
         .staff
-        .person(path.into_inner(), page)
+        .person(path.into_inner(), page, event_query)
         .await?
         .ok_or(AppError::NotFound)?;
     let ctx = PageCtx::new(&req, &state, true).staff(true);
@@ -109,6 +135,7 @@ pub async fn get(
         ("admin-field-invite-code", user.invite_code.clone()),
         ("admin-field-active", yes_no(&tr, user.is_active)),
         ("admin-field-staff", yes_no(&tr, user.is_staff)),
+        ("admin-field-owner", yes_no(&tr, user.is_owner)),
         ("admin-field-joined", when(user.date_joined)),
         ("admin-field-last-login", optional(user.last_login)),
         ("admin-field-entered-at", optional(user.invited_at)),
@@ -120,15 +147,27 @@ pub async fn get(
         value,
     })
     .collect();
-    let actions = Action::ALL
+    let actions = Action::ON_THE_PAGES
         .into_iter()
-        .filter(|a| a.applies_to(&user) && a.allowed(Some(me.id), user.id))
+        .filter(|a| a.applies_to(&user) && a.refusal(By::staff(&me), &user).is_none())
         .map(|a| ActionLink {
             href: format!("/admin/users/{}/{}", user.id, a.slug()),
             label: tr.t(&format!("admin-action-{}", a.slug())),
             danger: a.is_drastic(),
         })
         .collect();
+    let events_link = |before: Option<i64>| {
+        let mut link = format!(
+            "/admin/users/{}?outcome={}",
+            user.id,
+            outcome.map_or("", |o| o.as_str())
+        );
+        if let Some(before) = before {
+            link.push_str(&format!("&events_before={before}"));
+        }
+        link.push_str("#events");
+        link
+    };
     let page = PersonPage {
         section: "users",
         id: user.id,
@@ -165,14 +204,29 @@ pub async fn get(
         older_link: invitees
             .older
             .map(|c| format!("/admin/users/{}?older={}#invitees", user.id, c.encode())),
+        events_first_link: query.events_before.map(|_| events_link(None)),
+        events_older_link: more_events
+            .then(|| events.last().map(|e| events_link(Some(e.id))))
+            .flatten(),
         events: events
             .iter()
             .map(|e| EventRow {
                 when: when(e.created_at),
                 ip: e.ip.clone(),
-                outcome: tr.t(&format!("admin-outcome-{}", e.outcome.replace('_', "-"))),
+                outcome: outcome_label(&tr, &e.outcome),
             })
             .collect(),
+        outcomes: std::iter::once(Choice {
+            value: "",
+            label: tr.t("admin-filter-any"),
+            selected: outcome.is_none(),
+        })
+        .chain(Outcome::ALL.into_iter().map(|o| Choice {
+            value: o.as_str(),
+            label: outcome_label(&tr, o.as_str()),
+            selected: outcome == Some(o),
+        }))
+        .collect(),
         actions,
         ctx,
     };
@@ -200,7 +254,7 @@ pub async fn confirm(
     let (id, slug) = path.into_inner();
     let action = Action::from_slug(&slug).ok_or(AppError::NotFound)?;
     let user = state.app.staff.user(id).await?.ok_or(AppError::NotFound)?;
-    if !action.allowed(Some(me.id), user.id) {
+    if action.refusal(By::staff(&me), &user).is_some() {
         return Err(AppError::Forbidden);
     }
     let ctx = PageCtx::new(&req, &state, true).staff(true);
@@ -241,7 +295,9 @@ pub async fn act(
             "/admin/users/{id}?done={}",
             action.slug()
         ))),
-        ActionResult::NotOnYourself => Err(AppError::Forbidden),
+        ActionResult::NotOnYourself | ActionResult::NotAllowed | ActionResult::LastOwner => {
+            Err(AppError::Forbidden)
+        }
         ActionResult::NotFound => Err(AppError::NotFound),
     }
 }
