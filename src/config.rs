@@ -104,7 +104,12 @@ pub struct Settings {
     /// How the client's address is found and counted.
     pub address_rules: AddressRules,
     pub limits: Limits,
+    /// How often the server purges what is past retention (a day; tests shorten it).
+    pub purge_every: Duration,
 }
+
+/// How often the server purges what is past retention.
+pub const PURGE_EVERY: Duration = Duration::from_secs(24 * 3600);
 
 /// Where the development secret is kept when `SECRET_KEY` is unset.
 pub const DEV_SECRET_FILE: &str = "data/secret_key";
@@ -125,6 +130,7 @@ impl Settings {
             trust_proxy_headers: false,
             address_rules: AddressRules::default(),
             limits: Limits::default(),
+            purge_every: PURGE_EVERY,
         }
     }
 
@@ -314,6 +320,19 @@ impl Settings {
                 1,
                 365,
             )?),
+            retention: d.retention,
+        };
+        // Records a limit still reads are never purged.
+        let shortest_retention = (limits.longest_lookback().num_seconds() + 86_399) / 86_400;
+        let limits = Limits {
+            retention: TimeDelta::days(num(
+                &get,
+                "RETENTION_DAYS",
+                d.retention.num_days(),
+                shortest_retention,
+                36_500,
+            )?),
+            ..limits
         };
 
         Ok(Self {
@@ -333,6 +352,7 @@ impl Settings {
             trust_proxy_headers,
             address_rules,
             limits,
+            purge_every: PURGE_EVERY,
         })
     }
 }
@@ -472,6 +492,25 @@ mod tests {
             settings(&[("SECRET_KEY", "short")]).unwrap_err().var,
             "SECRET_KEY"
         );
+    }
+
+    #[test]
+    fn retention_covers_every_limit_s_look_back() {
+        let days = |vars: &[(&'static str, &'static str)]| {
+            settings(vars).map(|s| s.limits.retention.num_days())
+        };
+        assert_eq!(days(&[]).unwrap(), 90);
+        assert_eq!(days(&[("RETENTION_DAYS", "1")]).unwrap(), 1);
+        assert_eq!(
+            days(&[("RETENTION_DAYS", "0")]).unwrap_err().var,
+            "RETENTION_DAYS"
+        );
+        // a week-long lock reads a week of failed checks
+        let week = ("LOGIN_LOCK_SECONDS", "604800");
+        assert_eq!(days(&[week, ("RETENTION_DAYS", "7")]).unwrap(), 7);
+        let e = days(&[week, ("RETENTION_DAYS", "6")]).unwrap_err();
+        assert_eq!(e.var, "RETENTION_DAYS");
+        assert!(e.message.contains("from 7 to"), "{}", e.message);
     }
 
     #[test]

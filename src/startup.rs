@@ -1,14 +1,16 @@
 //! Building the application: migrations, the pool, the shared state, and the listener serving
 //! the HTTP edge.
 
-use std::{net::TcpListener, sync::Arc};
+use std::{net::TcpListener, sync::Arc, time::Duration};
 
 use actix_web::{HttpServer, dev::Server, web};
+use chrono::NaiveDateTime;
 
 use crate::{
+    app::retention,
     config::Settings,
     db::{self, DbPool},
-    domain::phone,
+    domain::{limits::Limits, phone},
     http,
     i18n::Locales,
     state::{AppState, Dependencies},
@@ -33,6 +35,8 @@ pub struct Application {
     port: u16,
     server: Server,
     pool: DbPool,
+    state: web::Data<AppState>,
+    purge_every: Duration,
 }
 
 impl Application {
@@ -52,6 +56,7 @@ impl Application {
         };
         let listener = TcpListener::bind(settings.bind).map_err(bind_error)?;
         let port = listener.local_addr().map_err(bind_error)?.port();
+        purge_now(&pool, deps.clock.now(), &settings.limits);
         let state = web::Data::new(AppState::new(settings, deps, pool.clone(), locales));
         // Database work runs on blocking threads; more of them than pooled connections would
         // only wait for a connection (and wake each other), so each worker gets its share.
@@ -59,13 +64,20 @@ impl Application {
         let blocking = (settings.database_pool_size as usize)
             .div_ceil(workers)
             .max(1);
-        let server = HttpServer::new(move || http::app(state.clone()))
+        let serving = state.clone();
+        let server = HttpServer::new(move || http::app(serving.clone()))
             .workers(workers)
             .worker_max_blocking_threads(blocking)
             .listen(listener)
             .map_err(bind_error)?
             .run();
-        Ok(Self { port, server, pool })
+        Ok(Self {
+            port,
+            server,
+            pool,
+            state,
+            purge_every: settings.purge_every,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -77,7 +89,37 @@ impl Application {
         self.pool.clone()
     }
 
+    /// Serves until the server stops, purging what is past retention every `purge_every`.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let state = self.state.clone();
+        let every = self.purge_every;
+        let purging = actix_web::rt::spawn(async move {
+            loop {
+                actix_web::rt::time::sleep(every).await;
+                log_purge(state.app.retention.purge().await);
+            }
+        });
+        let served = self.server.await;
+        purging.abort();
+        served
+    }
+}
+
+/// Purges before the first request, so a server that was down past a daily run still keeps
+/// its promise; a failure is logged and the server starts anyway.
+fn purge_now(pool: &DbPool, now: NaiveDateTime, limits: &Limits) {
+    match pool.get() {
+        Ok(mut conn) => {
+            log_purge(retention::purge(&mut conn, now, limits).map_err(|e| e.to_string()))
+        }
+        Err(e) => log_purge(Err(e.to_string())),
+    }
+}
+
+fn log_purge<E: std::fmt::Display>(purged: Result<retention::Purged, E>) {
+    match purged {
+        Ok(p) if p.total() == 0 => {}
+        Ok(p) => log::info!("retention: purged {p:?}"),
+        Err(e) => log::warn!("retention: the purge failed: {e}"),
     }
 }

@@ -13,6 +13,7 @@ pub mod credentials;
 mod error;
 pub mod invites;
 mod parts;
+pub mod retention;
 pub mod seed;
 pub mod sign_in;
 pub mod staff;
@@ -29,6 +30,7 @@ pub struct App {
     pub accounts: accounts::Accounts,
     pub invites: invites::Invites,
     pub staff: staff::Staff,
+    pub retention: retention::Retention,
 }
 
 impl App {
@@ -39,7 +41,8 @@ impl App {
             credentials: credentials::Credentials::new(parts.clone()),
             accounts: accounts::Accounts::new(parts.clone()),
             invites: invites::Invites::new(parts.clone()),
-            staff: staff::Staff::new(parts),
+            staff: staff::Staff::new(parts.clone()),
+            retention: retention::Retention::new(parts),
         }
     }
 }

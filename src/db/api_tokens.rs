@@ -56,6 +56,23 @@ pub fn find_with_user(
     .map(|found| found.map(|(t, u)| (t, User::from(u))))
 }
 
+/// Removes up to `batch` tokens that ended before `before`.
+pub fn purge_expired(
+    conn: &mut DbConnection,
+    before: NaiveDateTime,
+    batch: i64,
+) -> QueryResult<usize> {
+    let old = api_tokens::table
+        .filter(api_tokens::expires_at.lt(before))
+        .select(api_tokens::id)
+        .limit(batch)
+        .load::<i64>(conn)?;
+    if old.is_empty() {
+        return Ok(0);
+    }
+    diesel::delete(api_tokens::table.filter(api_tokens::id.eq_any(old))).execute(conn)
+}
+
 pub fn touch(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<()> {
     diesel::update(api_tokens::table.find(id))
         .set(api_tokens::last_used_at.eq(at))

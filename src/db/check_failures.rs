@@ -99,8 +99,19 @@ pub fn count_locked(
     Ok(pairs.iter().filter(|(_, _, n)| *n >= threshold).count() as i64)
 }
 
-/// Removes failures older than `before` (retention).
-pub fn purge_before(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<usize> {
-    diesel::delete(check_failures::table.filter(check_failures::created_at.lt(before)))
-        .execute(conn)
+/// Removes up to `batch` failures older than `before` (retention).
+pub fn purge_before(
+    conn: &mut DbConnection,
+    before: NaiveDateTime,
+    batch: i64,
+) -> QueryResult<usize> {
+    let old = check_failures::table
+        .filter(check_failures::created_at.lt(before))
+        .select(check_failures::id)
+        .limit(batch)
+        .load::<i64>(conn)?;
+    if old.is_empty() {
+        return Ok(0);
+    }
+    diesel::delete(check_failures::table.filter(check_failures::id.eq_any(old))).execute(conn)
 }

@@ -85,10 +85,21 @@ pub fn page_for_phone(
     Ok((rows, more))
 }
 
-/// Removes events older than `before` (retention).
-pub fn purge_before(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<usize> {
-    diesel::delete(sign_in_events::table.filter(sign_in_events::created_at.lt(before)))
-        .execute(conn)
+/// Removes up to `batch` events older than `before` (retention).
+pub fn purge_before(
+    conn: &mut DbConnection,
+    before: NaiveDateTime,
+    batch: i64,
+) -> QueryResult<usize> {
+    let old = sign_in_events::table
+        .filter(sign_in_events::created_at.lt(before))
+        .select(sign_in_events::id)
+        .limit(batch)
+        .load::<i64>(conn)?;
+    if old.is_empty() {
+        return Ok(0);
+    }
+    diesel::delete(sign_in_events::table.filter(sign_in_events::id.eq_any(old))).execute(conn)
 }
 
 /// How many events with one of `outcomes` happened since `since`.

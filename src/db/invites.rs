@@ -120,6 +120,23 @@ pub fn purge_tries_before(
     .execute(conn)
 }
 
+/// Removes up to `batch` tries older than `before`, whoever made them (retention).
+pub fn purge_all_tries_before(
+    conn: &mut DbConnection,
+    before: NaiveDateTime,
+    batch: i64,
+) -> QueryResult<usize> {
+    let old = invite_attempts::table
+        .filter(invite_attempts::created_at.lt(before))
+        .select(invite_attempts::id)
+        .limit(batch)
+        .load::<i64>(conn)?;
+    if old.is_empty() {
+        return Ok(0);
+    }
+    diesel::delete(invite_attempts::table.filter(invite_attempts::id.eq_any(old))).execute(conn)
+}
+
 /// A row of the invitee list, read into an [`Invitee`].
 #[derive(Debug, Queryable)]
 struct InviteeRow {

@@ -175,7 +175,19 @@ pub fn purge_before(
     .execute(conn)
 }
 
-/// Removes every code sent before `before` (retention).
-pub fn purge_all_before(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<usize> {
-    diesel::delete(login_codes::table.filter(login_codes::created_at.lt(before))).execute(conn)
+/// Removes up to `batch` codes sent before `before`, whoever they went to (retention).
+pub fn purge_all_before(
+    conn: &mut DbConnection,
+    before: NaiveDateTime,
+    batch: i64,
+) -> QueryResult<usize> {
+    let old = login_codes::table
+        .filter(login_codes::created_at.lt(before))
+        .select(login_codes::id)
+        .limit(batch)
+        .load::<i64>(conn)?;
+    if old.is_empty() {
+        return Ok(0);
+    }
+    diesel::delete(login_codes::table.filter(login_codes::id.eq_any(old))).execute(conn)
 }

@@ -37,6 +37,23 @@ pub fn insert(conn: &mut DbConnection, new: &NewSession<'_>) -> QueryResult<()> 
         .map(drop)
 }
 
+/// Removes up to `batch` sessions that ended before `before`.
+pub fn purge_expired(
+    conn: &mut DbConnection,
+    before: NaiveDateTime,
+    batch: i64,
+) -> QueryResult<usize> {
+    let old = sessions::table
+        .filter(sessions::expires_at.lt(before))
+        .select(sessions::id)
+        .limit(batch)
+        .load::<i64>(conn)?;
+    if old.is_empty() {
+        return Ok(0);
+    }
+    diesel::delete(sessions::table.filter(sessions::id.eq_any(old))).execute(conn)
+}
+
 /// The session with this token hash and its user.
 pub fn find_with_user(
     conn: &mut DbConnection,

@@ -33,6 +33,8 @@ pub struct Limits {
     /// Invite codes a person may try per hour.
     pub invite_tries_per_hour: i64,
     pub api_token_ttl: TimeDelta,
+    /// How long sign-in events, codes, failed checks and invite tries are kept.
+    pub retention: TimeDelta,
 }
 
 impl Default for Limits {
@@ -54,6 +56,7 @@ impl Default for Limits {
             session_touch_interval: TimeDelta::minutes(5),
             invite_tries_per_hour: 10,
             api_token_ttl: TimeDelta::days(30),
+            retention: TimeDelta::days(90),
         }
     }
 }
@@ -102,6 +105,16 @@ impl Limits {
         };
         let long_codes = self.codes_per_phone_per_hour as f64 * 25.0;
         short + long_codes * tries / 10f64.powi(LONG_OTP_LENGTH as i32)
+    }
+}
+
+impl Limits {
+    /// The longest span any limit looks back over: records younger than this are never purged.
+    pub fn longest_lookback(&self) -> TimeDelta {
+        [WINDOW, SHORT_CODE_BUDGET_WINDOW, self.lock_duration]
+            .into_iter()
+            .max()
+            .unwrap_or(WINDOW)
     }
 }
 

@@ -184,6 +184,67 @@ fn admin_grant_creates_and_promotes_and_revoke_demotes() {
 }
 
 #[test]
+fn admin_grant_owner_and_the_last_owner_stays() {
+    use user_auth::db::{self, DatabaseUrl, users};
+    let path = temp_db();
+    let url = format!("sqlite://{}", path.display());
+    let run = |args: &[&str]| {
+        user_auth()
+            .env("DATABASE_URL", &url)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let ok = |args: &[&str], says: &str| {
+        let out = run(args);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.contains(says), "{args:?}: {stdout}");
+    };
+    let last_owner = |args: &[&str]| {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("+998901234567 is the last owner"),
+            "{stderr}"
+        );
+    };
+
+    ok(
+        &["admin", "grant", "--owner", "+998901234567"],
+        "+998901234567 is now an owner",
+    );
+    ok(
+        &["admin", "grant", "--owner", "+998901234568"],
+        "+998901234568 is now an owner",
+    );
+    ok(
+        &["admin", "revoke", "--owner", "+998901234568"],
+        "is no longer an owner",
+    );
+    last_owner(&["admin", "revoke", "--owner", "+998901234567"]);
+    last_owner(&["admin", "revoke", "+998901234567"]);
+
+    let mut conn = db::establish(&DatabaseUrl::Sqlite(path.clone())).unwrap();
+    let mut roles = |e164| {
+        let u = users::find_by_phone(&mut conn, e164).unwrap().unwrap();
+        (u.is_staff, u.is_owner)
+    };
+    assert_eq!(roles("+998901234567"), (true, true));
+    assert_eq!(
+        roles("+998901234568"),
+        (true, false),
+        "still staff, no longer an owner"
+    );
+    let _ = std::fs::remove_dir_all(path.parent().unwrap().parent().unwrap());
+}
+
+#[test]
 fn a_public_bind_without_a_secret_key_does_not_start() {
     let out = user_auth()
         .env_remove("SECRET_KEY")

@@ -332,3 +332,114 @@ async fn the_bundled_sqlite_is_built_with_our_options() {
         "{options:?}"
     );
 }
+
+/// A role made for one test, dropped (after the database that refers to it) at the end.
+struct Role {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for Role {
+    fn drop(&mut self) {
+        if let Ok(mut conn) = PgConnection::establish(&self.admin_url) {
+            let _ = diesel::sql_query(format!("DROP ROLE IF EXISTS \"{}\"", self.name))
+                .execute(&mut conn);
+        }
+    }
+}
+
+/// The README's least-privilege block, for `role` on `database`.
+fn least_privilege_sql(role: &str, database: &str) -> String {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let block = readme
+        .split_once("<!-- least-privilege:begin -->")
+        .and_then(|(_, rest)| rest.split_once("<!-- least-privilege:end -->"))
+        .expect("the README marks its least-privilege block")
+        .0;
+    let sql: String = block
+        .lines()
+        .filter(|l| !l.starts_with("```"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(sql.contains("user_auth_app") && sql.contains("audit_log"));
+    sql.replace("user_auth_app", &format!("\"{role}\""))
+        .replace("DATABASE user_auth ", &format!("DATABASE \"{database}\" "))
+}
+
+/// The README's least-privilege role runs the whole app, and cannot edit, empty or change the
+/// audit log, change a table or pretend a migration ran.
+#[actix_web::test]
+async fn the_readme_s_least_privilege_role_runs_the_app_and_cannot_touch_the_audit_log() {
+    use crate::helpers::{Options, TestDb, with_database};
+    use diesel::prelude::*;
+    use user_auth::db::{DatabaseUrl, schema::audit_log};
+
+    let Some((owner_url, db)) = TestDb::create(Backend::Postgres) else {
+        return;
+    };
+    let TestDb::Postgres { admin_url, name } = &db else {
+        unreachable!("a PostgreSQL database")
+    };
+    let role = Role {
+        admin_url: admin_url.clone(),
+        name: format!("user_auth_app_{}", &name["user_auth_test_".len()..]),
+    };
+    user_auth::db::migrate(&owner_url).expect("the owner migrates");
+    let DatabaseUrl::Postgres(owner) = &owner_url else {
+        unreachable!()
+    };
+    let mut as_owner = PgConnection::establish(owner).unwrap();
+    diesel::sql_query(format!("CREATE ROLE \"{}\" LOGIN", role.name))
+        .execute(&mut as_owner)
+        .unwrap();
+    use diesel::connection::SimpleConnection;
+    as_owner
+        .batch_execute(&least_privilege_sql(&role.name, name))
+        .expect("the README's statements run");
+    let mut app_url = reqwest::Url::parse(&with_database(admin_url, name)).unwrap();
+    app_url.set_username(&role.name).unwrap();
+    app_url.set_password(None).unwrap();
+    drop(as_owner);
+
+    // the whole app, as that role: start-up (with its purge), sign-in, invites, staff actions
+    let app = TestApp::start(
+        DatabaseUrl::Postgres(app_url.to_string()),
+        db,
+        Options::default(),
+    )
+    .await;
+    let staff = app.make_staff("+998901234560");
+    app.sign_in(PHONE, PHONE).await;
+    let res = app.enter_code(&staff.invite_code).await;
+    assert!(res.status().is_success() || res.status().is_redirection());
+    let me = app.user(PHONE).unwrap();
+    assert_eq!(me.invited_by_id, Some(staff.id));
+    let rows = || -> i64 {
+        audit_log::table
+            .count()
+            .get_result(&mut app.conn())
+            .unwrap()
+    };
+    assert_eq!(rows(), 1);
+
+    let mut conn = app.conn();
+    for sql in [
+        "UPDATE audit_log SET action = 'block'",
+        "DELETE FROM audit_log",
+        "TRUNCATE audit_log",
+        "ALTER TABLE audit_log DISABLE TRIGGER ALL",
+        "DROP TRIGGER audit_log_no_truncate ON audit_log",
+        "DROP TABLE audit_log",
+        "ALTER TABLE users DROP CONSTRAINT users_owner_is_staff",
+        "CREATE TABLE notes (id INT)",
+        "INSERT INTO __diesel_schema_migrations (version) VALUES ('99999999999999')",
+    ] {
+        let done = conn.batch_execute(sql);
+        assert!(done.is_err(), "the app's role may not: {sql}");
+    }
+    drop(conn);
+    assert_eq!(rows(), 1);
+    drop(app);
+    drop(role);
+}

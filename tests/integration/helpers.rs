@@ -5,6 +5,7 @@ use std::{
     path::PathBuf,
     str::FromStr,
     sync::{Arc, Once},
+    time::Duration,
 };
 
 use chrono::TimeDelta;
@@ -118,7 +119,7 @@ impl TestDb {
 }
 
 /// Replaces the database name in a PostgreSQL URL.
-fn with_database(url: &str, name: &str) -> String {
+pub fn with_database(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {
         Some((b, q)) => (b, Some(q)),
         None => (url, None),
@@ -147,6 +148,8 @@ pub struct Options {
     pub clock_start: Option<chrono::NaiveDateTime>,
     /// The sign-in rules' numbers.
     pub limits: user_auth::domain::limits::Limits,
+    /// How often the server purges what is past retention.
+    pub purge_every: Duration,
 }
 
 impl Default for Options {
@@ -159,6 +162,7 @@ impl Default for Options {
             cookie_secure: false,
             clock_start: None,
             limits: user_auth::domain::limits::Limits::default(),
+            purge_every: user_auth::config::PURGE_EVERY,
         }
     }
 }
@@ -170,6 +174,8 @@ pub struct TestApp {
     pub sms: CapturingSender,
     pub clock: ManualClock,
     pub pool: DbPool,
+    /// The settings the server was started with (its database included).
+    pub settings: Settings,
     db: TestDb,
 }
 
@@ -180,6 +186,11 @@ impl TestApp {
 
     pub async fn spawn_with(backend: Backend, options: Options) -> Option<TestApp> {
         let (url, db) = TestDb::create(backend)?;
+        Some(Self::start(url, db, options).await)
+    }
+
+    /// The application on `url`, which is (or lives in) `db`.
+    pub async fn start(url: DatabaseUrl, db: TestDb, options: Options) -> TestApp {
         let mut settings = Settings::for_tests(url.clone());
         settings.phone_policy.default_region = options
             .region
@@ -194,6 +205,7 @@ impl TestApp {
         settings.address_rules.proxy_hops = usize::from(options.trust_proxy_headers);
         settings.cookie_secure = options.cookie_secure;
         settings.limits = options.limits;
+        settings.purge_every = options.purge_every;
         let sms = CapturingSender::new();
         let clock = options
             .clock_start
@@ -204,20 +216,22 @@ impl TestApp {
             invite_codes: options.invite_codes,
         };
         let app = Application::build(&settings, deps).expect("the application starts");
+        let settings = settings.clone();
         let address = format!("http://127.0.0.1:{}", app.port());
         let pool = app.pool();
         actix_web::rt::spawn(app.run_until_stopped());
         let jar = Arc::new(Jar::default());
         let client = client_with(jar.clone());
-        Some(TestApp {
+        TestApp {
             address,
             client,
             jar,
             sms,
             clock,
             pool,
+            settings,
             db,
-        })
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

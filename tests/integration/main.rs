@@ -14,5 +14,6 @@ mod hostile_input;
 mod invites;
 mod limits;
 mod pages;
+mod retention;
 mod sessions;
 mod sign_in;

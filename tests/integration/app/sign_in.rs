@@ -18,7 +18,7 @@ use crate::helpers::Backend;
 const A: &str = "+998901230001";
 const B: &str = "+998901230002";
 
-fn wrong(right: &OtpCode) -> OtpCode {
+pub fn wrong(right: &OtpCode) -> OtpCode {
     OtpCode::parse(
         if right.as_str() == "0000" {
             "1111"
