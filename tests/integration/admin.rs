@@ -259,6 +259,84 @@ async fn staff_cannot_block_or_unstaff_themselves(backend: Backend) {
     assert_eq!(audit_rows(&app).len(), 1, "only the command line's grant");
 }
 
+/// On the pages: a staff member who is not an owner is not offered, and cannot force, a change
+/// of staff rights or any action on an owner.
+async fn only_owners_change_staff_rights_and_nothing_applies_to_an_owner(backend: Backend) {
+    let Some(app) = staff_app(backend).await else {
+        return;
+    };
+    let owner = app.make_owner("+998901000030");
+    let user = app.create_user(USER);
+    let post = async |target: i64, slug: &str| {
+        let csrf = csrf_from(&app.get_html("/admin").await);
+        app.post_form(&format!("/admin/users/{target}/{slug}"), &[("csrf", &csrf)])
+            .await
+            .status()
+    };
+
+    let page = app.get_html(&format!("/admin/users/{}", user.id)).await;
+    assert!(page.contains(&format!("/admin/users/{}/block\"", user.id)));
+    assert!(!page.contains("/grant-staff\""), "rights are for owners");
+    assert_eq!(post(user.id, "grant-staff").await, StatusCode::FORBIDDEN);
+    let page = app.get_html(&format!("/admin/users/{}", owner.id)).await;
+    assert!(page.contains("Owner"));
+    for slug in [
+        "block",
+        "revoke-staff",
+        "sign-out-everywhere",
+        "grant-owner",
+        "revoke-owner",
+    ] {
+        assert!(
+            !page.contains(&format!("/{slug}\"")),
+            "{slug} offered on an owner"
+        );
+        let confirm = app.get(&format!("/admin/users/{}/{slug}", owner.id)).await;
+        assert!(
+            [StatusCode::FORBIDDEN, StatusCode::NOT_FOUND].contains(&confirm.status()),
+            "{slug}"
+        );
+        let status = post(owner.id, slug).await;
+        assert!(
+            [StatusCode::FORBIDDEN, StatusCode::NOT_FOUND].contains(&status),
+            "{slug}: {status}"
+        );
+    }
+    let (o, u) = (app.user("+998901000030").unwrap(), app.user(USER).unwrap());
+    assert!(o.is_active && o.is_staff && o.is_owner && !u.is_staff);
+    assert_eq!(audit_rows(&app).len(), 2, "only the command line's grants");
+
+    // an owner is offered and may change staff rights
+    let (browser, _) = app.new_browser();
+    let signed_in = app.sign_in_with(&browser, "+998901000030").await;
+    assert_eq!(location(&signed_in), "/profile");
+    let page = browser
+        .get(app.url(&format!("/admin/users/{}", user.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("/admin/users/{}/grant-staff\"", user.id)));
+    let confirm = browser
+        .get(app.url(&format!("/admin/users/{}/grant-staff", user.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let res = browser
+        .post(app.url(&format!("/admin/users/{}/grant-staff", user.id)))
+        .form(&[("csrf", csrf_from(&confirm))])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_redirection() || res.status().is_success());
+    assert!(app.user(USER).unwrap().is_staff);
+}
+
 async fn actions_need_the_csrf_token(backend: Backend) {
     let Some(app) = staff_app(backend).await else {
         return;
@@ -779,6 +857,7 @@ crate::on_both_backends!(
     every_admin_route_requires_an_active_staff_member,
     each_action_takes_effect_and_is_audited,
     staff_cannot_block_or_unstaff_themselves,
+    only_owners_change_staff_rights_and_nothing_applies_to_an_owner,
     actions_need_the_csrf_token,
     search_filters_sort_and_pages,
     the_person_page_shows_everything_and_links_both_ways,
