@@ -31,6 +31,7 @@ use user_auth::{
         otp::{self, OtpCode},
         phone::PhoneNumber,
     },
+    i18n::{Locales, Tr},
 };
 
 const SECRET: &str = "bench-secret-bench-secret-bench-secret-bench-secret-bench-secret-0123";
@@ -391,6 +392,7 @@ fn auth_config() -> Config {
         },
         code_key: key.derive32("user-auth/otp-hmac/v1"),
         invite_codes: Arc::new(RandomInviteCodes),
+        outbox_key: key.derive32("user-auth/outbox/v1"),
     }
 }
 
@@ -581,6 +583,7 @@ async fn text(client: &reqwest::Client, url: &str) -> String {
 
 /// Signs `phone` in through the web forms and returns a client holding the session cookie.
 async fn web_session(base: &str, pool: &DbPool, phone: &str) -> reqwest::Client {
+    user_auth::sms::install_tls();
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -701,6 +704,7 @@ async fn run_backend(
         .url
         .clone()
         .unwrap_or_else(|| server.as_ref().unwrap().base.clone());
+    user_auth::sms::install_tls();
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(opts.concurrency)
@@ -740,25 +744,17 @@ async fn run_backend(
         .await;
         let phones = Arc::new(fresh_phones(&phones_counter, prepared));
         let cfg = auth_config();
+        let tr = Tr::new(Arc::new(Locales::load().expect("locales")), "en");
         let fl = (!opts.no_floor).then(|| {
             floor(&pool, c, d, move |i, conn| {
                 let phone = PhoneNumber::from_e164_unchecked(phones.get(i)?.clone());
                 let client = person(FLOOR_IPS + i);
                 let now = Utc::now().naive_utc();
-                Some(
-                    match sign_in::request_code(conn, &cfg, &phone, &client, now) {
-                        Ok(Ok(issued)) => sign_in::finish_code_request(
-                            conn,
-                            &phone,
-                            issued.code_id,
-                            true,
-                            &client,
-                            now,
-                        )
-                        .is_ok(),
-                        _ => false,
-                    },
-                )
+                let text = |code: &OtpCode| sign_in::message_text(&tr, &cfg.limits, code);
+                Some(matches!(
+                    sign_in::request_code(conn, &cfg, &phone, &client, now, text),
+                    Ok(Ok(_))
+                ))
             })
         });
         rows.push(Row {

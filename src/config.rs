@@ -81,10 +81,129 @@ impl SecretKey {
     }
 }
 
-/// Where codes are sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A secret value from the environment; never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+/// A text message provider and its settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SmsBackend {
+    /// The log, for development.
     Console,
+    /// The signed JSON webhook.
+    Http { url: String, secret: Secret },
+    /// Twilio's Messages API.
+    Twilio {
+        base_url: String,
+        account_sid: String,
+        auth_token: Secret,
+        /// `TWILIO_FROM`, or else `TWILIO_MESSAGING_SERVICE_SID`.
+        from: String,
+        messaging_service: bool,
+    },
+}
+
+impl SmsBackend {
+    pub fn name(&self) -> &'static str {
+        match self {
+            SmsBackend::Console => "console",
+            SmsBackend::Http { .. } => "http",
+            SmsBackend::Twilio { .. } => "twilio",
+        }
+    }
+}
+
+/// How codes are sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmsSettings {
+    pub backend: SmsBackend,
+    /// Tried for a message once `backend` has failed it `fallback_after` times.
+    pub fallback: Option<SmsBackend>,
+    pub fallback_after: i32,
+    /// How long one try may take.
+    pub timeout: Duration,
+}
+
+impl Default for SmsSettings {
+    fn default() -> Self {
+        Self {
+            backend: SmsBackend::Console,
+            fallback: None,
+            fallback_after: 3,
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The smallest `SMS_HTTP_SECRET`, in bytes.
+pub const MIN_WEBHOOK_SECRET_LEN: usize = 32;
+
+/// The provider `var` names (`SMS_BACKEND` or `SMS_FALLBACK_BACKEND`), with its variables.
+fn sms_backend(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    name: &str,
+) -> Result<SmsBackend, ConfigError> {
+    let need = |v: &'static str| {
+        get(v).ok_or_else(|| err(v, format!("must be set when {var} is `{name}`")))
+    };
+    match name {
+        "console" => Ok(SmsBackend::Console),
+        "http" => {
+            let url = need("SMS_HTTP_URL")?;
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return Err(err(
+                    "SMS_HTTP_URL",
+                    format!("`{url}` is not an http(s) URL"),
+                ));
+            }
+            let secret = need("SMS_HTTP_SECRET")?;
+            if secret.len() < MIN_WEBHOOK_SECRET_LEN {
+                return Err(err(
+                    "SMS_HTTP_SECRET",
+                    format!(
+                        "must be at least {MIN_WEBHOOK_SECRET_LEN} bytes long; generate one with `openssl rand -hex 32`"
+                    ),
+                ));
+            }
+            Ok(SmsBackend::Http {
+                url,
+                secret: Secret(secret),
+            })
+        }
+        "twilio" => {
+            let (from, messaging_service) =
+                match (get("TWILIO_FROM"), get("TWILIO_MESSAGING_SERVICE_SID")) {
+                    (Some(from), _) => (from, false),
+                    (None, Some(service)) => (service, true),
+                    (None, None) => {
+                        return Err(err(
+                            "TWILIO_FROM",
+                            format!(
+                                "or TWILIO_MESSAGING_SERVICE_SID must be set when {var} is `twilio`"
+                            ),
+                        ));
+                    }
+                };
+            Ok(SmsBackend::Twilio {
+                base_url: get("TWILIO_BASE_URL").unwrap_or_else(|| "https://api.twilio.com".into()),
+                account_sid: need("TWILIO_ACCOUNT_SID")?,
+                auth_token: Secret(need("TWILIO_AUTH_TOKEN")?),
+                from,
+                messaging_service,
+            })
+        }
+        other => Err(err(
+            var,
+            format!("`{other}` is unknown; the backends are `console`, `http` and `twilio`"),
+        )),
+    }
 }
 
 /// Everything the application is configured with.
@@ -96,7 +215,7 @@ pub struct Settings {
     pub bind: SocketAddr,
     pub secret_key: SecretKey,
     pub cookie_secure: bool,
-    pub sms_backend: SmsBackend,
+    pub sms: SmsSettings,
     /// How national input is read and which regions get codes.
     pub phone_policy: PhonePolicy,
     /// The app is behind reverse proxies (`TRUST_PROXY_HEADERS`).
@@ -125,7 +244,7 @@ impl Settings {
             bind: "127.0.0.1:0".parse().expect("valid address"),
             secret_key: SecretKey::generate(),
             cookie_secure: false,
-            sms_backend: SmsBackend::Console,
+            sms: SmsSettings::default(),
             phone_policy: PhonePolicy::default(),
             trust_proxy_headers: false,
             address_rules: AddressRules::default(),
@@ -173,15 +292,42 @@ impl Settings {
             None if dev_secret_file => dev_secret()?,
             None => return Err(err("SECRET_KEY", "is not set")),
         };
-        let sms_backend = match get("SMS_BACKEND").as_deref() {
-            None | Some("console") => SmsBackend::Console,
-            Some(other) => {
-                return Err(err(
-                    "SMS_BACKEND",
-                    format!("`{other}` is unknown; the available backend is `console`"),
-                ));
-            }
+        let sms = SmsSettings {
+            backend: sms_backend(
+                &get,
+                "SMS_BACKEND",
+                get("SMS_BACKEND").as_deref().unwrap_or("console"),
+            )?,
+            fallback: get("SMS_FALLBACK_BACKEND")
+                .map(|name| sms_backend(&get, "SMS_FALLBACK_BACKEND", &name))
+                .transpose()?,
+            fallback_after: num(&get, "SMS_FALLBACK_AFTER", 3, 1, 100)? as i32,
+            timeout: Duration::from_secs(num(&get, "SMS_TIMEOUT_SECONDS", 10, 1, 120)? as u64),
         };
+        if sms
+            .fallback
+            .as_ref()
+            .is_some_and(|f| f.name() == sms.backend.name())
+        {
+            return Err(err(
+                "SMS_FALLBACK_BACKEND",
+                "must be another provider than SMS_BACKEND",
+            ));
+        }
+        let console_allowed = match get("SMS_CONSOLE_IN_PRODUCTION") {
+            None => false,
+            Some(v) => parse_bool("SMS_CONSOLE_IN_PRODUCTION", &v)?,
+        };
+        let uses_console =
+            sms.backend == SmsBackend::Console || sms.fallback == Some(SmsBackend::Console);
+        if uses_console && !bind.ip().is_loopback() && !console_allowed {
+            return Err(err(
+                "SMS_BACKEND",
+                format!(
+                    "`console` writes every code to the log; with BIND ({bind}) not a loopback address choose a provider, or set SMS_CONSOLE_IN_PRODUCTION=true"
+                ),
+            ));
+        }
         let region = |var: &'static str, v: &str| {
             phonenumber::country::Id::from_str(&v.to_ascii_uppercase()).map_err(|_| {
                 err(
@@ -344,7 +490,7 @@ impl Settings {
             bind,
             secret_key,
             cookie_secure,
-            sms_backend,
+            sms,
             phone_policy: PhonePolicy {
                 default_region,
                 allowed_regions,
@@ -454,7 +600,9 @@ mod tests {
 
     #[test]
     fn public_bind_makes_cookies_secure() {
-        assert!(settings(&[("BIND", "0.0.0.0:8000")]).unwrap().cookie_secure);
+        let public = ("BIND", "0.0.0.0:8000");
+        let console = ("SMS_CONSOLE_IN_PRODUCTION", "true");
+        assert!(settings(&[public, console]).unwrap().cookie_secure);
         assert!(
             settings(&[("TRUST_PROXY_HEADERS", "true")])
                 .unwrap()
@@ -467,10 +615,63 @@ mod tests {
                 .cookie_secure
         );
         assert!(
-            !settings(&[("BIND", "0.0.0.0:8000"), ("COOKIE_SECURE", "false")])
+            !settings(&[public, console, ("COOKIE_SECURE", "false")])
                 .unwrap()
                 .cookie_secure
         );
+    }
+
+    #[test]
+    fn providers_are_chosen_and_checked() {
+        let secret = "w".repeat(32);
+        let http = [
+            ("SMS_BACKEND", "http"),
+            ("SMS_HTTP_URL", "https://sms.example/send"),
+            ("SMS_HTTP_SECRET", secret.as_str()),
+        ];
+        let s = settings(&http).unwrap();
+        assert_eq!(s.sms.backend.name(), "http");
+        assert_eq!((s.sms.fallback_after, s.sms.timeout.as_secs()), (3, 10));
+        assert!(
+            !format!("{s:?}").contains(&secret),
+            "secrets are not printed"
+        );
+        let twilio = [
+            ("SMS_FALLBACK_BACKEND", "twilio"),
+            ("TWILIO_ACCOUNT_SID", "AC123"),
+            ("TWILIO_AUTH_TOKEN", "token"),
+            ("TWILIO_MESSAGING_SERVICE_SID", "MG123"),
+            ("SMS_FALLBACK_AFTER", "2"),
+        ];
+        let s = settings(&[&http[..], &twilio[..]].concat()).unwrap();
+        assert!(matches!(
+            s.sms.fallback,
+            Some(SmsBackend::Twilio { ref from, messaging_service: true, ref base_url, .. })
+                if from == "MG123" && base_url == "https://api.twilio.com"
+        ));
+        assert_eq!(s.sms.fallback_after, 2);
+
+        let var = |vars: &[(&'static str, &str)]| settings(vars).unwrap_err().var;
+        assert_eq!(var(&[("SMS_BACKEND", "http")]), "SMS_HTTP_URL");
+        assert_eq!(
+            var(&[http[0], http[1], ("SMS_HTTP_SECRET", "short")]),
+            "SMS_HTTP_SECRET"
+        );
+        assert_eq!(var(&[("SMS_BACKEND", "twilio")]), "TWILIO_FROM");
+        assert_eq!(var(&[("SMS_BACKEND", "pigeon")]), "SMS_BACKEND");
+        assert_eq!(
+            var(&[http[0], http[1], http[2], ("SMS_FALLBACK_BACKEND", "http")]),
+            "SMS_FALLBACK_BACKEND"
+        );
+        // the log is no place for codes on a public address, unless said so
+        let e = settings(&[("BIND", "0.0.0.0:8000")]).unwrap_err();
+        assert_eq!(e.var, "SMS_BACKEND");
+        assert!(
+            e.message.contains("SMS_CONSOLE_IN_PRODUCTION"),
+            "{}",
+            e.message
+        );
+        assert!(settings(&[("BIND", "0.0.0.0:8000"), http[0], http[1], http[2]]).is_ok());
     }
 
     #[test]

@@ -21,7 +21,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("domain", &["domain"]),
     ("db", &["db", "domain", "files"]),
     ("clock", &["clock"]),
-    ("sms", &["sms"]),
+    ("sms", &["sms", "domain"]),
     ("i18n", &["i18n", "domain"]),
     ("files", &["files"]),
     ("config", &["config", "db", "domain", "files"]),

@@ -1,13 +1,20 @@
 //! Building the application: migrations, the pool, the shared state, and the listener serving
 //! the HTTP edge.
 
-use std::{net::TcpListener, sync::Arc, time::Duration};
+use std::{
+    net::TcpListener,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
 
 use actix_web::{HttpServer, dev::Server, web};
 use chrono::NaiveDateTime;
 
 use crate::{
-    app::retention,
+    app::{delivery, retention},
     config::Settings,
     db::{self, DbPool},
     domain::{limits::Limits, phone},
@@ -57,6 +64,13 @@ impl Application {
         let listener = TcpListener::bind(settings.bind).map_err(bind_error)?;
         let port = listener.local_addr().map_err(bind_error)?.port();
         purge_now(&pool, deps.clock.now(), &settings.limits);
+        let console = [Some(&settings.sms.backend), settings.sms.fallback.as_ref()]
+            .contains(&Some(&crate::config::SmsBackend::Console));
+        if console && !settings.bind.ip().is_loopback() {
+            log::warn!(
+                "SMS_CONSOLE_IN_PRODUCTION=true: every sign-in code is written to this log, where anyone who reads it can sign in as anyone"
+            );
+        }
         let state = web::Data::new(AppState::new(settings, deps, pool.clone(), locales));
         // Database work runs on blocking threads; more of them than pooled connections would
         // only wait for a connection (and wake each other), so each worker gets its share.
@@ -89,7 +103,8 @@ impl Application {
         self.pool.clone()
     }
 
-    /// Serves until the server stops, purging what is past retention every `purge_every`.
+    /// Serves until the server stops, with the delivery worker, and purging what is past
+    /// retention every `purge_every`.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let state = self.state.clone();
         let every = self.purge_every;
@@ -99,11 +114,57 @@ impl Application {
                 log_purge(state.app.retention.purge().await);
             }
         });
+        let _delivering = DeliveryWorker::start(self.state.clone());
         let served = self.server.await;
         purging.abort();
         served
     }
 }
+
+/// The delivery worker, on a thread of its own (so nothing that blocks a request thread can
+/// hold it up); it stops when this is dropped, after the message it is trying.
+struct DeliveryWorker {
+    stop: Arc<AtomicBool>,
+    state: web::Data<AppState>,
+}
+
+impl DeliveryWorker {
+    fn start(state: web::Data<AppState>) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let (stopped, worker) = (stop.clone(), state.clone());
+        std::thread::Builder::new()
+            .name("delivery".into())
+            .spawn(move || {
+                actix_web::rt::System::new().block_on(async move {
+                    let delivery = &worker.app.delivery;
+                    while !stopped.load(Ordering::SeqCst) {
+                        match delivery.deliver_due().await {
+                            // a full batch: more may be due at once
+                            Ok(round) if round.claimed as i64 == delivery::BATCH => continue,
+                            Ok(_) => {}
+                            Err(e) => log::warn!("delivery: {e}"),
+                        }
+                        if !stopped.load(Ordering::SeqCst) {
+                            delivery.wait_for_work(DELIVERY_POLL).await;
+                        }
+                    }
+                })
+            })
+            .expect("the delivery thread starts");
+        Self { stop, state }
+    }
+}
+
+impl Drop for DeliveryWorker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        self.state.app.delivery.wake();
+    }
+}
+
+/// How often the delivery worker looks for due messages when nothing wakes it: retries, and
+/// messages written by other instances.
+pub const DELIVERY_POLL: Duration = Duration::from_millis(250);
 
 /// Purges before the first request, so a server that was down past a daily run still keeps
 /// its promise; a failure is logged and the server starts anyway.

@@ -5,11 +5,12 @@
 use std::sync::Arc;
 
 use chrono::TimeDelta;
+use tokio::sync::Notify;
 
 use crate::{
-    app::{App, Config, Parts},
+    app::{App, Config, Parts, Senders},
     clock::{Clock, SystemClock},
-    config::{Settings, SmsBackend},
+    config::{Settings, SmsBackend, SmsSettings},
     db::DbPool,
     domain::{
         client::AddressRules,
@@ -17,7 +18,11 @@ use crate::{
         phone::{self, PhonePolicy},
     },
     i18n::Locales,
-    sms::{ConsoleSender, SmsSender},
+    sms::{
+        ConsoleSender, SmsSender,
+        http::HttpSender,
+        twilio::{TwilioFrom, TwilioSender},
+    },
 };
 
 /// Everything handlers share.
@@ -43,20 +48,55 @@ pub struct AppState {
 #[derive(Clone)]
 pub struct Dependencies {
     pub clock: Arc<dyn Clock>,
-    pub sms: Arc<dyn SmsSender>,
+    pub sms: Senders,
     pub invite_codes: Arc<dyn InviteCodeGenerator>,
 }
 
 impl Dependencies {
     pub fn from_settings(settings: &Settings) -> Self {
-        let sms: Arc<dyn SmsSender> = match settings.sms_backend {
-            SmsBackend::Console => Arc::new(ConsoleSender),
-        };
         Self {
             clock: Arc::new(SystemClock),
-            sms,
+            sms: senders(&settings.sms),
             invite_codes: Arc::new(RandomInviteCodes),
         }
+    }
+}
+
+/// The providers `settings` name.
+pub fn senders(settings: &SmsSettings) -> Senders {
+    let build = |backend: &SmsBackend| -> Arc<dyn SmsSender> {
+        match backend {
+            SmsBackend::Console => Arc::new(ConsoleSender),
+            SmsBackend::Http { url, secret } => Arc::new(HttpSender::new(
+                url.clone(),
+                secret.0.as_bytes().to_vec(),
+                settings.timeout,
+            )),
+            SmsBackend::Twilio {
+                base_url,
+                account_sid,
+                auth_token,
+                from,
+                messaging_service,
+            } => Arc::new(TwilioSender::new(
+                base_url,
+                account_sid.clone(),
+                auth_token.0.clone(),
+                if *messaging_service {
+                    TwilioFrom::Service(from.clone())
+                } else {
+                    TwilioFrom::Number(from.clone())
+                },
+                None,
+                settings.timeout,
+            )),
+        }
+    };
+    Senders {
+        primary: build(&settings.backend),
+        fallback: settings.fallback.as_ref().map(build),
+        fallback_after: settings.fallback_after,
+        timeout: settings.timeout,
     }
 }
 
@@ -65,12 +105,14 @@ pub fn use_cases(settings: &Settings, deps: Dependencies, pool: DbPool) -> App {
     App::new(Parts {
         pool,
         clock: deps.clock,
-        sms: deps.sms,
+        senders: deps.sms,
         config: Config {
             limits: settings.limits.clone(),
             code_key: settings.secret_key.derive32("user-auth/otp-hmac/v1"),
             invite_codes: deps.invite_codes,
+            outbox_key: settings.secret_key.derive32("user-auth/outbox/v1"),
         },
+        outbox: Arc::new(Notify::new()),
     })
 }
 

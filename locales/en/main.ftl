@@ -48,7 +48,6 @@ code-limit-ip = Too many codes were requested from your network. { $retry }
 code-limit-prefix = Too many codes were sent to numbers like this one. { $retry }
 code-limit-total = We cannot send more codes right now. { $retry }
 code-wrong-limit-ip = Too many wrong codes were entered from your network. { $retry }
-code-send-failed = We could not send the code. Please try again.
 login-locked = Too many wrong codes for this number from your network. { $retry }
 login-blocked = This account is blocked. Contact support if you think this is a mistake.
 retry-in-seconds = { $seconds ->

@@ -48,7 +48,6 @@ code-limit-ip = Tarmogʻingizdan juda koʻp kod soʻraldi. { $retry }
 code-limit-prefix = Shunga oʻxshash raqamlarga juda koʻp kod yuborildi. { $retry }
 code-limit-total = Hozir boshqa kod yubora olmaymiz. { $retry }
 code-wrong-limit-ip = Tarmogʻingizdan juda koʻp notoʻgʻri kod kiritildi. { $retry }
-code-send-failed = Kodni yubora olmadik. Qaytadan urinib koʻring.
 login-locked = Tarmogʻingizdan bu raqam uchun juda koʻp notoʻgʻri kod kiritildi. { $retry }
 login-blocked = Bu hisob bloklangan. Agar bu xato deb hisoblasangiz, qoʻllab-quvvatlash xizmatiga murojaat qiling.
 retry-in-seconds = { $seconds ->

@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod credentials;
+pub mod delivery;
 mod error;
 pub mod invites;
 mod parts;
@@ -21,7 +22,7 @@ pub mod staff;
 use std::sync::Arc;
 
 pub use error::Error;
-pub use parts::{Config, Parts};
+pub use parts::{Config, Parts, Senders};
 
 /// Every use case, built once from the same parts and shared by the whole server.
 pub struct App {
@@ -31,6 +32,7 @@ pub struct App {
     pub invites: invites::Invites,
     pub staff: staff::Staff,
     pub retention: retention::Retention,
+    pub delivery: delivery::Delivery,
 }
 
 impl App {
@@ -42,7 +44,8 @@ impl App {
             accounts: accounts::Accounts::new(parts.clone()),
             invites: invites::Invites::new(parts.clone()),
             staff: staff::Staff::new(parts.clone()),
-            retention: retention::Retention::new(parts),
+            retention: retention::Retention::new(parts.clone()),
+            delivery: delivery::Delivery::new(parts),
         }
     }
 }

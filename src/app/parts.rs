@@ -1,8 +1,9 @@
 //! What every use case shares: the pool, the clock, the sender, the keys and the numbers.
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use chrono::NaiveDateTime;
+use tokio::sync::Notify;
 
 use super::error::Error;
 use crate::{
@@ -20,14 +21,49 @@ pub struct Config {
     pub code_key: [u8; 32],
     /// Draws the invite code of a new account.
     pub invite_codes: Arc<dyn InviteCodeGenerator>,
+    /// Key that seals the outbox's message bodies, derived from the server secret.
+    pub outbox_key: [u8; 32],
+}
+
+/// The providers the delivery worker sends through.
+#[derive(Clone)]
+pub struct Senders {
+    pub primary: Arc<dyn SmsSender>,
+    /// Used for a message once the primary has failed it `fallback_after` times.
+    pub fallback: Option<Arc<dyn SmsSender>>,
+    pub fallback_after: i32,
+    /// How long one try may take; a claim outlives it, so no two workers try one message at once.
+    pub timeout: Duration,
+}
+
+impl Senders {
+    /// Only `primary`, with the default timeout.
+    pub fn one(primary: Arc<dyn SmsSender>) -> Self {
+        Self {
+            primary,
+            fallback: None,
+            fallback_after: 3,
+            timeout: crate::sms::DEFAULT_TIMEOUT,
+        }
+    }
+
+    /// The provider for a message's `attempt`-th try (counting from 1).
+    pub fn for_attempt(&self, attempt: i32) -> &Arc<dyn SmsSender> {
+        match &self.fallback {
+            Some(fallback) if attempt > self.fallback_after => fallback,
+            _ => &self.primary,
+        }
+    }
 }
 
 /// Everything the use cases are built from.
 pub struct Parts {
     pub pool: DbPool,
     pub clock: Arc<dyn Clock>,
-    pub sms: Arc<dyn SmsSender>,
+    pub senders: Senders,
     pub config: Config,
+    /// Wakes the delivery worker when a message is written.
+    pub outbox: Arc<Notify>,
 }
 
 impl Parts {

@@ -1,4 +1,4 @@
-//! Retention: sign-in events, codes, failed checks and invite tries are kept for
+//! Retention: sign-in events, codes, text messages, failed checks and invite tries are kept for
 //! `Limits::retention` (never less than any limit looks back over), ended sessions and tokens
 //! not at all. The server purges at start-up and then once a day; the audit log is kept forever.
 
@@ -9,7 +9,9 @@ use diesel::QueryResult;
 
 use super::{error::Error, parts::Parts};
 use crate::{
-    db::{DbConnection, api_tokens, check_failures, events, invites, login_codes, sessions},
+    db::{
+        DbConnection, api_tokens, check_failures, events, invites, login_codes, outbox, sessions,
+    },
     domain::limits::Limits,
 };
 
@@ -27,6 +29,8 @@ pub struct Purged {
     pub invite_tries: usize,
     pub sessions: usize,
     pub api_tokens: usize,
+    /// Text messages that were sent or given up.
+    pub messages: usize,
 }
 
 impl Purged {
@@ -37,6 +41,7 @@ impl Purged {
             + self.invite_tries
             + self.sessions
             + self.api_tokens
+            + self.messages
     }
 }
 
@@ -67,6 +72,7 @@ pub fn purge(conn: &mut DbConnection, now: NaiveDateTime, limits: &Limits) -> Qu
         invite_tries: in_batches(|| invites::purge_all_tries_before(conn, old, PURGE_BATCH))?,
         sessions: in_batches(|| sessions::purge_expired(conn, now, PURGE_BATCH))?,
         api_tokens: in_batches(|| api_tokens::purge_expired(conn, now, PURGE_BATCH))?,
+        messages: in_batches(|| outbox::purge_before(conn, old, PURGE_BATCH))?,
     })
 }
 

@@ -1,5 +1,5 @@
-//! Signing in by phone: asking for a code (every sending limit, the message in the person's
-//! language, kept or dropped by whether it was delivered) and checking a code (tries, expiry,
+//! Signing in by phone: asking for a code (every sending limit, the code and its message in the
+//! person's language written to the outbox in one transaction) and checking a code (tries, expiry,
 //! the phone's lock, the account created at the first sign-in, a session or token issued).
 //! Every rule reads its numbers from `Limits` and "now" from the injected clock.
 
@@ -17,6 +17,7 @@ use crate::{
     db::{
         self, DbConnection, DbError, check_failures, events,
         login_codes::{self, NewLoginCode, Scope},
+        outbox::{self, NewMessage},
         users,
     },
     domain::{
@@ -27,8 +28,10 @@ use crate::{
             window_start,
         },
         otp::{self, OtpCode},
+        outbox::{MessageState, seal},
         phone::PhoneNumber,
         refusal::{SendRefused, VerifyRefused},
+        token::hex,
     },
     i18n::Tr,
 };
@@ -74,9 +77,10 @@ impl SignIn {
         self.parts.config.limits.otp_length
     }
 
-    /// "Send me a code": checks every limit and stores the code, sends it in the person's
-    /// language, then keeps it (retiring older ones) or drops it if it could not be sent. The
-    /// answer does not depend on whether the phone has an account.
+    /// "Send me a code": checks every limit, stores the code and its message (in the person's
+    /// language) in one transaction, and answers as soon as that commits; the delivery worker,
+    /// woken at once, sends the message. The answer does not depend on whether the phone has
+    /// an account.
     pub async fn request_code(
         &self,
         phone: &PhoneNumber,
@@ -85,46 +89,23 @@ impl SignIn {
     ) -> Result<Result<CodeSent, SendRefused>, Error> {
         let now = self.parts.now();
         let issued = {
-            let (phone, client) = (phone.clone(), client.clone());
+            let (phone, client, tr) = (phone.clone(), client.clone(), tr.clone());
             self.parts
-                .run(move |conn, parts| request_code(conn, &parts.config, &phone, &client, now))
+                .run(move |conn, parts| {
+                    let text = |code: &OtpCode| message_text(&tr, &parts.config.limits, code);
+                    request_code(conn, &parts.config, &phone, &client, now, text)
+                })
                 .await?
         };
-        let IssuedCode { code, code_id } = match issued {
-            Ok(issued) => issued,
-            Err(refused) => return Ok(Err(refused)),
-        };
-        let limits = &self.parts.config.limits;
-        let text = tr.args(
-            "sms-text",
-            &[
-                ("code", code.as_str().to_owned().into()),
-                ("minutes", limits.otp_ttl.num_minutes().max(1).into()),
-            ],
-        );
-        let delivered = match self.parts.sms.send(phone.as_e164(), &text).await {
-            Ok(()) => true,
-            Err(e) => {
-                log::warn!("could not send a sign-in code: {e}");
-                false
-            }
-        };
-        {
-            let (phone, client) = (phone.clone(), client.clone());
-            self.parts
-                .run(move |conn, _| {
-                    finish_code_request(conn, &phone, code_id, delivered, &client, now)
-                })
-                .await?;
+        if let Err(refused) = issued {
+            return Ok(Err(refused));
         }
-        Ok(if delivered {
-            Ok(CodeSent {
-                resend_after: limits.resend_cooldown.num_seconds(),
-                expires_in: limits.otp_ttl.num_seconds(),
-            })
-        } else {
-            Err(SendRefused::Undelivered)
-        })
+        self.parts.outbox.notify_one();
+        let limits = &self.parts.config.limits;
+        Ok(Ok(CodeSent {
+            resend_after: limits.resend_cooldown.num_seconds(),
+            expires_in: limits.otp_ttl.num_seconds(),
+        }))
     }
 
     /// Seconds until the phone may ask for another code (0 when it may now).
@@ -194,17 +175,64 @@ fn region_of(phone: &PhoneNumber) -> String {
 /// The refusal of one hourly window, given the wait until it frees a place.
 type HourLimit = fn(i64) -> SendRefused;
 
-/// Checks every limit and, if all allow it, stores a new code. A refusal writes nothing. The
-/// answer does not depend on whether the phone has an account.
+/// The text message that carries `code`, in `tr`'s language.
+pub fn message_text(tr: &Tr, limits: &Limits, code: &OtpCode) -> String {
+    tr.args(
+        "sms-text",
+        &[
+            ("code", code.as_str().to_owned().into()),
+            ("minutes", limits.otp_ttl.num_minutes().max(1).into()),
+        ],
+    )
+}
+
+/// Checks every limit and, if all allow it, stores a new code (retiring the number's older
+/// codes and their unsent messages), its message `text(code)` sealed in the outbox, and the
+/// event, in one transaction. A refusal writes nothing. The answer does not depend on whether
+/// the phone has an account.
 pub fn request_code(
     conn: &mut DbConnection,
     cfg: &Config,
     phone: &PhoneNumber,
     client: &ClientInfo,
     now: NaiveDateTime,
+    text: impl FnOnce(&OtpCode) -> String,
 ) -> Result<Result<IssuedCode, SendRefused>, DbError> {
     db::write_transaction(conn, |conn| {
-        check_and_store_code(conn, cfg, phone, client, now)
+        let issued = match check_and_store_code(conn, cfg, phone, client, now)? {
+            Ok(issued) => issued,
+            Err(refused) => return Ok(Err(refused)),
+        };
+        let e164 = phone.as_e164();
+        login_codes::retire_older(conn, e164, issued.code_id, now)?;
+        outbox::retire_unsent_for_phone(conn, e164, now)?;
+        let body = seal(&cfg.outbox_key, e164, &text(&issued.code));
+        let mut key = [0u8; 16];
+        rand::fill(&mut key);
+        outbox::insert(
+            conn,
+            &NewMessage {
+                phone: e164,
+                body: &body,
+                expires_at: now + cfg.limits.otp_ttl,
+                state: MessageState::Pending.as_str(),
+                attempts: 0,
+                next_attempt_at: now,
+                idempotency_key: &hex(&key),
+                created_at: now,
+                updated_at: now,
+            },
+        )?;
+        events::record(
+            conn,
+            e164,
+            &region_of(phone),
+            None,
+            &client.ip,
+            Outcome::CodeSent,
+            now,
+        )?;
+        Ok(Ok(issued))
     })
 }
 
@@ -289,35 +317,6 @@ fn check_and_store_code(
         },
     )?;
     Ok(Ok(IssuedCode { code, code_id }))
-}
-
-/// After sending: a delivered code retires the older ones; an undelivered one is removed, so
-/// the failure counts against no limit and the previous code stays usable.
-pub fn finish_code_request(
-    conn: &mut DbConnection,
-    phone: &PhoneNumber,
-    code_id: i64,
-    delivered: bool,
-    client: &ClientInfo,
-    now: NaiveDateTime,
-) -> Result<(), DbError> {
-    db::write_transaction(conn, |conn| {
-        if delivered {
-            login_codes::retire_older(conn, phone.as_e164(), code_id, now)?;
-            events::record(
-                conn,
-                phone.as_e164(),
-                &region_of(phone),
-                None,
-                &client.ip,
-                Outcome::CodeSent,
-                now,
-            )?;
-        } else {
-            login_codes::delete(conn, code_id)?;
-        }
-        Ok(())
-    })
 }
 
 /// Seconds until the phone may ask for another code (0 when it may now).

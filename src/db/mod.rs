@@ -9,6 +9,7 @@ pub mod check_failures;
 pub mod events;
 pub mod invites;
 pub mod login_codes;
+pub mod outbox;
 pub mod pool;
 pub mod schema;
 pub mod sessions;

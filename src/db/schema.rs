@@ -101,6 +101,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sms_messages (id) {
+        id -> BigInt,
+        phone -> Text,
+        body -> Binary,
+        expires_at -> Timestamp,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        provider -> Nullable<Text>,
+        provider_message_id -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        idempotency_key -> Text,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(invite_attempts -> users (user_id));
@@ -112,5 +132,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     invite_attempts,
     api_tokens,
     sign_in_events,
-    audit_log
+    audit_log,
+    sms_messages
 );

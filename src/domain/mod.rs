@@ -8,6 +8,7 @@ pub mod cursor;
 pub mod invite_code;
 pub mod limits;
 pub mod otp;
+pub mod outbox;
 pub mod phone;
 pub mod refusal;
 pub mod search;

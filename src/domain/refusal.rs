@@ -20,8 +20,6 @@ pub enum SendRefused {
     /// Too many wrong codes from this client's network for this number: locked for this
     /// network only.
     PhoneLocked { retry_after: i64 },
-    /// The text message could not be sent; nothing was counted.
-    Undelivered,
 }
 
 /// Why a code did not sign anyone in.

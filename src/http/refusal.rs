@@ -163,11 +163,6 @@ impl Refusal for SendRefused {
                     .retry_after(retry_after)
             }
             SendRefused::PhoneLocked { retry_after } => locked(retry_after),
-            SendRefused::Undelivered => Refused::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "sms_failed",
-                "code-send-failed",
-            ),
         }
     }
 }
@@ -269,7 +264,6 @@ mod tests {
                 SendRefused::TooManyForPrefix { retry_after: 5 },
                 SendRefused::BudgetSpent { retry_after: 5 },
                 SendRefused::PhoneLocked { retry_after: 5 },
-                SendRefused::Undelivered,
             ]
             .iter()
             .map(Refusal::refused),

@@ -32,6 +32,51 @@ pub enum Backend {
     Postgres,
 }
 
+/// The messages the server's delivery worker sent, read once it has sent what is due.
+pub struct Inbox {
+    sender: CapturingSender,
+    clock: ManualClock,
+    pool: DbPool,
+}
+
+impl Inbox {
+    /// Waits (a bounded while) until the worker holds no message that is due now.
+    fn settle(&self) {
+        use schema::sms_messages as m;
+        for _ in 0..500 {
+            let due: i64 = m::table
+                .filter(
+                    m::state.eq("sending").or(m::state
+                        .eq("pending")
+                        .and(m::next_attempt_at.le(self.clock.now()))),
+                )
+                .count()
+                .get_result(&mut self.pool.get().expect("a connection"))
+                .expect("the outbox");
+            if due == 0 {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        panic!("the delivery worker did not send what was due");
+    }
+
+    pub fn messages(&self) -> Vec<user_auth::sms::SentMessage> {
+        self.settle();
+        self.sender.messages()
+    }
+
+    pub fn messages_to(&self, to: &str) -> Vec<user_auth::sms::SentMessage> {
+        self.settle();
+        self.sender.messages_to(to)
+    }
+
+    /// While set, every send fails (and is tried again later).
+    pub fn set_failing(&self, failing: bool) {
+        self.sender.set_failing(failing);
+    }
+}
+
 /// Test database, removed when the app is dropped.
 pub enum TestDb {
     Sqlite(PathBuf),
@@ -171,7 +216,7 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub jar: Arc<Jar>,
-    pub sms: CapturingSender,
+    pub sms: Inbox,
     pub clock: ManualClock,
     pub pool: DbPool,
     /// The settings the server was started with (its database included).
@@ -212,7 +257,7 @@ impl TestApp {
             .map_or_else(ManualClock::new, ManualClock::at);
         let deps = Dependencies {
             clock: Arc::new(clock.clone()),
-            sms: Arc::new(sms.clone()),
+            sms: user_auth::app::Senders::one(Arc::new(sms.clone())),
             invite_codes: options.invite_codes,
         };
         let app = Application::build(&settings, deps).expect("the application starts");
@@ -226,7 +271,11 @@ impl TestApp {
             address,
             client,
             jar,
-            sms,
+            sms: Inbox {
+                sender: sms,
+                clock: clock.clone(),
+                pool: pool.clone(),
+            },
             clock,
             pool,
             settings,
@@ -287,7 +336,7 @@ impl TestApp {
         self.post_form("/login/resend", &[("csrf", &csrf)]).await
     }
 
-    /// The code in the last message sent to `e164`.
+    /// The code in the last message sent to `e164` (after the worker has sent what it has).
     pub fn last_code(&self, e164: &str) -> String {
         let messages = self.sms.messages_to(e164);
         let text = &messages
@@ -587,6 +636,7 @@ pub fn assert_invite_invariants(conn: &mut user_auth::db::DbConnection) {
 }
 
 pub fn client_with(jar: Arc<Jar>) -> reqwest::Client {
+    user_auth::sms::install_tls();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .cookie_provider(jar)

@@ -58,7 +58,7 @@ async fn the_server_purges_on_its_own_and_at_start_up(backend: Backend) {
     let later = ManualClock::at(app.clock.now() + retention + TimeDelta::seconds(1));
     let deps = Dependencies {
         clock: Arc::new(later),
-        sms: Arc::new(CapturingSender::new()),
+        sms: user_auth::app::Senders::one(Arc::new(CapturingSender::new())),
         invite_codes: Arc::new(RandomInviteCodes),
     };
     let second = Application::build(&app.settings, deps).expect("a second server starts");

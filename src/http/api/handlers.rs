@@ -151,7 +151,7 @@ fn parse_phone(state: &AppState, input: &str) -> Result<PhoneNumber, ApiError> {
         (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a valid phone number (`phone_invalid`)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "`resend_too_soon`, `too_many_codes_phone`, `too_many_codes_ip`, `too_many_codes_prefix`, `sms_budget_spent` or `phone_locked` (for the client's network); see `Retry-After`", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The text message could not be sent (`sms_failed`), or the service is unavailable", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The service is unavailable", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn request_code(
     req: HttpRequest,

@@ -12,7 +12,7 @@ use std::{sync::Arc, time::Duration};
 use chrono::TimeDelta;
 use user_auth::{
     app::{
-        App, Config, Parts,
+        App, Config, Parts, Senders,
         sign_in::{CodeSent, SignedIn},
     },
     clock::{Clock, ManualClock},
@@ -62,12 +62,14 @@ impl UseCases {
         let app = App::new(Parts {
             pool: pool.clone(),
             clock: Arc::new(clock.clone()),
-            sms: Arc::new(sms.clone()),
+            senders: Senders::one(Arc::new(sms.clone())),
             config: Config {
                 limits: limits.clone(),
                 code_key: [7; 32],
                 invite_codes,
+                outbox_key: [9; 32],
             },
+            outbox: Arc::new(tokio::sync::Notify::new()),
         });
         Some(Self {
             app,
@@ -122,6 +124,11 @@ impl UseCases {
         find_account(&mut self.conn(), e164)
     }
 
+    /// Runs the delivery worker's round once, as the server's worker would.
+    pub async fn deliver(&self) -> user_auth::app::delivery::Round {
+        self.app.delivery.deliver_due().await.expect("the database")
+    }
+
     /// The code in the last message to `phone`.
     pub fn last_code(&self, phone: &PhoneNumber) -> OtpCode {
         let messages = self.sms.messages_to(phone.as_e164());
@@ -135,11 +142,15 @@ impl UseCases {
         phone: &PhoneNumber,
         client: &ClientInfo,
     ) -> Result<CodeSent, SendRefused> {
-        self.app
+        let sent = self
+            .app
             .sign_in
             .request_code(phone, client, &english())
             .await
-            .expect("the database")
+            .expect("the database");
+        // as the server's worker does at once
+        self.deliver().await;
+        sent
     }
 
     /// Checks `code` for `phone` from `client`.

@@ -6,7 +6,7 @@ use user_auth::{
     app::retention::Purged,
     db::schema::{
         api_tokens, audit_log, check_failures, invite_attempts, login_codes, sessions,
-        sign_in_events, users,
+        sign_in_events, sms_messages, users,
     },
     domain::{
         account::Credential, invite_code::InviteCode, limits::Limits, refusal::VerifyRefused,
@@ -18,8 +18,8 @@ use super::{UseCases, client, phone};
 use crate::helpers::Backend;
 
 /// Rows of every purged kind: (events, codes, failed checks, invite tries) created before
-/// `cut`, and (sessions, tokens) ended before `cut`.
-fn older_than(uc: &UseCases, cut: NaiveDateTime) -> [i64; 6] {
+/// `cut`, (sessions, tokens) ended before `cut`, and text messages created before `cut`.
+fn older_than(uc: &UseCases, cut: NaiveDateTime) -> [i64; 7] {
     let conn = &mut uc.conn();
     [
         sign_in_events::table
@@ -46,11 +46,15 @@ fn older_than(uc: &UseCases, cut: NaiveDateTime) -> [i64; 6] {
             .filter(api_tokens::expires_at.lt(cut))
             .count()
             .get_result(conn),
+        sms_messages::table
+            .filter(sms_messages::created_at.lt(cut))
+            .count()
+            .get_result(conn),
     ]
     .map(|n: QueryResult<i64>| n.unwrap())
 }
 
-fn all_rows(uc: &UseCases) -> [i64; 6] {
+fn all_rows(uc: &UseCases) -> [i64; 7] {
     older_than(uc, uc.now() + TimeDelta::days(10_000))
 }
 
@@ -93,7 +97,11 @@ async fn what_is_past_retention_goes_and_the_rest_stays(backend: Backend) {
     let old = older_than(&uc, cut);
     let ended = older_than(&uc, uc.now());
     assert!(
-        old[..4].iter().chain(&ended[4..]).all(|n| *n > 0),
+        old[..4]
+            .iter()
+            .chain(&ended[4..6])
+            .chain(&old[6..])
+            .all(|n| *n > 0),
         "every kind has rows to purge: {old:?} {ended:?}"
     );
     let before = all_rows(&uc);
@@ -111,19 +119,21 @@ async fn what_is_past_retention_goes_and_the_rest_stays(backend: Backend) {
             invite_tries: old[3] as usize,
             sessions: ended[4] as usize,
             api_tokens: ended[5] as usize,
+            messages: old[6] as usize,
         }
     );
     assert_eq!(older_than(&uc, cut)[..4], [0; 4]);
-    assert_eq!(older_than(&uc, uc.now())[4..], [0; 2]);
+    assert_eq!(older_than(&uc, cut)[6], 0);
+    assert_eq!(older_than(&uc, uc.now())[4..6], [0; 2]);
     let after = all_rows(&uc);
-    for kind in 0..4 {
+    for kind in [0, 1, 2, 3, 6] {
         assert_eq!(after[kind], before[kind] - old[kind], "kind {kind}");
         assert!(
             after[kind] > 0,
             "the second person's records stay (kind {kind})"
         );
     }
-    assert_eq!(after[4..], [1, 1], "the live session and token stay");
+    assert_eq!(after[4..6], [1, 1], "the live session and token stay");
     let (people, audit_after): (i64, i64) = (
         users::table.count().get_result(&mut uc.conn()).unwrap(),
         audit_log::table.count().get_result(&mut uc.conn()).unwrap(),

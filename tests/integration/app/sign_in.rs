@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 use user_auth::{
     app::sign_in::CodeSent,
-    db::schema::{login_codes, sessions, sign_in_events},
+    db::schema::{sessions, sign_in_events},
     domain::{
         account::Credential,
         otp::OtpCode,
@@ -58,6 +58,8 @@ async fn a_code_goes_out_in_the_persons_language_and_signs_in_once(backend: Back
             expires_in: 300
         })
     );
+    assert!(uc.sms.messages_to(A).is_empty(), "the worker sends it");
+    assert_eq!(uc.deliver().await.sent, 1);
     let text = &uc.sms.messages_to(A)[0].text;
     assert!(text.starts_with("Ваш код user-auth: "), "{text}");
     let code = uc.last_code(&a);
@@ -365,22 +367,112 @@ async fn an_expired_code_is_refused(backend: Backend) {
     assert!(uc.user(A).is_none(), "no account");
 }
 
-async fn an_undelivered_code_counts_against_nothing(backend: Backend) {
+/// (state, attempts, has a body) of every message to `e164`, oldest first.
+fn outbox_rows(uc: &UseCases, e164: &str) -> Vec<(String, i32, bool)> {
+    use user_auth::db::schema::sms_messages as m;
+    m::table
+        .filter(m::phone.eq(e164))
+        .order(m::id.asc())
+        .select((m::state, m::attempts, m::body))
+        .load::<(String, i32, Vec<u8>)>(&mut uc.conn())
+        .unwrap()
+        .into_iter()
+        .map(|(s, a, b)| (s, a, !b.is_empty()))
+        .collect()
+}
+
+async fn a_failed_send_is_tried_again_and_the_code_arrives_once(backend: Backend) {
     let Some(uc) = UseCases::new(backend) else {
         return;
     };
     let (a, from) = (phone(A), client("10.0.0.1"));
     uc.sms.set_failing(true);
+
     let res = uc.app.sign_in.request_code(&a, &from, &english()).await;
-    assert_eq!(res.unwrap(), Err(SendRefused::Undelivered));
-    let codes: i64 = login_codes::table
-        .count()
-        .get_result(&mut uc.conn())
-        .unwrap();
-    assert_eq!(codes, 0);
+
+    assert!(
+        res.unwrap().is_ok(),
+        "the request does not wait for the provider"
+    );
+    let round = uc.deliver().await;
+    assert_eq!((round.claimed, round.retried), (1, 1));
+    assert_eq!(outbox_rows(&uc, A), [("pending".into(), 1, true)]);
+    assert_eq!(uc.deliver().await.claimed, 0, "not before its wait");
+    uc.advance(2);
+    assert_eq!(uc.deliver().await.retried, 1);
     uc.sms.set_failing(false);
-    let res = uc.app.sign_in.request_code(&a, &from, &english()).await;
-    assert!(res.unwrap().is_ok(), "no cooldown after a failed send");
+    uc.advance(4);
+    assert_eq!(uc.deliver().await.sent, 1);
+    assert_eq!(
+        outbox_rows(&uc, A),
+        [("sent".into(), 3, false)],
+        "body emptied"
+    );
+    assert_eq!(uc.sms.messages_to(A).len(), 1);
+    assert_eq!(uc.deliver().await.claimed, 0);
+    uc.verify(&a, uc.last_code(&a), &from, Credential::WebSession)
+        .await
+        .expect("the code that arrived signs in");
+}
+
+async fn a_message_whose_code_cannot_be_used_is_never_sent(backend: Backend) {
+    let Some(uc) = UseCases::new(backend) else {
+        return;
+    };
+    let (a, b, from) = (phone(A), phone(B), client("10.0.0.1"));
+    uc.sms.set_failing(true);
+    // A: the provider stays down past the code's lifetime
+    uc.app
+        .sign_in
+        .request_code(&a, &from, &english())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut rounds = 0;
+    while outbox_rows(&uc, A)[0].0 == "pending" {
+        rounds += 1;
+        assert!(rounds < 50, "the worker never gave up");
+        uc.deliver().await;
+        uc.advance(20);
+    }
+    let rows = outbox_rows(&uc, A);
+    assert_eq!((rows[0].0.as_str(), rows[0].2), ("expired", false));
+    assert!(rows[0].1 >= 4, "tried while the code lived: {rows:?}");
+    uc.sms.set_failing(false);
+    uc.advance(600);
+    assert_eq!(uc.deliver().await.claimed, 0);
+    assert!(
+        uc.sms.messages_to(A).is_empty(),
+        "an expired code is never sent"
+    );
+
+    // B: a newer code retires the older one's message before it went out
+    uc.sms.set_failing(true);
+    uc.app
+        .sign_in
+        .request_code(&b, &from, &english())
+        .await
+        .unwrap()
+        .unwrap();
+    uc.deliver().await;
+    uc.advance(uc.limits.resend_cooldown.num_seconds() + 1);
+    uc.app
+        .sign_in
+        .request_code(&b, &from, &english())
+        .await
+        .unwrap()
+        .unwrap();
+    uc.sms.set_failing(false);
+    assert_eq!(uc.deliver().await.sent, 1);
+    let rows = outbox_rows(&uc, B);
+    assert_eq!(
+        rows.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+        ["expired", "sent"]
+    );
+    assert_eq!(uc.sms.messages_to(B).len(), 1);
+    uc.verify(&b, uc.last_code(&b), &from, Credential::WebSession)
+        .await
+        .expect("the newest code signs in");
 }
 
 async fn a_blocked_account_gets_no_credential(backend: Backend) {
@@ -429,7 +521,8 @@ crate::on_both_backends!(
     a_typo_then_a_sign_in_is_forgiven_to_the_network_not_to_the_number,
     the_prefix_and_the_service_budgets_refuse_with_their_waits,
     an_expired_code_is_refused,
-    an_undelivered_code_counts_against_nothing,
+    a_failed_send_is_tried_again_and_the_code_arrives_once,
+    a_message_whose_code_cannot_be_used_is_never_sent,
     a_blocked_account_gets_no_credential,
     an_api_sign_in_gives_a_token_for_the_api_only,
 );

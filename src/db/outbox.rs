@@ -1,0 +1,244 @@
+//! Repository functions for `sms_messages`: the outbox the delivery worker sends from.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::{DbConnection, schema::sms_messages};
+use crate::domain::outbox::MessageState;
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = sms_messages)]
+pub struct NewMessage<'a> {
+    pub phone: &'a str,
+    pub body: &'a [u8],
+    pub expires_at: NaiveDateTime,
+    pub state: &'static str,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub idempotency_key: &'a str,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A message a worker claimed: everything it needs to try it once.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = sms_messages)]
+pub struct Claimed {
+    pub id: i64,
+    pub phone: String,
+    pub body: Vec<u8>,
+    pub expires_at: NaiveDateTime,
+    /// Tries so far, this one included.
+    pub attempts: i32,
+    pub idempotency_key: String,
+    /// The provider of the last try, if any.
+    pub provider: Option<String>,
+}
+
+/// A message as staff see it.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = sms_messages)]
+pub struct MessageRow {
+    pub id: i64,
+    pub phone: String,
+    pub state: String,
+    pub attempts: i32,
+    pub provider: Option<String>,
+    pub provider_message_id: Option<String>,
+    pub last_error: Option<String>,
+    pub expires_at: NaiveDateTime,
+    pub next_attempt_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, new: &NewMessage<'_>) -> QueryResult<()> {
+    diesel::insert_into(sms_messages::table)
+        .values(new)
+        .execute(conn)
+        .map(drop)
+}
+
+/// Marks the number's messages that have not gone out as expired: a newer code retired theirs.
+/// One being tried now may still go out, but is not tried again.
+pub fn retire_unsent_for_phone(
+    conn: &mut DbConnection,
+    phone: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let open = [
+        MessageState::Pending.as_str(),
+        MessageState::Sending.as_str(),
+    ];
+    diesel::update(
+        sms_messages::table
+            .filter(sms_messages::phone.eq(phone))
+            .filter(sms_messages::state.eq_any(open)),
+    )
+    .set((
+        sms_messages::state.eq(MessageState::Expired.as_str()),
+        sms_messages::body.eq(Vec::<u8>::new()),
+        sms_messages::last_error.eq(Some("a newer code replaced this one")),
+        sms_messages::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
+
+/// Claims up to `limit` messages that are due (pending and due, or sending with a lapsed claim:
+/// a worker that stopped mid-try), counting the try and holding them until `until`. On
+/// PostgreSQL, rows another worker holds are skipped, so any number of workers can run.
+pub fn claim_due(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    until: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<Claimed>> {
+    let due = sms_messages::table
+        .filter(
+            sms_messages::state
+                .eq(MessageState::Pending.as_str())
+                .and(sms_messages::next_attempt_at.le(now))
+                .or(sms_messages::state
+                    .eq(MessageState::Sending.as_str())
+                    .and(sms_messages::claimed_until.le(now))),
+        )
+        .order((sms_messages::next_attempt_at.asc(), sms_messages::id.asc()))
+        .limit(limit)
+        .select(sms_messages::id);
+    let ids: Vec<i64> = match conn {
+        DbConnection::Pg(c) => due.for_update().skip_locked().load(c)?,
+        DbConnection::Sqlite(c) => due.load(c)?,
+    };
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    diesel::update(sms_messages::table.filter(sms_messages::id.eq_any(&ids)))
+        .set((
+            sms_messages::state.eq(MessageState::Sending.as_str()),
+            sms_messages::attempts.eq(sms_messages::attempts + 1),
+            sms_messages::claimed_until.eq(Some(until)),
+            sms_messages::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    sms_messages::table
+        .filter(sms_messages::id.eq_any(&ids))
+        .order(sms_messages::id.asc())
+        .select(Claimed::as_select())
+        .load(conn)
+}
+
+/// A provider accepted the message: it is sent, and its body (with the code) is emptied.
+pub fn mark_sent(
+    conn: &mut DbConnection,
+    id: i64,
+    provider: &str,
+    provider_message_id: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        sms_messages::table
+            .filter(sms_messages::id.eq(id))
+            .filter(sms_messages::state.eq(MessageState::Sending.as_str())),
+    )
+    .set((
+        sms_messages::state.eq(MessageState::Sent.as_str()),
+        sms_messages::provider.eq(Some(provider)),
+        sms_messages::provider_message_id.eq(provider_message_id),
+        sms_messages::body.eq(Vec::<u8>::new()),
+        sms_messages::claimed_until.eq(None::<NaiveDateTime>),
+        sms_messages::sent_at.eq(Some(now)),
+        sms_messages::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
+
+/// A try failed: back to pending until `next`, with the error.
+pub fn reschedule(
+    conn: &mut DbConnection,
+    id: i64,
+    provider: &str,
+    error: &str,
+    next: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        sms_messages::table
+            .filter(sms_messages::id.eq(id))
+            .filter(sms_messages::state.eq(MessageState::Sending.as_str())),
+    )
+    .set((
+        sms_messages::state.eq(MessageState::Pending.as_str()),
+        sms_messages::provider.eq(Some(provider)),
+        sms_messages::last_error.eq(Some(error)),
+        sms_messages::next_attempt_at.eq(next),
+        sms_messages::claimed_until.eq(None::<NaiveDateTime>),
+        sms_messages::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
+
+/// No more tries: `state` (failed or expired), the body emptied.
+pub fn give_up(
+    conn: &mut DbConnection,
+    id: i64,
+    state: MessageState,
+    provider: Option<&str>,
+    error: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        sms_messages::table
+            .filter(sms_messages::id.eq(id))
+            .filter(sms_messages::state.eq(MessageState::Sending.as_str())),
+    )
+    .set((
+        sms_messages::state.eq(state.as_str()),
+        sms_messages::provider.eq(provider),
+        sms_messages::last_error.eq(Some(error)),
+        sms_messages::body.eq(Vec::<u8>::new()),
+        sms_messages::claimed_until.eq(None::<NaiveDateTime>),
+        sms_messages::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
+
+/// When the next message is due, if any is waiting.
+pub fn next_due(conn: &mut DbConnection) -> QueryResult<Option<NaiveDateTime>> {
+    sms_messages::table
+        .filter(sms_messages::state.eq(MessageState::Pending.as_str()))
+        .select(diesel::dsl::min(sms_messages::next_attempt_at))
+        .first(conn)
+}
+
+/// The messages to one number, newest first.
+pub fn for_phone(conn: &mut DbConnection, phone: &str, limit: i64) -> QueryResult<Vec<MessageRow>> {
+    sms_messages::table
+        .filter(sms_messages::phone.eq(phone))
+        .order(sms_messages::id.desc())
+        .limit(limit)
+        .select(MessageRow::as_select())
+        .load(conn)
+}
+
+/// Removes up to `batch` messages created before `before` that no worker will touch again.
+pub fn purge_before(
+    conn: &mut DbConnection,
+    before: NaiveDateTime,
+    batch: i64,
+) -> QueryResult<usize> {
+    let open = [
+        MessageState::Pending.as_str(),
+        MessageState::Sending.as_str(),
+    ];
+    let old = sms_messages::table
+        .filter(sms_messages::created_at.lt(before))
+        .filter(sms_messages::state.ne_all(open))
+        .select(sms_messages::id)
+        .limit(batch)
+        .load::<i64>(conn)?;
+    if old.is_empty() {
+        return Ok(0);
+    }
+    diesel::delete(sms_messages::table.filter(sms_messages::id.eq_any(old))).execute(conn)
+}

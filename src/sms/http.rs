@@ -1,0 +1,107 @@
+//! `SMS_BACKEND=http`: a JSON webhook that any gateway (or a small service of one's own) can
+//! receive. Each try is one signed `POST`:
+//!
+//! ```text
+//! POST $SMS_HTTP_URL
+//! Content-Type: application/json
+//! Idempotency-Key: 5c0f…            (the same on every try of one message)
+//! X-Signature-Timestamp: 1764590400 (Unix seconds)
+//! X-Signature: v1=<hex HMAC-SHA256(SMS_HTTP_SECRET, "{timestamp}.{body}")>
+//!
+//! {"to":"+998901234567","text":"Your user-auth code: 1234. …","idempotency_key":"5c0f…"}
+//! ```
+//!
+//! A 2xx answer takes the message; its JSON `id`, when present, is the provider's id for the
+//! delivery report. 408, 429 and 5xx (and no answer in time) are tried again; any other status
+//! refuses the message for good.
+
+use std::time::Duration;
+
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+use super::{Accepted, Outgoing, SendError, SendFuture, SmsSender};
+use crate::domain::token::hex;
+
+/// The header names of the signature, shared with the status callback's check.
+pub const SIGNATURE_HEADER: &str = "x-signature";
+pub const TIMESTAMP_HEADER: &str = "x-signature-timestamp";
+
+/// `v1=` and the hex HMAC-SHA256 of `"{timestamp}.{body}"` under `secret`.
+pub fn signature(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC takes any key");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    let bytes = mac.finalize().into_bytes();
+    format!("v1={}", hex(&bytes))
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    to: &'a str,
+    text: &'a str,
+    idempotency_key: &'a str,
+}
+
+#[derive(Deserialize, Default)]
+struct Answer {
+    id: Option<serde_json::Value>,
+}
+
+pub struct HttpSender {
+    client: reqwest::Client,
+    url: String,
+    secret: Vec<u8>,
+}
+
+impl HttpSender {
+    pub fn new(url: String, secret: Vec<u8>, timeout: Duration) -> Self {
+        Self {
+            client: super::client(timeout),
+            url,
+            secret,
+        }
+    }
+}
+
+impl SmsSender for HttpSender {
+    fn name(&self) -> &str {
+        "http"
+    }
+
+    fn send<'a>(&'a self, message: Outgoing<'a>) -> SendFuture<'a> {
+        Box::pin(async move {
+            let body = serde_json::to_vec(&Body {
+                to: message.to,
+                text: message.text,
+                idempotency_key: message.idempotency_key,
+            })
+            .map_err(|e| SendError::Refused(e.to_string()))?;
+            let timestamp = chrono::Utc::now().timestamp();
+            let response = self
+                .client
+                .post(&self.url)
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .header("idempotency-key", message.idempotency_key)
+                .header(TIMESTAMP_HEADER, timestamp.to_string())
+                .header(SIGNATURE_HEADER, signature(&self.secret, timestamp, &body))
+                .body(body)
+                .send()
+                .await
+                .map_err(super::transport_error)?;
+            let status = response.status();
+            if status.is_success() {
+                let answer: Answer = response.json().await.unwrap_or_default();
+                return Ok(Accepted {
+                    provider_message_id: answer.id.map(|id| match id {
+                        serde_json::Value::String(s) => s,
+                        other => other.to_string(),
+                    }),
+                });
+            }
+            Err(super::status_error(status))
+        })
+    }
+}
