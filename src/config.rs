@@ -225,7 +225,13 @@ pub struct Settings {
     pub limits: Limits,
     /// How often the server purges what is past retention (a day; tests shorten it).
     pub purge_every: Duration,
+    /// How often the delivery worker looks for due messages when nothing wakes it (retries,
+    /// and messages another instance wrote).
+    pub delivery_poll: Duration,
 }
+
+/// How often the delivery worker looks for due messages when nothing wakes it.
+pub const DELIVERY_POLL: Duration = Duration::from_millis(250);
 
 /// How often the server purges what is past retention.
 pub const PURGE_EVERY: Duration = Duration::from_secs(24 * 3600);
@@ -250,6 +256,7 @@ impl Settings {
             address_rules: AddressRules::default(),
             limits: Limits::default(),
             purge_every: PURGE_EVERY,
+            delivery_poll: DELIVERY_POLL,
         }
     }
 
@@ -499,6 +506,7 @@ impl Settings {
             address_rules,
             limits,
             purge_every: PURGE_EVERY,
+            delivery_poll: DELIVERY_POLL,
         })
     }
 }

@@ -44,6 +44,7 @@ pub struct Application {
     pool: DbPool,
     state: web::Data<AppState>,
     purge_every: Duration,
+    delivery_poll: Duration,
 }
 
 impl Application {
@@ -91,6 +92,7 @@ impl Application {
             pool,
             state,
             purge_every: settings.purge_every,
+            delivery_poll: settings.delivery_poll,
         })
     }
 
@@ -114,7 +116,7 @@ impl Application {
                 log_purge(state.app.retention.purge().await);
             }
         });
-        let _delivering = DeliveryWorker::start(self.state.clone());
+        let _delivering = DeliveryWorker::start(self.state.clone(), self.delivery_poll);
         let served = self.server.await;
         purging.abort();
         served
@@ -129,7 +131,7 @@ struct DeliveryWorker {
 }
 
 impl DeliveryWorker {
-    fn start(state: web::Data<AppState>) -> Self {
+    fn start(state: web::Data<AppState>, poll: Duration) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
         let (stopped, worker) = (stop.clone(), state.clone());
         std::thread::Builder::new()
@@ -145,7 +147,7 @@ impl DeliveryWorker {
                             Err(e) => log::warn!("delivery: {e}"),
                         }
                         if !stopped.load(Ordering::SeqCst) {
-                            delivery.wait_for_work(DELIVERY_POLL).await;
+                            delivery.wait_for_work(poll).await;
                         }
                     }
                 })
@@ -161,10 +163,6 @@ impl Drop for DeliveryWorker {
         self.state.app.delivery.wake();
     }
 }
-
-/// How often the delivery worker looks for due messages when nothing wakes it: retries, and
-/// messages written by other instances.
-pub const DELIVERY_POLL: Duration = Duration::from_millis(250);
 
 /// Purges before the first request, so a server that was down past a daily run still keeps
 /// its promise; a failure is logged and the server starts anyway.

@@ -17,7 +17,9 @@ use crate::{
 /// Messages one round claims at most (and tries at once).
 pub const BATCH: i64 = 32;
 /// How long a claim outlives a try's timeout before another worker may take the message over.
-const CLAIM_MARGIN: TimeDelta = TimeDelta::seconds(30);
+/// (A try cannot outlast its timeout; the margin covers the trip to the database and clocks
+/// that differ a little between instances.)
+const CLAIM_MARGIN: TimeDelta = TimeDelta::seconds(5);
 
 /// What one round did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -94,26 +94,32 @@ pub fn claim_due(
     until: NaiveDateTime,
     limit: i64,
 ) -> QueryResult<Vec<Claimed>> {
-    let due = sms_messages::table
-        .filter(
-            sms_messages::state
-                .eq(MessageState::Pending.as_str())
-                .and(sms_messages::next_attempt_at.le(now))
-                .or(sms_messages::state
-                    .eq(MessageState::Sending.as_str())
-                    .and(sms_messages::claimed_until.le(now))),
-        )
+    let due = || {
+        sms_messages::state
+            .eq(MessageState::Pending.as_str())
+            .and(sms_messages::next_attempt_at.le(now))
+            .or(sms_messages::state
+                .eq(MessageState::Sending.as_str())
+                .and(sms_messages::claimed_until.le(now)))
+    };
+    let candidates = sms_messages::table
+        .filter(due())
         .order((sms_messages::next_attempt_at.asc(), sms_messages::id.asc()))
         .limit(limit)
         .select(sms_messages::id);
     let ids: Vec<i64> = match conn {
-        DbConnection::Pg(c) => due.for_update().skip_locked().load(c)?,
-        DbConnection::Sqlite(c) => due.load(c)?,
+        DbConnection::Pg(c) => candidates.for_update().skip_locked().load(c)?,
+        DbConnection::Sqlite(c) => candidates.load(c)?,
     };
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    diesel::update(sms_messages::table.filter(sms_messages::id.eq_any(&ids)))
+    // each claim re-checks that the message is still due, so whatever another worker did in
+    // between, one message has one claimant
+    let mut claimed = Vec::with_capacity(ids.len());
+    for id in ids {
+        let taken = diesel::update(
+            sms_messages::table
+                .filter(sms_messages::id.eq(id))
+                .filter(due()),
+        )
         .set((
             sms_messages::state.eq(MessageState::Sending.as_str()),
             sms_messages::attempts.eq(sms_messages::attempts + 1),
@@ -121,8 +127,15 @@ pub fn claim_due(
             sms_messages::updated_at.eq(now),
         ))
         .execute(conn)?;
+        if taken == 1 {
+            claimed.push(id);
+        }
+    }
+    if claimed.is_empty() {
+        return Ok(Vec::new());
+    }
     sms_messages::table
-        .filter(sms_messages::id.eq_any(&ids))
+        .filter(sms_messages::id.eq_any(&claimed))
         .order(sms_messages::id.asc())
         .select(Claimed::as_select())
         .load(conn)

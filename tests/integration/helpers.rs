@@ -195,6 +195,8 @@ pub struct Options {
     pub limits: user_auth::domain::limits::Limits,
     /// How often the server purges what is past retention.
     pub purge_every: Duration,
+    /// Real providers (at a fake provider) instead of the capturing sender.
+    pub sms: Option<user_auth::config::SmsSettings>,
 }
 
 impl Default for Options {
@@ -208,6 +210,7 @@ impl Default for Options {
             clock_start: None,
             limits: user_auth::domain::limits::Limits::default(),
             purge_every: user_auth::config::PURGE_EVERY,
+            sms: None,
         }
     }
 }
@@ -221,7 +224,8 @@ pub struct TestApp {
     pub pool: DbPool,
     /// The settings the server was started with (its database included).
     pub settings: Settings,
-    db: TestDb,
+    /// `None` for a second instance on another's database.
+    db: Option<TestDb>,
 }
 
 impl TestApp {
@@ -235,6 +239,42 @@ impl TestApp {
     }
 
     /// The application on `url`, which is (or lives in) `db`.
+    /// Another server on this one's database, clock and providers, as a second instance
+    /// behind a proxy would be.
+    pub async fn second_instance(&self) -> TestApp {
+        let sms = CapturingSender::new();
+        let senders = match self.settings.sms.backend {
+            user_auth::config::SmsBackend::Console => {
+                user_auth::app::Senders::one(Arc::new(sms.clone()))
+            }
+            _ => user_auth::state::senders(&self.settings.sms),
+        };
+        let deps = Dependencies {
+            clock: Arc::new(self.clock.clone()),
+            sms: senders,
+            invite_codes: Arc::new(RandomInviteCodes),
+        };
+        let app = Application::build(&self.settings, deps).expect("a second server starts");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let pool = app.pool();
+        actix_web::rt::spawn(app.run_until_stopped());
+        let jar = Arc::new(Jar::default());
+        TestApp {
+            address,
+            client: client_with(jar.clone()),
+            jar,
+            sms: Inbox {
+                sender: sms,
+                clock: self.clock.clone(),
+                pool: pool.clone(),
+            },
+            clock: self.clock.clone(),
+            pool,
+            settings: self.settings.clone(),
+            db: None,
+        }
+    }
+
     pub async fn start(url: DatabaseUrl, db: TestDb, options: Options) -> TestApp {
         let mut settings = Settings::for_tests(url.clone());
         settings.phone_policy.default_region = options
@@ -251,13 +291,21 @@ impl TestApp {
         settings.cookie_secure = options.cookie_secure;
         settings.limits = options.limits;
         settings.purge_every = options.purge_every;
+        // the worker looks for retries often, as the tests move the clock on
+        settings.delivery_poll = Duration::from_millis(10);
+        if let Some(sms) = &options.sms {
+            settings.sms = sms.clone();
+        }
         let sms = CapturingSender::new();
         let clock = options
             .clock_start
             .map_or_else(ManualClock::new, ManualClock::at);
         let deps = Dependencies {
             clock: Arc::new(clock.clone()),
-            sms: user_auth::app::Senders::one(Arc::new(sms.clone())),
+            sms: match &options.sms {
+                Some(providers) => user_auth::state::senders(providers),
+                None => user_auth::app::Senders::one(Arc::new(sms.clone())),
+            },
             invite_codes: options.invite_codes,
         };
         let app = Application::build(&settings, deps).expect("the application starts");
@@ -279,7 +327,7 @@ impl TestApp {
             clock,
             pool,
             settings,
-            db,
+            db: Some(db),
         }
     }
 
@@ -588,7 +636,7 @@ impl TestApp {
 
     /// Name of the PostgreSQL test database and the admin URL, on that backend.
     pub fn postgres_database(&self) -> Option<(String, String)> {
-        match &self.db {
+        match self.db.as_ref()? {
             TestDb::Postgres { admin_url, name } => Some((admin_url.clone(), name.clone())),
             TestDb::Sqlite(_) => None,
         }

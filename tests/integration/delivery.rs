@@ -1,0 +1,355 @@
+//! Delivery through real providers (the webhook and Twilio's API) at a fake provider that
+//! fails, hangs and recovers on command: retries, expiry, timeouts, failover, two instances,
+//! and a server killed mid-send.
+
+use std::time::Duration;
+
+use diesel::prelude::*;
+use reqwest::StatusCode;
+use user_auth::{config::SmsSettings, db::schema::sms_messages};
+
+use crate::{
+    fake_provider::{Behaviour, FakeProvider},
+    helpers::{Backend, Options, TestApp, code_in, location},
+};
+
+fn phone(i: usize) -> String {
+    format!("+99890333{i:04}")
+}
+
+async fn app_at(backend: Backend, sms: SmsSettings) -> Option<TestApp> {
+    TestApp::spawn_with(
+        backend,
+        Options {
+            sms: Some(sms),
+            ..Options::default()
+        },
+    )
+    .await
+}
+
+fn webhook_only(fake: &FakeProvider) -> SmsSettings {
+    SmsSettings {
+        backend: fake.webhook(),
+        timeout: Duration::from_secs(2),
+        ..SmsSettings::default()
+    }
+}
+
+/// (state, attempts, last error) of every message to `e164`, oldest first.
+fn outbox(app: &TestApp, e164: &str) -> Vec<(String, i32, Option<String>)> {
+    sms_messages::table
+        .filter(sms_messages::phone.eq(e164))
+        .order(sms_messages::id.asc())
+        .select((
+            sms_messages::state,
+            sms_messages::attempts,
+            sms_messages::last_error,
+        ))
+        .load(&mut app.conn())
+        .unwrap()
+}
+
+/// Moves the clock on by `step` seconds and gives the worker a moment, until `done` (at most
+/// `rounds` times).
+async fn drive(app: &TestApp, step: i64, rounds: usize, done: impl Fn() -> bool) {
+    for _ in 0..rounds {
+        if done() {
+            return;
+        }
+        app.advance(step);
+        tokio::time::sleep(Duration::from_millis(40)).await;
+    }
+    assert!(done(), "not done after {rounds} rounds");
+}
+
+async fn a_provider_that_fails_at_first_still_delivers_every_code_once(backend: Backend) {
+    let fake = FakeProvider::start();
+    fake.script(
+        &[
+            Behaviour::Fail,
+            Behaviour::Status(500),
+            Behaviour::Status(429),
+            Behaviour::Fail,
+        ],
+        Behaviour::Accept,
+    );
+    let Some(app) = app_at(backend, webhook_only(&fake)).await else {
+        return;
+    };
+    let phones: Vec<String> = (0..5).map(phone).collect();
+    for p in &phones {
+        let res = app.request_code(p).await;
+        assert_eq!(location(&res), "/login/code");
+    }
+
+    drive(&app, 3, 200, || fake.taken().len() == phones.len()).await;
+
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    for p in &phones {
+        assert_eq!(fake.taken_to(p).len(), 1, "{p}: exactly once");
+        assert_eq!(outbox(&app, p)[0].0, "sent");
+    }
+    // each message kept its key across its tries, and no key was taken twice
+    let taken: Vec<String> = fake.taken().into_iter().filter_map(|t| t.key).collect();
+    let mut unique = taken.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), phones.len());
+    assert!(
+        fake.calls()
+            .iter()
+            .all(|k| k.as_ref().is_some_and(|k| taken.contains(k)))
+    );
+    assert_eq!(fake.calls().len(), phones.len() + 4);
+    assert_eq!(fake.bad_signatures(), 0, "every call was signed");
+    // and the code that arrived signs in
+    let last = &phones[4];
+    let code = code_in(&fake.taken_to(last)[0].text);
+    let res = app.submit_code(&code).await;
+    assert_eq!(location(&res), "/profile");
+}
+
+async fn a_provider_down_past_a_codes_lifetime_sends_nothing_expired(backend: Backend) {
+    let fake = FakeProvider::start();
+    fake.set(Behaviour::Fail);
+    let Some(app) = app_at(backend, webhook_only(&fake)).await else {
+        return;
+    };
+    let p = phone(10);
+    app.request_code(&p).await;
+
+    let given_up = || !["pending", "sending"].contains(&outbox(&app, &p)[0].0.as_str());
+    drive(&app, 20, 100, given_up).await;
+
+    let rows = outbox(&app, &p);
+    assert_eq!(rows[0].0, "expired", "{rows:?}");
+    assert!(rows[0].1 > 3, "tried while the code lived: {rows:?}");
+    let tries = fake.calls().len();
+    fake.set(Behaviour::Accept);
+    app.advance(600);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(fake.calls().len(), tries, "an expired code is never sent");
+    assert!(fake.taken().is_empty());
+
+    // the provider is back: a new code goes out at once
+    let res = app.request_code(&p).await;
+    assert_eq!(location(&res), "/login/code");
+    drive(&app, 0, 100, || fake.taken_to(&p).len() == 1).await;
+    let res = app.submit_code(&code_in(&fake.taken_to(&p)[0].text)).await;
+    assert_eq!(location(&res), "/profile");
+}
+
+async fn a_hanging_provider_holds_no_request_and_the_worker_moves_on(backend: Backend) {
+    let fake = FakeProvider::start();
+    fake.set(Behaviour::Hang(Duration::from_secs(30)));
+    let sms = SmsSettings {
+        timeout: Duration::from_secs(1),
+        ..webhook_only(&fake)
+    };
+    let Some(app) = app_at(backend, sms).await else {
+        return;
+    };
+    let p = phone(20);
+
+    let res = app.request_code(&p).await;
+
+    assert_eq!(
+        location(&res),
+        "/login/code",
+        "answered while the provider hangs"
+    );
+    // the worker gives the try up after its timeout and keeps the message for later
+    let mut waited = 0;
+    while !outbox(&app, &p)[0]
+        .2
+        .as_deref()
+        .is_some_and(|e| e.contains("timed out"))
+    {
+        waited += 1;
+        assert!(
+            waited < 100,
+            "the try never timed out: {:?}",
+            outbox(&app, &p)
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(outbox(&app, &p)[0].0, "pending");
+    fake.set(Behaviour::Accept);
+    drive(&app, 3, 100, || fake.taken_to(&p).len() == 1).await;
+}
+
+async fn failover_switches_and_switches_back(backend: Backend) {
+    let (primary, fallback) = (FakeProvider::start(), FakeProvider::start());
+    primary.set(Behaviour::Fail);
+    let sms = SmsSettings {
+        backend: primary.webhook(),
+        fallback: Some(fallback.twilio()),
+        fallback_after: 2,
+        timeout: Duration::from_secs(2),
+    };
+    let Some(app) = app_at(backend, sms).await else {
+        return;
+    };
+    let (p1, p2) = (phone(30), phone(31));
+
+    app.request_code(&p1).await;
+    drive(&app, 3, 100, || fallback.taken_to(&p1).len() == 1).await;
+
+    assert_eq!(
+        primary.calls().len(),
+        2,
+        "two tries on the primary, then the fallback"
+    );
+    assert_eq!(fallback.taken()[0].route, "twilio");
+    primary.set(Behaviour::Accept);
+    app.request_code(&p2).await;
+    drive(&app, 0, 100, || primary.taken_to(&p2).len() == 1).await;
+    assert!(fallback.taken_to(&p2).is_empty(), "back on the primary");
+    let ids: Vec<Option<String>> = sms_messages::table
+        .order(sms_messages::id.asc())
+        .select(sms_messages::provider_message_id)
+        .load(&mut app.conn())
+        .unwrap();
+    assert!(
+        ids[0].as_deref().is_some_and(|id| id.starts_with("SM")),
+        "{ids:?}"
+    );
+    assert_eq!(ids[1].as_deref(), Some("wh-1"));
+}
+
+crate::on_both_backends!(
+    a_provider_that_fails_at_first_still_delivers_every_code_once,
+    a_provider_down_past_a_codes_lifetime_sends_nothing_expired,
+    a_hanging_provider_holds_no_request_and_the_worker_moves_on,
+    failover_switches_and_switches_back,
+);
+
+/// Two servers on one PostgreSQL, each with its worker, share the outbox: every message goes
+/// out once.
+#[actix_web::test]
+async fn two_instances_on_one_postgres_send_each_message_once() {
+    let fake = FakeProvider::start();
+    // every first try fails, so all retries fall due at once for both workers
+    fake.set(Behaviour::Fail);
+    let Some(first) = app_at(Backend::Postgres, webhook_only(&fake)).await else {
+        return;
+    };
+    let second = first.second_instance().await;
+    // (20 codes per hour is the limit for one address)
+    let phones: Vec<String> = (0..18).map(|i| phone(100 + i)).collect();
+
+    let asks = phones.iter().enumerate().map(|(i, p)| {
+        let app = if i % 2 == 0 { &first } else { &second };
+        async move {
+            let (browser, _) = app.new_browser();
+            let res = app.request_code_with(&browser, p).await;
+            assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        }
+    });
+    futures_util::future::join_all(asks).await;
+    let tried = || fake.calls().len() >= phones.len();
+    drive(&first, 0, 200, tried).await;
+    fake.set(Behaviour::Slow(Duration::from_millis(20)));
+    let calls = fake.calls().len();
+    // every retry falls due at once (the clock then stands still: a claim lasts longer than
+    // a try's timeout in real time, and a clock that jumps would end claims mid-try)
+    first.advance(60);
+    drive(&first, 0, 200, || fake.taken().len() >= phones.len()).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    for p in &phones {
+        assert_eq!(fake.taken_to(p).len(), 1, "{p}");
+    }
+    assert_eq!(
+        fake.calls().len() - calls,
+        phones.len(),
+        "no message tried twice at once"
+    );
+}
+
+/// The real binary, killed (SIGKILL) while its worker waits for the provider, then started
+/// again: the message goes out once more with the same idempotency key, and only once.
+#[actix_web::test]
+async fn a_server_killed_mid_send_finishes_its_outbox_after_a_restart() {
+    use std::process::{Command, Stdio};
+    let fake = FakeProvider::start();
+    fake.set(Behaviour::Hang(Duration::from_secs(60)));
+    let dir = std::env::temp_dir().join(format!("user-auth-kill-{}", std::process::id()));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let start = || {
+        Command::new(env!("CARGO_BIN_EXE_user-auth"))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("SECRET_KEY", "k".repeat(64))
+            .env("DATABASE_URL", dir.join("app.db"))
+            .env("BIND", format!("127.0.0.1:{port}"))
+            .env("SMS_BACKEND", "http")
+            .env("SMS_HTTP_URL", format!("{}/sms", fake.base))
+            .env("SMS_HTTP_SECRET", crate::fake_provider::WEBHOOK_SECRET)
+            .env("SMS_TIMEOUT_SECONDS", "1")
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the server starts")
+    };
+    let client = crate::helpers::client_with(Default::default());
+    let ready = async |client: &reqwest::Client| {
+        for _ in 0..200 {
+            if client.get(format!("{base}/login")).send().await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the server did not come up");
+    };
+    let p = phone(200);
+
+    let mut server = start();
+    ready(&client).await;
+    let res = client
+        .post(format!("{base}/api/v1/auth/code"))
+        .header("content-type", "application/json")
+        .body(format!(r#"{{"phone":"{p}"}}"#))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    for waited in 0.. {
+        if !fake.calls().is_empty() {
+            break;
+        }
+        assert!(waited < 200, "the worker never called the provider");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    fake.set(Behaviour::Accept);
+    let mut server = start();
+    ready(&client).await;
+    for waited in 0.. {
+        if !fake.taken_to(&p).is_empty() {
+            break;
+        }
+        assert!(
+            waited < 300,
+            "the restarted server did not send the message"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let calls = fake.calls();
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert_eq!(calls[0], calls[1], "the same idempotency key");
+    assert_eq!(fake.taken_to(&p).len(), 1);
+}
