@@ -393,6 +393,7 @@ fn auth_config() -> Config {
         code_key: key.derive32("user-auth/otp-hmac/v1"),
         invite_codes: Arc::new(RandomInviteCodes),
         outbox_key: key.derive32("user-auth/outbox/v1"),
+        origin_host: None,
     }
 }
 
@@ -750,7 +751,7 @@ async fn run_backend(
                 let phone = PhoneNumber::from_e164_unchecked(phones.get(i)?.clone());
                 let client = person(FLOOR_IPS + i);
                 let now = Utc::now().naive_utc();
-                let text = |code: &OtpCode| sign_in::message_text(&tr, &cfg.limits, code);
+                let text = |code: &OtpCode| sign_in::message_text(&tr, &cfg, code);
                 Some(matches!(
                     sign_in::request_code(conn, &cfg, &phone, &client, now, text),
                     Ok(Ok(_))

@@ -228,6 +228,56 @@ pub struct Settings {
     /// How often the delivery worker looks for due messages when nothing wakes it (retries,
     /// and messages another instance wrote).
     pub delivery_poll: Duration,
+    /// `PUBLIC_ORIGIN`: texts end with the line that lets browsers fill the code in.
+    pub public_origin: Option<PublicOrigin>,
+}
+
+/// Where people reach the site, as `PUBLIC_ORIGIN` gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicOrigin {
+    /// `https://example.com` (no path, no trailing slash).
+    pub origin: String,
+    /// `example.com`, with `:port` when the origin has one: what a text's last line names.
+    pub host: String,
+}
+
+/// The longest host `PUBLIC_ORIGIN` may have, so a text with its origin line stays short.
+pub const MAX_ORIGIN_HOST_LEN: usize = 40;
+
+impl PublicOrigin {
+    /// Reads `PUBLIC_ORIGIN`.
+    pub fn parse(v: &str) -> Result<Self, ConfigError> {
+        public_origin(v)
+    }
+}
+
+fn public_origin(v: &str) -> Result<PublicOrigin, ConfigError> {
+    let bad = |why: &str| err("PUBLIC_ORIGIN", format!("`{v}` {why}"));
+    let url = reqwest::Url::parse(v).map_err(|_| bad("is not a URL like https://example.com"))?;
+    if !matches!(url.scheme(), "https" | "http") {
+        return Err(bad("must start with https://"));
+    }
+    if url.path() != "/"
+        || url.query().is_some()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+    {
+        return Err(bad("must be an origin only: a scheme and a host, no path"));
+    }
+    let host = match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_owned(),
+        (None, _) => return Err(bad("has no host")),
+    };
+    if host.len() > MAX_ORIGIN_HOST_LEN {
+        return Err(bad(&format!(
+            "has a host longer than {MAX_ORIGIN_HOST_LEN} characters"
+        )));
+    }
+    Ok(PublicOrigin {
+        origin: url.origin().ascii_serialization(),
+        host,
+    })
 }
 
 /// How often the delivery worker looks for due messages when nothing wakes it.
@@ -257,6 +307,7 @@ impl Settings {
             limits: Limits::default(),
             purge_every: PURGE_EVERY,
             delivery_poll: DELIVERY_POLL,
+            public_origin: None,
         }
     }
 
@@ -507,6 +558,9 @@ impl Settings {
             limits,
             purge_every: PURGE_EVERY,
             delivery_poll: DELIVERY_POLL,
+            public_origin: get("PUBLIC_ORIGIN")
+                .map(|v| public_origin(&v))
+                .transpose()?,
         })
     }
 }
@@ -680,6 +734,34 @@ mod tests {
             e.message
         );
         assert!(settings(&[("BIND", "0.0.0.0:8000"), http[0], http[1], http[2]]).is_ok());
+    }
+
+    #[test]
+    fn the_public_origin_is_an_origin_with_a_short_host() {
+        let o = PublicOrigin::parse("https://Example.COM/").unwrap();
+        assert_eq!(
+            (o.origin.as_str(), o.host.as_str()),
+            ("https://example.com", "example.com")
+        );
+        let o = PublicOrigin::parse("https://auth.example.uz:8443").unwrap();
+        assert_eq!(o.host, "auth.example.uz:8443");
+        for bad in [
+            "example.com",
+            "ftp://example.com",
+            "https://example.com/login",
+            "https://example.com/?a=1",
+            "https://user@example.com",
+        ] {
+            assert_eq!(
+                PublicOrigin::parse(bad).unwrap_err().var,
+                "PUBLIC_ORIGIN",
+                "{bad}"
+            );
+        }
+        let long = format!("https://{}.com", "a".repeat(MAX_ORIGIN_HOST_LEN));
+        assert!(PublicOrigin::parse(&long).is_err());
+        let s = settings(&[("PUBLIC_ORIGIN", "https://example.com")]).unwrap();
+        assert_eq!(s.public_origin.unwrap().host, "example.com");
     }
 
     #[test]

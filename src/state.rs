@@ -111,6 +111,7 @@ pub fn use_cases(settings: &Settings, deps: Dependencies, pool: DbPool) -> App {
             code_key: settings.secret_key.derive32("user-auth/otp-hmac/v1"),
             invite_codes: deps.invite_codes,
             outbox_key: settings.secret_key.derive32("user-auth/outbox/v1"),
+            origin_host: settings.public_origin.as_ref().map(|o| o.host.clone()),
         },
         outbox: Arc::new(Notify::new()),
     })

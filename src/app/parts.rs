@@ -23,6 +23,9 @@ pub struct Config {
     pub invite_codes: Arc<dyn InviteCodeGenerator>,
     /// Key that seals the outbox's message bodies, derived from the server secret.
     pub outbox_key: [u8; 32],
+    /// The site's host (`PUBLIC_ORIGIN`), named on a text's last line so browsers offer the
+    /// code there.
+    pub origin_host: Option<String>,
 }
 
 /// The providers the delivery worker sends through.

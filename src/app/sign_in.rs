@@ -31,6 +31,7 @@ use crate::{
         outbox::{MessageState, seal},
         phone::PhoneNumber,
         refusal::{SendRefused, VerifyRefused},
+        sms_text::origin_bound_line,
         token::hex,
     },
     i18n::Tr,
@@ -92,7 +93,7 @@ impl SignIn {
             let (phone, client, tr) = (phone.clone(), client.clone(), tr.clone());
             self.parts
                 .run(move |conn, parts| {
-                    let text = |code: &OtpCode| message_text(&tr, &parts.config.limits, code);
+                    let text = |code: &OtpCode| message_text(&tr, &parts.config, code);
                     request_code(conn, &parts.config, &phone, &client, now, text)
                 })
                 .await?
@@ -175,15 +176,20 @@ fn region_of(phone: &PhoneNumber) -> String {
 /// The refusal of one hourly window, given the wait until it frees a place.
 type HourLimit = fn(i64) -> SendRefused;
 
-/// The text message that carries `code`, in `tr`'s language.
-pub fn message_text(tr: &Tr, limits: &Limits, code: &OtpCode) -> String {
-    tr.args(
+/// The text message that carries `code`, in `tr`'s language; with the site's host known, it
+/// ends with the origin-bound line (`@example.com #1234`) that lets browsers fill the code in.
+pub fn message_text(tr: &Tr, cfg: &Config, code: &OtpCode) -> String {
+    let text = tr.args(
         "sms-text",
         &[
             ("code", code.as_str().to_owned().into()),
-            ("minutes", limits.otp_ttl.num_minutes().max(1).into()),
+            ("minutes", cfg.limits.otp_ttl.num_minutes().max(1).into()),
         ],
-    )
+    );
+    match &cfg.origin_host {
+        Some(host) => format!("{text}\n\n{}", origin_bound_line(host, code.as_str())),
+        None => text,
+    }
 }
 
 /// Checks every limit and, if all allow it, stores a new code (retiring the number's older

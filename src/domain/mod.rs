@@ -12,5 +12,6 @@ pub mod outbox;
 pub mod phone;
 pub mod refusal;
 pub mod search;
+pub mod sms_text;
 pub mod staff;
 pub mod token;

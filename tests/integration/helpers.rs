@@ -197,6 +197,8 @@ pub struct Options {
     pub purge_every: Duration,
     /// Real providers (at a fake provider) instead of the capturing sender.
     pub sms: Option<user_auth::config::SmsSettings>,
+    /// `PUBLIC_ORIGIN`.
+    pub public_origin: Option<&'static str>,
 }
 
 impl Default for Options {
@@ -211,6 +213,7 @@ impl Default for Options {
             limits: user_auth::domain::limits::Limits::default(),
             purge_every: user_auth::config::PURGE_EVERY,
             sms: None,
+            public_origin: None,
         }
     }
 }
@@ -296,6 +299,9 @@ impl TestApp {
         if let Some(sms) = &options.sms {
             settings.sms = sms.clone();
         }
+        settings.public_origin = options
+            .public_origin
+            .map(|o| user_auth::config::PublicOrigin::parse(o).expect("an origin"));
         let sms = CapturingSender::new();
         let clock = options
             .clock_start

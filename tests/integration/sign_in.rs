@@ -291,6 +291,34 @@ async fn a_failing_provider_holds_no_request_and_the_code_arrives_later(backend:
     assert_eq!(location(&res), "/profile");
 }
 
+/// With the site's origin known, the text ends with the line that lets browsers (WebOTP) and
+/// iOS offer the code on this site, and the code field asks for a one-time code.
+async fn the_text_names_the_site_so_the_browser_can_fill_the_code_in(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(
+        backend,
+        crate::helpers::Options {
+            public_origin: Some("https://auth.example.uz"),
+            ..Default::default()
+        },
+    )
+    .await
+    else {
+        return;
+    };
+
+    app.request_code(PHONE).await;
+
+    let code = app.last_code(PHONE);
+    let text = &app.sms.messages_to(PHONE)[0].text;
+    assert!(
+        text.ends_with(&format!("\n\n@auth.example.uz #{code}")),
+        "{text:?}"
+    );
+    let page = app.get_html("/login/code").await;
+    assert!(page.contains(r#"autocomplete="one-time-code""#));
+    assert_eq!(location(&app.submit_code(&code).await), "/profile");
+}
+
 async fn requesting_a_code_answers_the_same_for_known_and_unknown_phones(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
@@ -353,5 +381,6 @@ crate::on_both_backends!(
     a_national_number_uses_the_default_region,
     a_taken_invite_code_is_drawn_again,
     a_failing_provider_holds_no_request_and_the_code_arrives_later,
+    the_text_names_the_site_so_the_browser_can_fill_the_code_in,
     requesting_a_code_answers_the_same_for_known_and_unknown_phones,
 );

@@ -68,6 +68,7 @@ impl UseCases {
                 code_key: [7; 32],
                 invite_codes,
                 outbox_key: [9; 32],
+                origin_host: None,
             },
             outbox: Arc::new(tokio::sync::Notify::new()),
         });

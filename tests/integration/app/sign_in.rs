@@ -526,3 +526,49 @@ crate::on_both_backends!(
     a_blocked_account_gets_no_credential,
     an_api_sign_in_gives_a_token_for_the_api_only,
 );
+
+/// The text in each language, with the longest code and the longest origin allowed: how many
+/// SMS segments it takes (the README's table says the same).
+#[test]
+fn every_language_s_text_fits_its_segments() {
+    use user_auth::{
+        app::{Config, sign_in::message_text},
+        config::MAX_ORIGIN_HOST_LEN,
+        domain::{
+            invite_code::RandomInviteCodes,
+            limits::{LONG_OTP_LENGTH, Limits},
+            sms_text::{Encoding, segments},
+        },
+    };
+    let code = OtpCode::parse(&"9".repeat(LONG_OTP_LENGTH), 4).unwrap();
+    let cfg = |origin_host: Option<String>| Config {
+        limits: Limits::default(),
+        code_key: [0; 32],
+        invite_codes: std::sync::Arc::new(RandomInviteCodes),
+        outbox_key: [0; 32],
+        origin_host,
+    };
+    let longest = cfg(Some("h".repeat(MAX_ORIGIN_HOST_LEN)));
+    let expected = [
+        ("en", Encoding::Gsm7, 1, 1),
+        ("ru", Encoding::Ucs2, 1, 2),
+        ("uz", Encoding::Gsm7, 1, 1),
+    ];
+    for (lang, encoding, plain, with_origin) in expected {
+        let text = message_text(&translator(lang), &cfg(None), &code);
+        let s = segments(&text);
+        assert_eq!(
+            (s.encoding, s.count),
+            (encoding, plain),
+            "{lang}: {text:?} {s:?}"
+        );
+        let text = message_text(&translator(lang), &longest, &code);
+        assert!(text.ends_with(&format!("\n\n@{} #99999999", "h".repeat(40))));
+        let s = segments(&text);
+        assert_eq!(
+            (s.encoding, s.count),
+            (encoding, with_origin),
+            "{lang}: {text:?} {s:?}"
+        );
+    }
+}
