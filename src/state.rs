@@ -10,7 +10,7 @@ use tokio::sync::Notify;
 use crate::{
     app::{App, Config, Parts, Senders},
     clock::{Clock, SystemClock},
-    config::{Settings, SmsBackend, SmsSettings},
+    config::{PublicOrigin, Settings, SmsBackend, SmsSettings},
     db::DbPool,
     domain::{
         client::AddressRules,
@@ -42,6 +42,60 @@ pub struct AppState {
     pub phone_example: String,
     /// How the client's address is found and counted.
     pub address_rules: AddressRules,
+    /// How the providers' delivery reports are checked.
+    pub callbacks: Callbacks,
+}
+
+/// Where the providers send delivery reports.
+pub const WEBHOOK_STATUS_PATH: &str = "/sms/status/http";
+pub const TWILIO_STATUS_PATH: &str = "/sms/status/twilio";
+
+/// The keys that sign the providers' delivery reports; a provider that is not configured (or,
+/// for Twilio, a site without `PUBLIC_ORIGIN`) gets none, and its reports are refused.
+#[derive(Clone, Default)]
+pub struct Callbacks {
+    webhook_secret: Option<Vec<u8>>,
+    /// Twilio's auth token, and the URL Twilio signs (`PUBLIC_ORIGIN` + the path).
+    twilio: Option<(String, String)>,
+}
+
+impl Callbacks {
+    pub fn new(sms: &SmsSettings, origin: Option<&PublicOrigin>) -> Self {
+        let backends = [Some(&sms.backend), sms.fallback.as_ref()];
+        let mut callbacks = Self::default();
+        for backend in backends.into_iter().flatten() {
+            match backend {
+                SmsBackend::Http { secret, .. } => {
+                    callbacks.webhook_secret = Some(secret.0.as_bytes().to_vec());
+                }
+                SmsBackend::Twilio { auth_token, .. } => {
+                    callbacks.twilio = origin.map(|o| {
+                        (
+                            auth_token.0.clone(),
+                            format!("{}{TWILIO_STATUS_PATH}", o.origin),
+                        )
+                    });
+                }
+                SmsBackend::Console => {}
+            }
+        }
+        callbacks
+    }
+
+    /// Whether a webhook report is signed by `SMS_HTTP_SECRET` now (`None`: no webhook).
+    pub fn webhook_signed(&self, timestamp: &str, signature: &str, body: &[u8]) -> Option<bool> {
+        let secret = self.webhook_secret.as_ref()?;
+        let now = chrono::Utc::now().timestamp();
+        Some(crate::sms::http::verify(
+            secret, timestamp, signature, body, now,
+        ))
+    }
+
+    /// Whether a Twilio report carries Twilio's signature (`None`: no Twilio callbacks).
+    pub fn twilio_signed(&self, params: &[(String, String)], signature: &str) -> Option<bool> {
+        let (token, url) = self.twilio.as_ref()?;
+        Some(crate::sms::twilio::verify(token, url, params, signature))
+    }
 }
 
 /// The replaceable parts: real ones in production, controllable ones in tests.
@@ -56,14 +110,15 @@ impl Dependencies {
     pub fn from_settings(settings: &Settings) -> Self {
         Self {
             clock: Arc::new(SystemClock),
-            sms: senders(&settings.sms),
+            sms: senders(&settings.sms, settings.public_origin.as_ref()),
             invite_codes: Arc::new(RandomInviteCodes),
         }
     }
 }
 
-/// The providers `settings` name.
-pub fn senders(settings: &SmsSettings) -> Senders {
+/// The providers `settings` name; Twilio is asked for delivery reports when the site's origin
+/// is known.
+pub fn senders(settings: &SmsSettings, origin: Option<&PublicOrigin>) -> Senders {
     let build = |backend: &SmsBackend| -> Arc<dyn SmsSender> {
         match backend {
             SmsBackend::Console => Arc::new(ConsoleSender),
@@ -87,7 +142,7 @@ pub fn senders(settings: &SmsSettings) -> Senders {
                 } else {
                     TwilioFrom::Number(from.clone())
                 },
-                None,
+                origin.map(|o| format!("{}{TWILIO_STATUS_PATH}", o.origin)),
                 settings.timeout,
             )),
         }
@@ -134,6 +189,7 @@ impl AppState {
             phone_policy: settings.phone_policy.clone(),
             phone_example: phone::example(settings.phone_policy.default_region),
             address_rules: settings.address_rules,
+            callbacks: Callbacks::new(&settings.sms, settings.public_origin.as_ref()),
         }
     }
 }

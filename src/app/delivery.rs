@@ -9,8 +9,15 @@ use chrono::{NaiveDateTime, TimeDelta};
 
 use super::{error::Error, parts::Parts};
 use crate::{
-    db::{self, DbConnection, DbError, outbox},
-    domain::outbox::{MessageState, backoff, open},
+    db::{
+        self, DbConnection, DbError,
+        admin::{self, NewAudit},
+        outbox, users,
+    },
+    domain::{
+        account::User,
+        outbox::{MessageState, backoff, can_retry, open},
+    },
     sms::{Outgoing, SendError},
 };
 
@@ -187,6 +194,176 @@ impl Delivery {
         Ok(tried)
     }
 }
+
+/// What a provider reported about a sent message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Report {
+    Delivered,
+    Failed(String),
+}
+
+/// Messages by state and provider, and how long the oldest unsent one has waited.
+#[derive(Debug, Clone, Default)]
+pub struct Overview {
+    /// (state, provider or "—", count) of messages written in the last hour, and in the last day.
+    pub last_hour: Vec<(MessageState, String, i64)>,
+    pub last_day: Vec<(MessageState, String, i64)>,
+    /// Seconds the oldest pending or sending message has waited.
+    pub oldest_unsent_age: Option<i64>,
+}
+
+/// Which messages to list.
+#[derive(Debug, Clone, Default)]
+pub struct OutboxQuery {
+    pub filter: outbox::Filter,
+    /// Only those older than this message.
+    pub before: Option<i64>,
+}
+
+/// A listed message and whether staff may send it again.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub message: outbox::MessageRow,
+    pub retryable: bool,
+}
+
+/// One page of the outbox.
+#[derive(Debug, Clone)]
+pub struct OutboxPage {
+    pub rows: Vec<Listed>,
+    pub more: bool,
+}
+
+/// Messages per page of the outbox list.
+pub const PER_PAGE: i64 = 50;
+
+/// What "send it again" came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryResult {
+    /// Back in line, audited; the worker has been woken.
+    Queued,
+    /// Its code can no longer be used, it did not fail, or a newer message replaced it.
+    NotRetryable,
+    NotFound,
+}
+
+impl Delivery {
+    /// Records a provider's delivery report; whether it matched a sent message.
+    pub async fn report(
+        &self,
+        provider: &str,
+        provider_message_id: &str,
+        report: Report,
+    ) -> Result<bool, Error> {
+        let (provider, id) = (provider.to_owned(), provider_message_id.to_owned());
+        self.parts
+            .run(move |conn, parts| {
+                let (state, error) = match &report {
+                    Report::Delivered => (MessageState::Delivered, None),
+                    Report::Failed(e) => (MessageState::Failed, Some(e.as_str())),
+                };
+                Ok(outbox::report(conn, &provider, &id, state, error, parts.now())? > 0)
+            })
+            .await
+    }
+
+    /// The outbox page's figures.
+    pub async fn overview(&self) -> Result<Overview, Error> {
+        self.parts
+            .run(|conn, parts| {
+                let now = parts.now();
+                let figures = |rows: Vec<(String, Option<String>, i64)>| {
+                    rows.into_iter()
+                        .filter_map(|(state, provider, n)| {
+                            let provider = provider.unwrap_or_else(|| "—".to_owned());
+                            MessageState::parse(&state).map(|s| (s, provider, n))
+                        })
+                        .collect()
+                };
+                Ok(Overview {
+                    last_hour: figures(outbox::counts_since(conn, now - TimeDelta::hours(1))?),
+                    last_day: figures(outbox::counts_since(conn, now - TimeDelta::days(1))?),
+                    oldest_unsent_age: outbox::oldest_unsent(conn)?
+                        .map(|at| (now - at).num_seconds().max(0)),
+                })
+            })
+            .await
+    }
+
+    /// One page of messages, newest first.
+    pub async fn page(&self, query: OutboxQuery) -> Result<OutboxPage, Error> {
+        self.parts
+            .run(move |conn, parts| {
+                let now = parts.now();
+                let (rows, more) = outbox::page(conn, &query.filter, query.before, PER_PAGE)?;
+                let phones: Vec<String> = rows.iter().map(|r| r.phone.clone()).collect();
+                let newest = outbox::newest_ids(conn, &phones)?;
+                let rows = rows
+                    .into_iter()
+                    .map(|m| {
+                        let is_newest = newest.iter().any(|(p, id)| *p == m.phone && *id == m.id);
+                        Listed {
+                            retryable: can_retry(
+                                &m.state,
+                                m.expires_at,
+                                !m.body.is_empty(),
+                                is_newest,
+                                now,
+                            ),
+                            message: m,
+                        }
+                    })
+                    .collect();
+                Ok(OutboxPage { rows, more })
+            })
+            .await
+    }
+
+    /// Staff send a failed message again while its code can be used; audited with who and where.
+    pub async fn retry_now(&self, by: &User, ip: &str, id: i64) -> Result<RetryResult, Error> {
+        let (actor_id, actor_label, ip) = (by.id, by.phone.clone(), ip.to_owned());
+        let result = self
+            .parts
+            .run(move |conn, parts| {
+                let now = parts.now();
+                db::write_transaction(conn, |conn| {
+                    let Some(m) = outbox::retry_facts(conn, id)? else {
+                        return Ok(RetryResult::NotFound);
+                    };
+                    let newest = outbox::newest_ids(conn, std::slice::from_ref(&m.phone))?
+                        .first()
+                        .is_some_and(|(_, newest)| *newest == m.id);
+                    if !can_retry(&m.state, m.expires_at, !m.body.is_empty(), newest, now)
+                        || outbox::requeue(conn, id, now)? != 1
+                    {
+                        return Ok(RetryResult::NotRetryable);
+                    }
+                    let target = users::find_by_phone(conn, &m.phone)?;
+                    admin::audit(
+                        conn,
+                        &NewAudit {
+                            actor_id: Some(actor_id),
+                            actor_label: &actor_label,
+                            action: RETRY_ACTION,
+                            target_id: target.map(|u| u.id),
+                            target_label: &m.phone,
+                            ip: Some(&ip),
+                            created_at: now,
+                        },
+                    )?;
+                    Ok::<_, DbError>(RetryResult::Queued)
+                })
+            })
+            .await?;
+        if result == RetryResult::Queued {
+            self.wake();
+        }
+        Ok(result)
+    }
+}
+
+/// The audit log's name for "sent a failed text again".
+pub const RETRY_ACTION: &str = "retry_message";
 
 /// What one try came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

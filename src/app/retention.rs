@@ -72,7 +72,11 @@ pub fn purge(conn: &mut DbConnection, now: NaiveDateTime, limits: &Limits) -> Qu
         invite_tries: in_batches(|| invites::purge_all_tries_before(conn, old, PURGE_BATCH))?,
         sessions: in_batches(|| sessions::purge_expired(conn, now, PURGE_BATCH))?,
         api_tokens: in_batches(|| api_tokens::purge_expired(conn, now, PURGE_BATCH))?,
-        messages: in_batches(|| outbox::purge_before(conn, old, PURGE_BATCH))?,
+        messages: {
+            // a failed message keeps its sealed body only while its code lives
+            outbox::empty_dead_bodies(conn, now)?;
+            in_batches(|| outbox::purge_before(conn, old, PURGE_BATCH))?
+        },
     })
 }
 

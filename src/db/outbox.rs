@@ -51,6 +51,8 @@ pub struct MessageRow {
     pub created_at: NaiveDateTime,
     pub sent_at: Option<NaiveDateTime>,
     pub updated_at: NaiveDateTime,
+    /// Sealed; empty once the message went out or its code expired.
+    pub body: Vec<u8>,
 }
 
 pub fn insert(conn: &mut DbConnection, new: &NewMessage<'_>) -> QueryResult<()> {
@@ -191,7 +193,8 @@ pub fn reschedule(
     .execute(conn)
 }
 
-/// No more tries: `state` (failed or expired), the body emptied.
+/// No more tries: `state` (failed or expired). An expired message's body is emptied; a failed
+/// one keeps it (sealed) while its code lives, so staff can send it again.
 pub fn give_up(
     conn: &mut DbConnection,
     id: i64,
@@ -200,19 +203,177 @@ pub fn give_up(
     error: &str,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    diesel::update(
-        sms_messages::table
-            .filter(sms_messages::id.eq(id))
-            .filter(sms_messages::state.eq(MessageState::Sending.as_str())),
-    )
-    .set((
+    let target = sms_messages::table
+        .filter(sms_messages::id.eq(id))
+        .filter(sms_messages::state.eq(MessageState::Sending.as_str()));
+    let changes = (
         sms_messages::state.eq(state.as_str()),
         sms_messages::provider.eq(provider),
         sms_messages::last_error.eq(Some(error)),
-        sms_messages::body.eq(Vec::<u8>::new()),
         sms_messages::claimed_until.eq(None::<NaiveDateTime>),
         sms_messages::updated_at.eq(now),
+    );
+    if state == MessageState::Failed {
+        diesel::update(target).set(changes).execute(conn)
+    } else {
+        diesel::update(target)
+            .set((changes, sms_messages::body.eq(Vec::<u8>::new())))
+            .execute(conn)
+    }
+}
+
+/// A provider's delivery report: a sent message is now delivered or failed. Answers how many
+/// messages it moved (0 for an unknown id).
+pub fn report(
+    conn: &mut DbConnection,
+    provider: &str,
+    provider_message_id: &str,
+    state: MessageState,
+    error: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let reported = [
+        MessageState::Sent.as_str(),
+        MessageState::Delivered.as_str(),
+    ];
+    diesel::update(
+        sms_messages::table
+            .filter(sms_messages::provider.eq(provider))
+            .filter(sms_messages::provider_message_id.eq(provider_message_id))
+            .filter(sms_messages::state.eq_any(reported)),
+    )
+    .set((
+        sms_messages::state.eq(state.as_str()),
+        sms_messages::last_error.eq(error),
+        sms_messages::updated_at.eq(now),
     ))
+    .execute(conn)
+}
+
+/// Messages created since `since`, by state and provider.
+pub fn counts_since(
+    conn: &mut DbConnection,
+    since: NaiveDateTime,
+) -> QueryResult<Vec<(String, Option<String>, i64)>> {
+    sms_messages::table
+        .filter(sms_messages::created_at.ge(since))
+        .group_by((sms_messages::state, sms_messages::provider))
+        .select((
+            sms_messages::state,
+            sms_messages::provider,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)
+}
+
+/// When the oldest message still waiting to go out was written.
+pub fn oldest_unsent(conn: &mut DbConnection) -> QueryResult<Option<NaiveDateTime>> {
+    let open = [
+        MessageState::Pending.as_str(),
+        MessageState::Sending.as_str(),
+    ];
+    sms_messages::table
+        .filter(sms_messages::state.eq_any(open))
+        .select(diesel::dsl::min(sms_messages::created_at))
+        .first(conn)
+}
+
+/// Which messages a page lists.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub state: Option<MessageState>,
+    pub provider: Option<String>,
+    /// Numbers containing these digits.
+    pub phone: Option<String>,
+}
+
+/// Messages older than `before` (from the newest when `None`) that match `filter`, newest
+/// first; and whether more follow.
+pub fn page(
+    conn: &mut DbConnection,
+    filter: &Filter,
+    before: Option<i64>,
+    per_page: i64,
+) -> QueryResult<(Vec<MessageRow>, bool)> {
+    let mut q = sms_messages::table.into_boxed();
+    if let Some(state) = filter.state {
+        q = q.filter(sms_messages::state.eq(state.as_str()));
+    }
+    if let Some(provider) = &filter.provider {
+        q = q.filter(sms_messages::provider.eq(provider.clone()));
+    }
+    if let Some(digits) = &filter.phone {
+        q = q.filter(sms_messages::phone.like(format!("%{digits}%")));
+    }
+    if let Some(before) = before {
+        q = q.filter(sms_messages::id.lt(before));
+    }
+    let mut rows = q
+        .order(sms_messages::id.desc())
+        .limit(per_page + 1)
+        .select(MessageRow::as_select())
+        .load(conn)?;
+    let more = rows.len() as i64 > per_page;
+    rows.truncate(per_page as usize);
+    Ok((rows, more))
+}
+
+/// A message as far as sending it again goes.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = sms_messages)]
+pub struct RetryFacts {
+    pub id: i64,
+    pub phone: String,
+    pub state: String,
+    pub expires_at: NaiveDateTime,
+    pub body: Vec<u8>,
+}
+
+pub fn retry_facts(conn: &mut DbConnection, id: i64) -> QueryResult<Option<RetryFacts>> {
+    sms_messages::table
+        .find(id)
+        .select(RetryFacts::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The newest message id of each of `phones`.
+pub fn newest_ids(conn: &mut DbConnection, phones: &[String]) -> QueryResult<Vec<(String, i64)>> {
+    sms_messages::table
+        .filter(sms_messages::phone.eq_any(phones))
+        .group_by(sms_messages::phone)
+        .select((sms_messages::phone, diesel::dsl::max(sms_messages::id)))
+        .load::<(String, Option<i64>)>(conn)
+        .map(|rows| {
+            rows.into_iter()
+                .filter_map(|(p, id)| id.map(|id| (p, id)))
+                .collect()
+        })
+}
+
+/// Puts a failed message back in line, due now.
+pub fn requeue(conn: &mut DbConnection, id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        sms_messages::table
+            .filter(sms_messages::id.eq(id))
+            .filter(sms_messages::state.eq(MessageState::Failed.as_str())),
+    )
+    .set((
+        sms_messages::state.eq(MessageState::Pending.as_str()),
+        sms_messages::next_attempt_at.eq(now),
+        sms_messages::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
+
+/// Empties the bodies of messages whose code has expired (the failed ones kept theirs).
+pub fn empty_dead_bodies(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        sms_messages::table
+            .filter(sms_messages::expires_at.le(now))
+            .filter(sms_messages::body.ne(Vec::<u8>::new())),
+    )
+    .set(sms_messages::body.eq(Vec::<u8>::new()))
     .execute(conn)
 }
 

@@ -56,6 +56,18 @@ impl MessageState {
     }
 }
 
+/// Whether staff may send a message again: it failed, its code has not expired, its body is
+/// kept, and it is the newest message to its number (a newer code retired its code).
+pub fn can_retry(
+    state: &str,
+    expires_at: chrono::NaiveDateTime,
+    has_body: bool,
+    newest: bool,
+    now: chrono::NaiveDateTime,
+) -> bool {
+    state == MessageState::Failed.as_str() && expires_at > now && has_body && newest
+}
+
 /// The first wait after a failed try; each later one doubles, up to [`MAX_BACKOFF`].
 pub const FIRST_BACKOFF: TimeDelta = TimeDelta::seconds(2);
 pub const MAX_BACKOFF: TimeDelta = TimeDelta::seconds(60);

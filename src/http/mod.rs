@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod callbacks;
 pub mod client;
 pub mod error;
 pub mod headers;
@@ -42,6 +43,7 @@ pub fn app(
         .app_data(actix_web::web::QueryConfig::default())
         .configure(web::configure)
         .configure(api::configure)
+        .configure(callbacks::configure)
         .default_service(actix_web::web::to(web::errors::not_found))
         .wrap(from_fn(headers::refuse_cross_site))
         .wrap(from_fn(web::errors::error_pages))

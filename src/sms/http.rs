@@ -38,6 +38,21 @@ pub fn signature(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
     format!("v1={}", hex(&bytes))
 }
 
+/// How far a signed request's timestamp may be from now (a replay after that is refused).
+pub const SIGNATURE_TOLERANCE_SECONDS: i64 = 300;
+
+/// Whether `signature` signs `body` at `timestamp` under `secret`, and the timestamp is within
+/// [`SIGNATURE_TOLERANCE_SECONDS`] of `now` (Unix seconds). Compared in constant time.
+pub fn verify(secret: &[u8], timestamp: &str, given: &str, body: &[u8], now: i64) -> bool {
+    use subtle::ConstantTimeEq;
+    let Ok(at) = timestamp.parse::<i64>() else {
+        return false;
+    };
+    let expected = signature(secret, at, body);
+    (at - now).abs() <= SIGNATURE_TOLERANCE_SECONDS
+        && bool::from(expected.as_bytes().ct_eq(given.as_bytes()))
+}
+
 #[derive(Serialize)]
 struct Body<'a> {
     to: &'a str,
@@ -103,5 +118,39 @@ impl SmsSender for HttpSender {
             }
             Err(super::status_error(status))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signature_holds_for_its_body_key_and_time_only() {
+        let (key, body, at) = (
+            b"k".repeat(32),
+            br#"{"id":"1","status":"delivered"}"#,
+            1_764_590_400,
+        );
+        let sig = signature(&key, at, body);
+        assert!(sig.starts_with("v1=") && sig.len() == 3 + 64);
+        assert!(verify(&key, &at.to_string(), &sig, body, at + 10));
+        assert!(
+            !verify(&key, &at.to_string(), &sig, b"{}", at),
+            "another body"
+        );
+        assert!(
+            !verify(&b"j".repeat(32), &at.to_string(), &sig, body, at),
+            "another key"
+        );
+        assert!(
+            !verify(&key, &(at + 1).to_string(), &sig, body, at),
+            "another time"
+        );
+        assert!(
+            !verify(&key, &at.to_string(), &sig, body, at + 301),
+            "too old: a replay"
+        );
+        assert!(!verify(&key, "soon", &sig, body, at));
     }
 }

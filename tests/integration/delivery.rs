@@ -223,6 +223,7 @@ crate::on_both_backends!(
     a_provider_down_past_a_codes_lifetime_sends_nothing_expired,
     a_hanging_provider_holds_no_request_and_the_worker_moves_on,
     failover_switches_and_switches_back,
+    signed_delivery_reports_move_a_message_and_unsigned_ones_do_not,
 );
 
 /// Two servers on one PostgreSQL, each with its worker, share the outbox: every message goes
@@ -352,4 +353,138 @@ async fn a_server_killed_mid_send_finishes_its_outbox_after_a_restart() {
     assert_eq!(calls.len(), 2, "{calls:?}");
     assert_eq!(calls[0], calls[1], "the same idempotency key");
     assert_eq!(fake.taken_to(&p).len(), 1);
+}
+
+/// The providers' delivery reports move a sent message to delivered or failed, and only when
+/// they carry the provider's signature.
+async fn signed_delivery_reports_move_a_message_and_unsigned_ones_do_not(backend: Backend) {
+    use user_auth::sms::{http::signature, twilio};
+    let (hook, tw) = (FakeProvider::start(), FakeProvider::start());
+    let sms = SmsSettings {
+        backend: hook.webhook(),
+        fallback: Some(tw.twilio()),
+        fallback_after: 1,
+        timeout: Duration::from_secs(2),
+    };
+    let Some(app) = TestApp::spawn_with(
+        backend,
+        Options {
+            sms: Some(sms),
+            public_origin: Some("https://auth.example.uz"),
+            ..Options::default()
+        },
+    )
+    .await
+    else {
+        return;
+    };
+    let (p1, p2) = (phone(40), phone(41));
+    app.request_code(&p1).await;
+    drive(&app, 0, 100, || hook.taken_to(&p1).len() == 1).await;
+    let state = |p: &str| outbox(&app, p)[0].clone();
+    drive(&app, 0, 100, || state(&p1).0 == "sent").await;
+
+    // the webhook's report: signed like its requests
+    let report = |body: &str, at: i64, secret: &str| {
+        let sig = signature(secret.as_bytes(), at, body.as_bytes());
+        app.client
+            .post(app.url("/sms/status/http"))
+            .header("content-type", "application/json")
+            .header("x-signature-timestamp", at.to_string())
+            .header("x-signature", sig)
+            .body(body.to_owned())
+            .send()
+    };
+    let now = chrono::Utc::now().timestamp();
+    let delivered = r#"{"id":"wh-1","status":"delivered"}"#;
+    let secret = crate::fake_provider::WEBHOOK_SECRET;
+    let forged = report(delivered, now, "not the secret at all, but long enough")
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
+    let replayed = report(delivered, now - 600, secret).await.unwrap();
+    assert_eq!(replayed.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(state(&p1).0, "sent", "refused reports change nothing");
+    let ok = report(delivered, now, secret).await.unwrap();
+    assert_eq!(ok.status(), StatusCode::NO_CONTENT);
+    assert_eq!(state(&p1).0, "delivered");
+
+    // Twilio's: signed over PUBLIC_ORIGIN and the path it was given
+    hook.set(Behaviour::Fail);
+    app.request_code(&p2).await;
+    drive(&app, 3, 100, || tw.taken_to(&p2).len() == 1).await;
+    drive(&app, 0, 100, || state(&p2).0 == "sent").await;
+    let url = "https://auth.example.uz/sms/status/twilio";
+    assert_eq!(tw.taken_to(&p2)[0].callback.as_deref(), Some(url));
+    let sid: String = sms_messages::table
+        .filter(sms_messages::phone.eq(&p2))
+        .select(sms_messages::provider_message_id)
+        .first::<Option<String>>(&mut app.conn())
+        .unwrap()
+        .unwrap();
+    let params = |status: &str| {
+        vec![
+            ("MessageSid".to_owned(), sid.clone()),
+            ("MessageStatus".to_owned(), status.to_owned()),
+            ("ErrorCode".to_owned(), "30003".to_owned()),
+        ]
+    };
+    let post = |params: Vec<(String, String)>, sig: String| {
+        app.client
+            .post(app.url("/sms/status/twilio"))
+            .header("x-twilio-signature", sig)
+            .form(&params)
+            .send()
+    };
+    let unsigned = post(params("undelivered"), "bm90IGEgc2lnbmF0dXJl".into())
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), StatusCode::UNAUTHORIZED);
+    let other_url = twilio::signature(
+        crate::fake_provider::TWILIO_TOKEN,
+        "https://evil.example/sms/status/twilio",
+        &params("undelivered"),
+    );
+    assert_eq!(
+        post(params("undelivered"), other_url)
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let interim = twilio::signature(crate::fake_provider::TWILIO_TOKEN, url, &params("sent"));
+    assert_eq!(
+        post(params("sent"), interim).await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(state(&p2).0, "sent");
+    let sig = twilio::signature(
+        crate::fake_provider::TWILIO_TOKEN,
+        url,
+        &params("undelivered"),
+    );
+    assert_eq!(
+        post(params("undelivered"), sig).await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    let (s, _, error) = state(&p2);
+    assert_eq!(s, "failed");
+    assert!(error.unwrap().contains("30003"));
+}
+
+/// Without the provider configured there is nowhere to report to.
+#[actix_web::test]
+async fn reports_for_a_provider_not_in_use_find_nothing() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    for path in ["/sms/status/http", "/sms/status/twilio"] {
+        let res = app
+            .client
+            .post(app.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("MessageSid=SM1&MessageStatus=delivered")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+    }
 }

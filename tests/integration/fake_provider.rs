@@ -34,6 +34,8 @@ pub struct Taken {
     /// The webhook's idempotency key; Twilio's calls have none.
     pub key: Option<String>,
     pub route: &'static str,
+    /// Twilio's `StatusCallback`, when one was given.
+    pub callback: Option<String>,
 }
 
 #[derive(Default)]
@@ -201,6 +203,7 @@ async fn webhook(req: HttpRequest, body: web::Bytes, state: Shared) -> HttpRespo
         text: json["text"].as_str().unwrap().to_owned(),
         key,
         route: "webhook",
+        callback: None,
     });
     HttpResponse::Ok().json(serde_json::json!({ "id": id }))
 }
@@ -211,6 +214,7 @@ struct TwilioForm {
     to: String,
     body: String,
     from: Option<String>,
+    status_callback: Option<String>,
 }
 
 async fn twilio(
@@ -237,6 +241,7 @@ async fn twilio(
         text: form.body.clone(),
         key: None,
         route: "twilio",
+        callback: form.status_callback.clone(),
     });
     HttpResponse::Created().json(serde_json::json!({ "sid": sid, "status": "queued" }))
 }

@@ -250,7 +250,9 @@ impl TestApp {
             user_auth::config::SmsBackend::Console => {
                 user_auth::app::Senders::one(Arc::new(sms.clone()))
             }
-            _ => user_auth::state::senders(&self.settings.sms),
+            _ => {
+                user_auth::state::senders(&self.settings.sms, self.settings.public_origin.as_ref())
+            }
         };
         let deps = Dependencies {
             clock: Arc::new(self.clock.clone()),
@@ -309,7 +311,9 @@ impl TestApp {
         let deps = Dependencies {
             clock: Arc::new(clock.clone()),
             sms: match &options.sms {
-                Some(providers) => user_auth::state::senders(providers),
+                Some(providers) => {
+                    user_auth::state::senders(providers, settings.public_origin.as_ref())
+                }
                 None => user_auth::app::Senders::one(Arc::new(sms.clone())),
             },
             invite_codes: options.invite_codes,

@@ -1,0 +1,8 @@
+-- Staff may send a failed text again while its code can still be used; the audit log records it.
+-- Kept in step with migrations/sqlite: same tables, columns, constraints and indexes.
+
+ALTER TABLE audit_log DROP CONSTRAINT audit_log_action_known;
+ALTER TABLE audit_log ADD CONSTRAINT audit_log_action_known CHECK (action IN (
+    'block', 'unblock', 'grant_staff', 'revoke_staff', 'sign_out_everywhere',
+    'grant_owner', 'revoke_owner', 'retry_message'
+));
