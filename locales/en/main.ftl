@@ -277,3 +277,28 @@ admin-invitees-count = { $count ->
     [one] { $shown } person joined with their code.
    *[other] { $shown } people joined with their code.
 }
+
+# the outbox page
+admin-nav-outbox = Outbox
+admin-outbox-title = Text messages
+admin-outbox-last-hour = Written in the last hour
+admin-outbox-last-day = Written in the last 24 hours
+admin-outbox-oldest = The oldest message not yet sent has waited { $seconds } s.
+admin-outbox-none-waiting = No message is waiting to be sent.
+admin-outbox-empty = No messages.
+admin-outbox-messages = Messages
+admin-outbox-state = State
+admin-outbox-provider = Provider
+admin-outbox-attempts = Tries
+admin-outbox-sent = Sent
+admin-outbox-error = Last error
+admin-outbox-retry = Send again
+admin-outbox-retried = The message is queued again.
+admin-outbox-not-retryable = That message cannot be sent again: its code can no longer be used.
+admin-outbox-state-pending = waiting
+admin-outbox-state-sending = sending
+admin-outbox-state-sent = sent
+admin-outbox-state-delivered = delivered
+admin-outbox-state-failed = failed
+admin-outbox-state-expired = expired
+admin-audit-action-retry-message = sent a text again

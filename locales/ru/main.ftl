@@ -284,3 +284,28 @@ admin-invitees-count = { $count ->
     [few] По его коду присоединились { $shown } человека.
    *[many] По его коду присоединились { $shown } человек.
 }
+
+# the outbox page
+admin-nav-outbox = Сообщения
+admin-outbox-title = SMS-сообщения
+admin-outbox-last-hour = Созданы за последний час
+admin-outbox-last-day = Созданы за последние 24 часа
+admin-outbox-oldest = Самое старое неотправленное сообщение ждёт { $seconds } с.
+admin-outbox-none-waiting = Неотправленных сообщений нет.
+admin-outbox-empty = Сообщений нет.
+admin-outbox-messages = Сообщения
+admin-outbox-state = Состояние
+admin-outbox-provider = Провайдер
+admin-outbox-attempts = Попытки
+admin-outbox-sent = Отправлено
+admin-outbox-error = Последняя ошибка
+admin-outbox-retry = Отправить снова
+admin-outbox-retried = Сообщение снова в очереди.
+admin-outbox-not-retryable = Это сообщение нельзя отправить снова: его код уже недействителен.
+admin-outbox-state-pending = ждёт
+admin-outbox-state-sending = отправляется
+admin-outbox-state-sent = отправлено
+admin-outbox-state-delivered = доставлено
+admin-outbox-state-failed = ошибка
+admin-outbox-state-expired = истекло
+admin-audit-action-retry-message = отправил SMS повторно

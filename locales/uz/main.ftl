@@ -277,3 +277,28 @@ admin-invitees-count = { $count ->
     [one] Uning kodi orqali { $shown } kishi qoʻshildi.
    *[other] Uning kodi orqali { $shown } kishi qoʻshildi.
 }
+
+# the outbox page
+admin-nav-outbox = Xabarlar
+admin-outbox-title = SMS xabarlar
+admin-outbox-last-hour = Oxirgi bir soatda yaratilgan
+admin-outbox-last-day = Oxirgi 24 soatda yaratilgan
+admin-outbox-oldest = Hali yuborilmagan eng eski xabar { $seconds } soniya kutmoqda.
+admin-outbox-none-waiting = Yuborilishini kutayotgan xabar yoʻq.
+admin-outbox-empty = Xabarlar yoʻq.
+admin-outbox-messages = Xabarlar
+admin-outbox-state = Holati
+admin-outbox-provider = Provayder
+admin-outbox-attempts = Urinishlar
+admin-outbox-sent = Yuborilgan
+admin-outbox-error = Oxirgi xato
+admin-outbox-retry = Qayta yuborish
+admin-outbox-retried = Xabar yana navbatga qoʻyildi.
+admin-outbox-not-retryable = Bu xabarni qayta yuborib boʻlmaydi: uning kodi endi yaroqsiz.
+admin-outbox-state-pending = kutmoqda
+admin-outbox-state-sending = yuborilmoqda
+admin-outbox-state-sent = yuborildi
+admin-outbox-state-delivered = yetkazildi
+admin-outbox-state-failed = xato
+admin-outbox-state-expired = muddati oʻtdi
+admin-audit-action-retry-message = SMSni qayta yubordi

@@ -215,7 +215,10 @@ pub struct Overview {
 /// Which messages to list.
 #[derive(Debug, Clone, Default)]
 pub struct OutboxQuery {
-    pub filter: outbox::Filter,
+    pub state: Option<MessageState>,
+    pub provider: Option<String>,
+    /// Numbers containing these digits.
+    pub phone: Option<String>,
     /// Only those older than this message.
     pub before: Option<i64>,
 }
@@ -295,7 +298,12 @@ impl Delivery {
         self.parts
             .run(move |conn, parts| {
                 let now = parts.now();
-                let (rows, more) = outbox::page(conn, &query.filter, query.before, PER_PAGE)?;
+                let filter = outbox::Filter {
+                    state: query.state,
+                    provider: query.provider,
+                    phone: query.phone,
+                };
+                let (rows, more) = outbox::page(conn, &filter, query.before, PER_PAGE)?;
                 let phones: Vec<String> = rows.iter().map(|r| r.phone.clone()).collect();
                 let newest = outbox::newest_ids(conn, &phones)?;
                 let rows = rows

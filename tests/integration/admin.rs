@@ -64,6 +64,7 @@ async fn every_admin_route_requires_an_active_staff_member(backend: Backend) {
         format!("/admin/users/{}", user.id),
         format!("/admin/users/{}/block", user.id),
         "/admin/audit".to_owned(),
+        "/admin/outbox".to_owned(),
     ];
     // anonymous: to the sign-in page
     for route in &routes {
@@ -91,6 +92,10 @@ async fn every_admin_route_requires_an_active_staff_member(backend: Backend) {
         !app.user(USER).unwrap().is_staff,
         "a plain user cannot make themselves staff"
     );
+    let res = app
+        .post_form("/admin/outbox/1/retry", &[("csrf", &csrf)])
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
     app.sign_out().await;
 
     // staff: every page

@@ -460,6 +460,7 @@ async fn every_page_is_accessible_and_screenshotted(backend: Backend) {
         ("admin-person", format!("/admin/users/{}", me.id)),
         ("admin-confirm", format!("/admin/users/{}/block", other.id)),
         ("admin-audit", "/admin/audit".to_owned()),
+        ("admin-outbox", "/admin/outbox".to_owned()),
     ] {
         c.goto(&app.url(&url)).await.unwrap();
         check(&c, name).await;

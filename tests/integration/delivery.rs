@@ -224,6 +224,7 @@ crate::on_both_backends!(
     a_hanging_provider_holds_no_request_and_the_worker_moves_on,
     failover_switches_and_switches_back,
     signed_delivery_reports_move_a_message_and_unsigned_ones_do_not,
+    staff_see_the_outbox_and_send_a_failed_message_again,
 );
 
 /// Two servers on one PostgreSQL, each with its worker, share the outbox: every message goes
@@ -487,4 +488,90 @@ async fn reports_for_a_provider_not_in_use_find_nothing() {
             .unwrap();
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
     }
+}
+
+/// The outbox page: figures by state and provider, the list with its filters, and "send again"
+/// for a failed message while its code lives, audited.
+async fn staff_see_the_outbox_and_send_a_failed_message_again(backend: Backend) {
+    use crate::helpers::csrf_from;
+    let fake = FakeProvider::start();
+    fake.set(Behaviour::Status(400));
+    let Some(app) = app_at(backend, webhook_only(&fake)).await else {
+        return;
+    };
+    let staff = app.make_staff("+998903339999");
+    let (p1, p2) = (phone(50), phone(51));
+    app.request_code_with(&app.new_browser().0, &p1).await;
+    app.request_code_with(&app.new_browser().0, &p2).await;
+    drive(&app, 0, 100, || {
+        outbox(&app, &p1)[0].0 == "failed" && outbox(&app, &p2)[0].0 == "failed"
+    })
+    .await;
+    // the staff member's own code goes out through the provider too
+    fake.set(Behaviour::Accept);
+    let (browser, _) = app.new_browser();
+    app.request_code_with(&browser, &staff.phone).await;
+    drive(&app, 0, 100, || fake.taken_to(&staff.phone).len() == 1).await;
+    let code = code_in(&fake.taken_to(&staff.phone)[0].text);
+    assert_eq!(
+        location(&app.submit_code_with(&browser, &code).await),
+        "/profile"
+    );
+    fake.set(Behaviour::Status(400));
+    let get = async |path: &str| {
+        browser
+            .get(app.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+
+    let page = get("/admin/outbox").await;
+
+    assert!(page.contains("No message is waiting to be sent."), "{page}");
+    assert!(page.contains("<th scope=\"row\">http</th>"));
+    assert_eq!(page.matches(">Send again</button>").count(), 2);
+    assert!(page.contains("the provider answered 400 Bad Request"));
+    let only_p1 = get(&format!("/admin/outbox?phone={}", &p1[1..])).await;
+    assert_eq!(only_p1.matches(">Send again</button>").count(), 1);
+    let delivered = get("/admin/outbox?state=delivered").await;
+    assert!(delivered.contains("<p>No messages.</p>"));
+
+    // send p1's again: queued, audited, and out through the recovered provider
+    fake.set(Behaviour::Accept);
+    let csrf = csrf_from(&page);
+    let id: i64 = sms_messages::table
+        .filter(sms_messages::phone.eq(&p1))
+        .select(sms_messages::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let retry = |id: i64, csrf: String| {
+        browser
+            .post(app.url(&format!("/admin/outbox/{id}/retry")))
+            .form(&[("csrf", csrf)])
+            .send()
+    };
+    let res = retry(id, csrf.clone()).await.unwrap();
+    assert_eq!(location(&res), "/admin/outbox?done=retry");
+    drive(&app, 0, 100, || fake.taken_to(&p1).len() == 1).await;
+    assert_eq!(outbox(&app, &p1)[0].0, "sent");
+    let audit = get("/admin/audit").await;
+    assert!(audit.contains("sent a text again"), "{audit}");
+    // once its code has expired, a failed message is not sent again
+    app.advance(301);
+    let other: i64 = sms_messages::table
+        .filter(sms_messages::phone.eq(&p2))
+        .select(sms_messages::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let res = retry(other, csrf.clone()).await.unwrap();
+    assert_eq!(location(&res), "/admin/outbox?done=not-retryable");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(fake.taken_to(&p2).is_empty());
+    // nor without the CSRF token
+    let res = retry(id, "forged".into()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }

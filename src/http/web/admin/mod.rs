@@ -5,6 +5,7 @@ mod audit;
 mod chart;
 mod dashboard;
 mod format;
+mod outbox;
 mod person;
 mod users;
 
@@ -20,5 +21,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(person::confirm))
                 .route(web::post().to(person::act)),
         )
-        .route("/admin/audit", web::get().to(audit::get));
+        .route("/admin/audit", web::get().to(audit::get))
+        .route("/admin/outbox", web::get().to(outbox::get))
+        .route("/admin/outbox/{id}/retry", web::post().to(outbox::retry));
 }
