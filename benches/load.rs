@@ -394,6 +394,7 @@ fn auth_config() -> Config {
         invite_codes: Arc::new(RandomInviteCodes),
         outbox_key: key.derive32("user-auth/outbox/v1"),
         origin_host: None,
+        test_numbers: Default::default(),
     }
 }
 

@@ -12,6 +12,7 @@ use crate::{
         client::AddressRules,
         limits::{LONG_OTP_LENGTH, Limits},
         phone::PhonePolicy,
+        test_numbers::TestNumbers,
         token::hex,
     },
     files::{create_private_dir_all, create_private_file},
@@ -230,6 +231,8 @@ pub struct Settings {
     pub delivery_poll: Duration,
     /// `PUBLIC_ORIGIN`: texts end with the line that lets browsers fill the code in.
     pub public_origin: Option<PublicOrigin>,
+    /// `TEST_PHONE_NUMBERS`: numbers that sign in with a fixed code, never sent, until a day.
+    pub test_numbers: TestNumbers,
 }
 
 /// Where people reach the site, as `PUBLIC_ORIGIN` gives it.
@@ -308,6 +311,7 @@ impl Settings {
             purge_every: PURGE_EVERY,
             delivery_poll: DELIVERY_POLL,
             public_origin: None,
+            test_numbers: TestNumbers::default(),
         }
     }
 
@@ -561,6 +565,11 @@ impl Settings {
             public_origin: get("PUBLIC_ORIGIN")
                 .map(|v| public_origin(&v))
                 .transpose()?,
+            test_numbers: match get("TEST_PHONE_NUMBERS") {
+                None => TestNumbers::default(),
+                Some(list) => TestNumbers::parse(&list)
+                    .map_err(|e| err("TEST_PHONE_NUMBERS", e.to_string()))?,
+            },
         })
     }
 }
@@ -721,6 +730,10 @@ mod tests {
         );
         assert_eq!(var(&[("SMS_BACKEND", "twilio")]), "TWILIO_FROM");
         assert_eq!(var(&[("SMS_BACKEND", "pigeon")]), "SMS_BACKEND");
+        assert_eq!(
+            var(&[("TEST_PHONE_NUMBERS", "+998901234567:12:2027-01-31")]),
+            "TEST_PHONE_NUMBERS"
+        );
         assert_eq!(
             var(&[http[0], http[1], http[2], ("SMS_FALLBACK_BACKEND", "http")]),
             "SMS_FALLBACK_BACKEND"

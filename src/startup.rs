@@ -67,6 +67,13 @@ impl Application {
         purge_now(&pool, deps.clock.now(), &settings.limits);
         let console = [Some(&settings.sms.backend), settings.sms.fallback.as_ref()]
             .contains(&Some(&crate::config::SmsBackend::Console));
+        for t in settings.test_numbers.all() {
+            log::warn!(
+                "TEST_PHONE_NUMBERS: {} signs in with a fixed code, never sent, until {}",
+                t.phone,
+                t.until
+            );
+        }
         if console && !settings.bind.ip().is_loopback() {
             log::warn!(
                 "SMS_CONSOLE_IN_PRODUCTION=true: every sign-in code is written to this log, where anyone who reads it can sign in as anyone"

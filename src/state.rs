@@ -167,6 +167,7 @@ pub fn use_cases(settings: &Settings, deps: Dependencies, pool: DbPool) -> App {
             invite_codes: deps.invite_codes,
             outbox_key: settings.secret_key.derive32("user-auth/outbox/v1"),
             origin_host: settings.public_origin.as_ref().map(|o| o.host.clone()),
+            test_numbers: Arc::new(settings.test_numbers.clone()),
         },
         outbox: Arc::new(Notify::new()),
     })

@@ -302,3 +302,7 @@ admin-outbox-state-delivered = delivered
 admin-outbox-state-failed = failed
 admin-outbox-state-expired = expired
 admin-audit-action-retry-message = sent a text again
+
+# test numbers
+admin-field-test-number = Test number
+admin-test-number-until = yes: signs in with a fixed code, never sent, until { $date }

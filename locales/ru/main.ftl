@@ -309,3 +309,7 @@ admin-outbox-state-delivered = доставлено
 admin-outbox-state-failed = ошибка
 admin-outbox-state-expired = истекло
 admin-audit-action-retry-message = отправил SMS повторно
+
+# test numbers
+admin-field-test-number = Тестовый номер
+admin-test-number-until = да: входит с постоянным кодом, который не отправляется, до { $date }

@@ -302,3 +302,7 @@ admin-outbox-state-delivered = yetkazildi
 admin-outbox-state-failed = xato
 admin-outbox-state-expired = muddati oʻtdi
 admin-audit-action-retry-message = SMSni qayta yubordi
+
+# test numbers
+admin-field-test-number = Test raqami
+admin-test-number-until = ha: { $date } gacha yuborilmaydigan doimiy kod bilan kiradi

@@ -9,7 +9,7 @@ use super::error::Error;
 use crate::{
     clock::Clock,
     db::{self, DbConnection, DbError, DbPool},
-    domain::{invite_code::InviteCodeGenerator, limits::Limits},
+    domain::{invite_code::InviteCodeGenerator, limits::Limits, test_numbers::TestNumbers},
     sms::SmsSender,
 };
 
@@ -26,6 +26,8 @@ pub struct Config {
     /// The site's host (`PUBLIC_ORIGIN`), named on a text's last line so browsers offer the
     /// code there.
     pub origin_host: Option<String>,
+    /// Numbers that sign in with a fixed code, never sent (`TEST_PHONE_NUMBERS`).
+    pub test_numbers: Arc<TestNumbers>,
 }
 
 /// The providers the delivery worker sends through.

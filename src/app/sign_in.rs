@@ -56,6 +56,8 @@ pub struct CodeSent {
 pub struct IssuedCode {
     pub code: OtpCode,
     pub code_id: i64,
+    /// A test number's fixed code: never sent.
+    pub fixed: bool,
 }
 
 /// A successful sign-in.
@@ -212,23 +214,25 @@ pub fn request_code(
         let e164 = phone.as_e164();
         login_codes::retire_older(conn, e164, issued.code_id, now)?;
         outbox::retire_unsent_for_phone(conn, e164, now)?;
-        let body = seal(&cfg.outbox_key, e164, &text(&issued.code));
-        let mut key = [0u8; 16];
-        rand::fill(&mut key);
-        outbox::insert(
-            conn,
-            &NewMessage {
-                phone: e164,
-                body: &body,
-                expires_at: now + cfg.limits.otp_ttl,
-                state: MessageState::Pending.as_str(),
-                attempts: 0,
-                next_attempt_at: now,
-                idempotency_key: &hex(&key),
-                created_at: now,
-                updated_at: now,
-            },
-        )?;
+        if !issued.fixed {
+            let body = seal(&cfg.outbox_key, e164, &text(&issued.code));
+            let mut key = [0u8; 16];
+            rand::fill(&mut key);
+            outbox::insert(
+                conn,
+                &NewMessage {
+                    phone: e164,
+                    body: &body,
+                    expires_at: now + cfg.limits.otp_ttl,
+                    state: MessageState::Pending.as_str(),
+                    attempts: 0,
+                    next_attempt_at: now,
+                    idempotency_key: &hex(&key),
+                    created_at: now,
+                    updated_at: now,
+                },
+            )?;
+        }
         events::record(
             conn,
             e164,
@@ -306,8 +310,12 @@ fn check_and_store_code(
         LONG_OTP_LENGTH as i32,
         now - SHORT_CODE_BUDGET_WINDOW,
     )?;
-    let length = limits.code_length(staff, short_failures);
-    let code = OtpCode::generate(length);
+    let fixed = cfg.test_numbers.fixed_code(e164, now.date()).cloned();
+    let code = match &fixed {
+        Some(code) => code.clone(),
+        None => OtpCode::generate(limits.code_length(staff, short_failures)),
+    };
+    let length = code.len();
     let mac = otp::code_mac(&cfg.code_key, e164, &code);
     let code_id = login_codes::insert(
         conn,
@@ -322,7 +330,11 @@ fn check_and_store_code(
             code_length: length as i32,
         },
     )?;
-    Ok(Ok(IssuedCode { code, code_id }))
+    Ok(Ok(IssuedCode {
+        code,
+        code_id,
+        fixed: fixed.is_some(),
+    }))
 }
 
 /// Seconds until the phone may ask for another code (0 when it may now).

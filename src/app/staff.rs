@@ -136,6 +136,8 @@ pub struct PersonView {
     pub events: Vec<Event>,
     /// Whether older events follow.
     pub more_events: bool,
+    /// A test number (`TEST_PHONE_NUMBERS`): the last day its fixed code works.
+    pub test_number_until: Option<NaiveDate>,
 }
 
 /// Which sign-in events of a person to show.
@@ -242,7 +244,7 @@ impl Staff {
         events: EventQuery,
     ) -> Result<Option<PersonView>, Error> {
         self.parts
-            .run(move |conn, _| {
+            .run(move |conn, parts| {
                 let Some(user) = users::find_by_id(conn, id)? else {
                     return Ok(None);
                 };
@@ -253,7 +255,13 @@ impl Staff {
                     events.before,
                     EVENTS_PER_PAGE,
                 )?;
+                let today = parts.now().date();
                 Ok(Some(PersonView {
+                    test_number_until: parts
+                        .config
+                        .test_numbers
+                        .in_force(&user.phone, today)
+                        .map(|t| t.until),
                     inviter: inviter_of(conn, &user)?,
                     invitees: invitee_page(conn, id, page, INVITEES_PER_PAGE)?,
                     events: rows,

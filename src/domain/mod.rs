@@ -14,4 +14,5 @@ pub mod refusal;
 pub mod search;
 pub mod sms_text;
 pub mod staff;
+pub mod test_numbers;
 pub mod token;

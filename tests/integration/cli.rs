@@ -295,3 +295,52 @@ fn the_database_and_the_development_secret_are_private() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn test_numbers_are_named_in_the_log_at_start_up_without_their_codes() {
+    use std::io::{BufRead, BufReader};
+    let path = temp_db();
+    let mut server = user_auth()
+        .env("DATABASE_URL", format!("sqlite://{}", path.display()))
+        .env("BIND", "127.0.0.1:0")
+        .env("TEST_PHONE_NUMBERS", "+998901234567:246810:2027-01-31")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = server.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !seen
+        .iter()
+        .any(|l: &String| l.contains("TEST_PHONE_NUMBERS"))
+    {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) => seen.push(line),
+            Err(_) => break,
+        }
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let _ = std::fs::remove_dir_all(path.parent().unwrap().parent().unwrap());
+    let line = seen
+        .iter()
+        .find(|l| l.contains("TEST_PHONE_NUMBERS"))
+        .unwrap_or_else(|| panic!("no start-up line: {seen:?}"));
+    assert!(
+        line.contains("+998901234567") && line.contains("2027-01-31"),
+        "{line}"
+    );
+    assert!(
+        seen.iter().all(|l| !l.contains("246810")),
+        "the code is never logged"
+    );
+}

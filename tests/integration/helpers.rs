@@ -42,8 +42,17 @@ pub struct Inbox {
 impl Inbox {
     /// Waits (a bounded while) until the worker holds no message that is due now.
     fn settle(&self) {
+        assert!(
+            self.wait(500),
+            "the delivery worker did not send what was due"
+        );
+    }
+
+    /// Waits at most `rounds` × 5 ms until the worker holds no message that is due now;
+    /// whether it got there.
+    pub fn wait(&self, rounds: usize) -> bool {
         use schema::sms_messages as m;
-        for _ in 0..500 {
+        for _ in 0..rounds {
             let due: i64 = m::table
                 .filter(
                     m::state.eq("sending").or(m::state
@@ -54,11 +63,11 @@ impl Inbox {
                 .get_result(&mut self.pool.get().expect("a connection"))
                 .expect("the outbox");
             if due == 0 {
-                return;
+                return true;
             }
             std::thread::sleep(Duration::from_millis(5));
         }
-        panic!("the delivery worker did not send what was due");
+        false
     }
 
     pub fn messages(&self) -> Vec<user_auth::sms::SentMessage> {
@@ -199,6 +208,8 @@ pub struct Options {
     pub sms: Option<user_auth::config::SmsSettings>,
     /// `PUBLIC_ORIGIN`.
     pub public_origin: Option<&'static str>,
+    /// `TEST_PHONE_NUMBERS`.
+    pub test_numbers: Option<&'static str>,
 }
 
 impl Default for Options {
@@ -214,6 +225,7 @@ impl Default for Options {
             purge_every: user_auth::config::PURGE_EVERY,
             sms: None,
             public_origin: None,
+            test_numbers: None,
         }
     }
 }
@@ -301,6 +313,10 @@ impl TestApp {
         if let Some(sms) = &options.sms {
             settings.sms = sms.clone();
         }
+        settings.test_numbers = options
+            .test_numbers
+            .map(|t| user_auth::domain::test_numbers::TestNumbers::parse(t).expect("test numbers"))
+            .unwrap_or_default();
         settings.public_origin = options
             .public_origin
             .map(|o| user_auth::config::PublicOrigin::parse(o).expect("an origin"));
@@ -375,10 +391,15 @@ impl TestApp {
     }
 
     /// Submits the phone form.
+    /// Submits the phone form, then gives the delivery worker a moment to send the message,
+    /// as a person reading their phone would.
     pub async fn request_code(&self, phone: &str) -> Response {
         let csrf = self.csrf().await;
-        self.post_form("/login", &[("csrf", &csrf), ("phone", phone)])
-            .await
+        let res = self
+            .post_form("/login", &[("csrf", &csrf), ("phone", phone)])
+            .await;
+        self.sms.wait(200);
+        res
     }
 
     /// Submits the code form.
@@ -501,12 +522,14 @@ impl TestApp {
         } else {
             html
         };
-        browser
+        let res = browser
             .post(self.url("/login"))
             .form(&[("csrf", csrf_from(&html).as_str()), ("phone", phone)])
             .send()
             .await
-            .expect("POST")
+            .expect("POST");
+        self.sms.wait(200);
+        res
     }
 
     /// Submits the code form in `browser`.

@@ -319,6 +319,70 @@ async fn the_text_names_the_site_so_the_browser_can_fill_the_code_in(backend: Ba
     assert_eq!(location(&app.submit_code(&code).await), "/profile");
 }
 
+/// A test number signs in with its fixed code, which is never sent, until its end date; every
+/// other rule holds for it, and staff see it marked.
+async fn a_test_number_signs_in_with_its_fixed_code_until_its_day(backend: Backend) {
+    let start = chrono::NaiveDate::from_ymd_opt(2027, 1, 30)
+        .unwrap()
+        .and_hms_opt(12, 0, 0)
+        .unwrap();
+    let Some(app) = TestApp::spawn_with(
+        backend,
+        crate::helpers::Options {
+            test_numbers: Some("+998901234567:246810:2027-01-31"),
+            clock_start: Some(start),
+            ..Default::default()
+        },
+    )
+    .await
+    else {
+        return;
+    };
+
+    let res = app.request_code(PHONE).await;
+
+    assert_eq!(location(&res), "/login/code");
+    assert!(app.sms.messages_to(PHONE).is_empty(), "never sent");
+    use diesel::prelude::*;
+    let rows: i64 = user_auth::db::schema::sms_messages::table
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(rows, 0, "nothing in the outbox");
+    // a wrong guess is a wrong guess
+    let res = app.submit_code("135790").await;
+    expect_page(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "You have 2 more tries.",
+    )
+    .await;
+    assert_eq!(location(&app.submit_code("246810").await), "/profile");
+    let staff = app.make_staff("+998901234599");
+    let me = app.user(PHONE).unwrap();
+    let (browser, _) = app.new_browser();
+    app.sign_in_with(&browser, &staff.phone).await;
+    let page = browser
+        .get(app.url(&format!("/admin/users/{}", me.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("signs in with a fixed code, never sent, until 2027-01-31"));
+    assert!(!page.contains("246810"), "the code is not shown");
+
+    // after its day it is a number like any other
+    app.advance(2 * 24 * 3600);
+    let (other, _) = app.new_browser();
+    app.request_code_with(&other, PHONE).await;
+    let sent = app.sms.messages_to(PHONE);
+    assert_eq!(sent.len(), 1, "a code is sent again");
+    let res = app.submit_code_with(&other, "246810").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
 async fn requesting_a_code_answers_the_same_for_known_and_unknown_phones(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
@@ -382,5 +446,6 @@ crate::on_both_backends!(
     a_taken_invite_code_is_drawn_again,
     a_failing_provider_holds_no_request_and_the_code_arrives_later,
     the_text_names_the_site_so_the_browser_can_fill_the_code_in,
+    a_test_number_signs_in_with_its_fixed_code_until_its_day,
     requesting_a_code_answers_the_same_for_known_and_unknown_phones,
 );

@@ -69,6 +69,7 @@ impl UseCases {
                 invite_codes,
                 outbox_key: [9; 32],
                 origin_host: None,
+                test_numbers: Default::default(),
             },
             outbox: Arc::new(tokio::sync::Notify::new()),
         });

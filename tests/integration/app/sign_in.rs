@@ -547,6 +547,7 @@ fn every_language_s_text_fits_its_segments() {
         invite_codes: std::sync::Arc::new(RandomInviteCodes),
         outbox_key: [0; 32],
         origin_host,
+        test_numbers: Default::default(),
     };
     let longest = cfg(Some("h".repeat(MAX_ORIGIN_HOST_LEN)));
     let expected = [

@@ -120,6 +120,7 @@ pub async fn get(
         invitees,
         events,
         more_events,
+        test_number_until,
     } = state
         .app
         .staff
@@ -136,6 +137,16 @@ pub async fn get(
         ("admin-field-active", yes_no(&tr, user.is_active)),
         ("admin-field-staff", yes_no(&tr, user.is_staff)),
         ("admin-field-owner", yes_no(&tr, user.is_owner)),
+        (
+            "admin-field-test-number",
+            match test_number_until {
+                Some(until) => tr.args(
+                    "admin-test-number-until",
+                    &[("date", until.format("%Y-%m-%d").to_string().into())],
+                ),
+                None => tr.t("admin-no"),
+            },
+        ),
         ("admin-field-joined", when(user.date_joined)),
         ("admin-field-last-login", optional(user.last_login)),
         ("admin-field-entered-at", optional(user.invited_at)),
