@@ -99,6 +99,14 @@ pub enum SmsBackend {
     Console,
     /// The signed JSON webhook.
     Http { url: String, secret: Secret },
+    /// Eskiz (Uzbekistan).
+    Eskiz {
+        base_url: String,
+        email: String,
+        password: Secret,
+        /// The approved sender name.
+        from: String,
+    },
     /// Twilio's Messages API.
     Twilio {
         base_url: String,
@@ -116,6 +124,7 @@ impl SmsBackend {
             SmsBackend::Console => "console",
             SmsBackend::Http { .. } => "http",
             SmsBackend::Twilio { .. } => "twilio",
+            SmsBackend::Eskiz { .. } => "eskiz",
         }
     }
 }
@@ -200,9 +209,17 @@ fn sms_backend(
                 messaging_service,
             })
         }
+        "eskiz" => Ok(SmsBackend::Eskiz {
+            base_url: get("ESKIZ_BASE_URL").unwrap_or_else(|| "https://notify.eskiz.uz/api".into()),
+            email: need("ESKIZ_EMAIL")?,
+            password: Secret(need("ESKIZ_PASSWORD")?),
+            from: get("ESKIZ_FROM").unwrap_or_else(|| "4546".into()),
+        }),
         other => Err(err(
             var,
-            format!("`{other}` is unknown; the backends are `console`, `http` and `twilio`"),
+            format!(
+                "`{other}` is unknown; the backends are `console`, `http`, `twilio` and `eskiz`"
+            ),
         )),
     }
 }
@@ -729,6 +746,18 @@ mod tests {
             "SMS_HTTP_SECRET"
         );
         assert_eq!(var(&[("SMS_BACKEND", "twilio")]), "TWILIO_FROM");
+        assert_eq!(var(&[("SMS_BACKEND", "eskiz")]), "ESKIZ_EMAIL");
+        let eskiz = settings(&[
+            ("SMS_BACKEND", "eskiz"),
+            ("ESKIZ_EMAIL", "a@b.uz"),
+            ("ESKIZ_PASSWORD", "p"),
+        ])
+        .unwrap();
+        assert!(matches!(
+            eskiz.sms.backend,
+            SmsBackend::Eskiz { ref from, ref base_url, .. }
+                if from == "4546" && base_url == "https://notify.eskiz.uz/api"
+        ));
         assert_eq!(var(&[("SMS_BACKEND", "pigeon")]), "SMS_BACKEND");
         assert_eq!(
             var(&[("TEST_PHONE_NUMBERS", "+998901234567:12:2027-01-31")]),

@@ -10,7 +10,7 @@ use tokio::sync::Notify;
 use crate::{
     app::{App, Config, Parts, Senders},
     clock::{Clock, SystemClock},
-    config::{PublicOrigin, Settings, SmsBackend, SmsSettings},
+    config::{Settings, SmsBackend},
     db::DbPool,
     domain::{
         client::AddressRules,
@@ -20,6 +20,7 @@ use crate::{
     i18n::Locales,
     sms::{
         ConsoleSender, SmsSender,
+        eskiz::EskizSender,
         http::HttpSender,
         twilio::{TwilioFrom, TwilioSender},
     },
@@ -49,6 +50,23 @@ pub struct AppState {
 /// Where the providers send delivery reports.
 pub const WEBHOOK_STATUS_PATH: &str = "/sms/status/http";
 pub const TWILIO_STATUS_PATH: &str = "/sms/status/twilio";
+pub const ESKIZ_STATUS_PATH: &str = "/sms/status/eskiz";
+
+/// The secret in Eskiz's callback URL (Eskiz signs nothing), derived from `SECRET_KEY`.
+fn eskiz_callback_secret(settings: &Settings) -> String {
+    crate::domain::token::hex(&settings.secret_key.derive32("user-auth/eskiz-callback/v1"))
+}
+
+/// The callback URL Eskiz is given, when the site's origin is known.
+fn eskiz_callback_url(settings: &Settings) -> Option<String> {
+    settings.public_origin.as_ref().map(|o| {
+        format!(
+            "{}{ESKIZ_STATUS_PATH}?secret={}",
+            o.origin,
+            eskiz_callback_secret(settings)
+        )
+    })
+}
 
 /// The keys that sign the providers' delivery reports; a provider that is not configured (or,
 /// for Twilio, a site without `PUBLIC_ORIGIN`) gets none, and its reports are refused.
@@ -57,10 +75,13 @@ pub struct Callbacks {
     webhook_secret: Option<Vec<u8>>,
     /// Twilio's auth token, and the URL Twilio signs (`PUBLIC_ORIGIN` + the path).
     twilio: Option<(String, String)>,
+    /// The secret Eskiz's callback URL carries.
+    eskiz_secret: Option<String>,
 }
 
 impl Callbacks {
-    pub fn new(sms: &SmsSettings, origin: Option<&PublicOrigin>) -> Self {
+    pub fn new(settings: &Settings) -> Self {
+        let (sms, origin) = (&settings.sms, settings.public_origin.as_ref());
         let backends = [Some(&sms.backend), sms.fallback.as_ref()];
         let mut callbacks = Self::default();
         for backend in backends.into_iter().flatten() {
@@ -76,6 +97,9 @@ impl Callbacks {
                         )
                     });
                 }
+                SmsBackend::Eskiz { .. } => {
+                    callbacks.eskiz_secret = origin.map(|_| eskiz_callback_secret(settings));
+                }
                 SmsBackend::Console => {}
             }
         }
@@ -89,6 +113,13 @@ impl Callbacks {
         Some(crate::sms::http::verify(
             secret, timestamp, signature, body, now,
         ))
+    }
+
+    /// Whether an Eskiz report's URL carries the callback secret (`None`: no Eskiz callbacks).
+    pub fn eskiz_secret_ok(&self, given: &str) -> Option<bool> {
+        use subtle::ConstantTimeEq;
+        let secret = self.eskiz_secret.as_ref()?;
+        Some(bool::from(secret.as_bytes().ct_eq(given.as_bytes())))
     }
 
     /// Whether a Twilio report carries Twilio's signature (`None`: no Twilio callbacks).
@@ -110,21 +141,35 @@ impl Dependencies {
     pub fn from_settings(settings: &Settings) -> Self {
         Self {
             clock: Arc::new(SystemClock),
-            sms: senders(&settings.sms, settings.public_origin.as_ref()),
+            sms: senders(settings),
             invite_codes: Arc::new(RandomInviteCodes),
         }
     }
 }
 
-/// The providers `settings` name; Twilio is asked for delivery reports when the site's origin
-/// is known.
-pub fn senders(settings: &SmsSettings, origin: Option<&PublicOrigin>) -> Senders {
+/// The providers `settings` name; Twilio and Eskiz are asked for delivery reports when the
+/// site's origin is known.
+pub fn senders(all: &Settings) -> Senders {
+    let (settings, origin) = (&all.sms, all.public_origin.as_ref());
     let build = |backend: &SmsBackend| -> Arc<dyn SmsSender> {
         match backend {
             SmsBackend::Console => Arc::new(ConsoleSender),
             SmsBackend::Http { url, secret } => Arc::new(HttpSender::new(
                 url.clone(),
                 secret.0.as_bytes().to_vec(),
+                settings.timeout,
+            )),
+            SmsBackend::Eskiz {
+                base_url,
+                email,
+                password,
+                from,
+            } => Arc::new(EskizSender::new(
+                base_url,
+                email.clone(),
+                password.0.clone(),
+                from.clone(),
+                eskiz_callback_url(all),
                 settings.timeout,
             )),
             SmsBackend::Twilio {
@@ -190,7 +235,7 @@ impl AppState {
             phone_policy: settings.phone_policy.clone(),
             phone_example: phone::example(settings.phone_policy.default_region),
             address_rules: settings.address_rules,
-            callbacks: Callbacks::new(&settings.sms, settings.public_origin.as_ref()),
+            callbacks: Callbacks::new(settings),
         }
     }
 }

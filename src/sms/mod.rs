@@ -1,8 +1,9 @@
 //! Sending text messages. A sender is one provider: the delivery worker (`app::delivery`) hands
 //! it one message at a time and learns whether the provider took it, and if not, whether trying
-//! again may help. `console` writes the message to the log, for development; `http` and `twilio`
-//! are real providers over HTTPS.
+//! again may help. `console` writes the message to the log, for development; `http`, `twilio`
+//! and `eskiz` are real providers over HTTPS.
 
+pub mod eskiz;
 pub mod http;
 pub mod twilio;
 

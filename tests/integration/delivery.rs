@@ -225,6 +225,7 @@ crate::on_both_backends!(
     failover_switches_and_switches_back,
     signed_delivery_reports_move_a_message_and_unsigned_ones_do_not,
     staff_see_the_outbox_and_send_a_failed_message_again,
+    eskiz_sends_renews_its_token_and_reports_through_the_secret_url,
 );
 
 /// Two servers on one PostgreSQL, each with its worker, share the outbox: every message goes
@@ -574,4 +575,63 @@ async fn staff_see_the_outbox_and_send_a_failed_message_again(backend: Backend) 
     // nor without the CSRF token
     let res = retry(id, "forged".into()).await.unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+/// Eskiz: logs in, sends with its token, logs in again once when the token runs out, and its
+/// delivery reports are taken only at the secret URL it was given.
+async fn eskiz_sends_renews_its_token_and_reports_through_the_secret_url(backend: Backend) {
+    let fake = FakeProvider::start();
+    let sms = SmsSettings {
+        backend: fake.eskiz(),
+        timeout: Duration::from_secs(2),
+        ..SmsSettings::default()
+    };
+    let Some(app) = TestApp::spawn_with(
+        backend,
+        Options {
+            sms: Some(sms),
+            public_origin: Some("https://auth.example.uz"),
+            ..Options::default()
+        },
+    )
+    .await
+    else {
+        return;
+    };
+    let (p1, p2) = (phone(60), phone(61));
+    app.request_code(&p1).await;
+    drive(&app, 0, 100, || fake.taken_to(&p1).len() == 1).await;
+    assert_eq!(fake.eskiz_logins(), 1);
+    fake.expire_eskiz_token();
+    app.request_code(&p2).await;
+    drive(&app, 0, 100, || fake.taken_to(&p2).len() == 1).await;
+    assert_eq!(fake.eskiz_logins(), 2, "one more login after the 401");
+    assert_eq!(fake.calls().len(), 2, "the refused try reached no message");
+    drive(&app, 0, 100, || outbox(&app, &p2)[0].0 == "sent").await;
+
+    let callback = fake.taken_to(&p2)[0]
+        .callback
+        .clone()
+        .expect("a callback URL");
+    let path_and_query = callback
+        .strip_prefix("https://auth.example.uz")
+        .expect("on the public origin");
+    assert!(path_and_query.starts_with("/sms/status/eskiz?secret="));
+    let id = "00000000-0000-4000-8000-000000000002";
+    let report = |path: String| {
+        app.client
+            .post(app.url(&path))
+            .form(&[("request_id", id), ("status", "DELIVRD")])
+            .send()
+    };
+    let forged = report("/sms/status/eskiz?secret=guess".into())
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(outbox(&app, &p2)[0].0, "sent");
+    let ok = report(path_and_query.to_owned()).await.unwrap();
+    assert_eq!(ok.status(), StatusCode::NO_CONTENT);
+    assert_eq!(outbox(&app, &p2)[0].0, "delivered");
+    let res = app.submit_code(&code_in(&fake.taken_to(&p2)[0].text)).await;
+    assert_eq!(location(&res), "/profile");
 }

@@ -47,11 +47,16 @@ struct State {
     /// Every call, taken or not, with its idempotency key.
     calls: Vec<Option<String>>,
     bad_signatures: usize,
+    /// Eskiz: the token a login hands out now, and how many logins there were.
+    eskiz_token: u32,
+    eskiz_logins: usize,
 }
 
 pub const WEBHOOK_SECRET: &str = "0123456789abcdef0123456789abcdef-fake";
 pub const TWILIO_SID: &str = "AC00000000000000000000000000000000";
 pub const TWILIO_TOKEN: &str = "fake-token";
+pub const ESKIZ_EMAIL: &str = "test@example.uz";
+pub const ESKIZ_PASSWORD: &str = "fake-eskiz-password";
 
 #[derive(Clone)]
 pub struct FakeProvider {
@@ -75,6 +80,8 @@ impl FakeProvider {
                             "/2010-04-01/Accounts/{sid}/Messages.json",
                             web::post().to(twilio),
                         )
+                        .route("/api/auth/login", web::post().to(eskiz_login))
+                        .route("/api/message/sms/send", web::post().to(eskiz_send))
                 })
                 .workers(2)
                 .bind("127.0.0.1:0")
@@ -131,6 +138,25 @@ impl FakeProvider {
             url: format!("{}/sms", self.base),
             secret: user_auth::config::Secret(WEBHOOK_SECRET.into()),
         }
+    }
+
+    /// Settings for Eskiz at this fake.
+    pub fn eskiz(&self) -> user_auth::config::SmsBackend {
+        user_auth::config::SmsBackend::Eskiz {
+            base_url: format!("{}/api", self.base),
+            email: ESKIZ_EMAIL.into(),
+            password: user_auth::config::Secret(ESKIZ_PASSWORD.into()),
+            from: "4546".into(),
+        }
+    }
+
+    /// Eskiz's token runs out: the next send with it gets 401.
+    pub fn expire_eskiz_token(&self) {
+        self.with(|s| s.eskiz_token += 1);
+    }
+
+    pub fn eskiz_logins(&self) -> usize {
+        self.with(|s| s.eskiz_logins)
     }
 
     /// Settings for Twilio at this fake.
@@ -254,4 +280,61 @@ fn expected_authorization() -> String {
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(pair)
     )
+}
+
+#[derive(serde::Deserialize)]
+struct EskizLogin {
+    email: String,
+    password: String,
+}
+
+async fn eskiz_login(form: web::Form<EskizLogin>, state: Shared) -> HttpResponse {
+    if form.email != ESKIZ_EMAIL || form.password != ESKIZ_PASSWORD {
+        return HttpResponse::Unauthorized().finish();
+    }
+    let mut s = state.lock().unwrap();
+    s.eskiz_logins += 1;
+    let token = format!("eskiz-token-{}", s.eskiz_token);
+    HttpResponse::Ok().json(serde_json::json!({
+        "message": "token_generated",
+        "data": { "token": token },
+        "token_type": "bearer"
+    }))
+}
+
+#[derive(serde::Deserialize)]
+struct EskizSend {
+    mobile_phone: String,
+    message: String,
+    from: String,
+    callback_url: Option<String>,
+}
+
+async fn eskiz_send(req: HttpRequest, form: web::Form<EskizSend>, state: Shared) -> HttpResponse {
+    let expected = format!("Bearer eskiz-token-{}", state.lock().unwrap().eskiz_token);
+    let authorised = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        == Some(expected.as_str());
+    if !authorised || form.from.is_empty() || form.mobile_phone.starts_with('+') {
+        return HttpResponse::Unauthorized().json(serde_json::json!({ "message": "Expired" }));
+    }
+    if let Some(answer) = refusal(next(&state, None)).await {
+        return answer;
+    }
+    let mut s = state.lock().unwrap();
+    let id = format!("00000000-0000-4000-8000-{:012}", s.taken.len() + 1);
+    s.taken.push(Taken {
+        to: format!("+{}", form.mobile_phone),
+        text: form.message.clone(),
+        key: None,
+        route: "eskiz",
+        callback: form.callback_url.clone(),
+    });
+    HttpResponse::Ok().json(serde_json::json!({
+        "id": id,
+        "message": "Waiting for SMS provider",
+        "status": "waiting"
+    }))
 }

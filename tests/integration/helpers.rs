@@ -262,9 +262,7 @@ impl TestApp {
             user_auth::config::SmsBackend::Console => {
                 user_auth::app::Senders::one(Arc::new(sms.clone()))
             }
-            _ => {
-                user_auth::state::senders(&self.settings.sms, self.settings.public_origin.as_ref())
-            }
+            _ => user_auth::state::senders(&self.settings),
         };
         let deps = Dependencies {
             clock: Arc::new(self.clock.clone()),
@@ -327,9 +325,7 @@ impl TestApp {
         let deps = Dependencies {
             clock: Arc::new(clock.clone()),
             sms: match &options.sms {
-                Some(providers) => {
-                    user_auth::state::senders(providers, settings.public_origin.as_ref())
-                }
+                Some(_) => user_auth::state::senders(&settings),
                 None => user_auth::app::Senders::one(Arc::new(sms.clone())),
             },
             invite_codes: options.invite_codes,
