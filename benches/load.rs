@@ -320,13 +320,158 @@ fn url_string(url: &DatabaseUrl) -> String {
 }
 
 /// The server under test, started from the release binary with the limits raised.
+/// A provider in the loop: a webhook receiver on its own thread that notes when each number's
+/// message arrived.
+struct Provider {
+    url: String,
+    arrived: Arc<std::sync::Mutex<std::collections::HashMap<String, Instant>>>,
+}
+
+/// The webhook's shared secret between the bench's server and its provider.
+const PROVIDER_SECRET: &str = "bench-provider-secret-bench-provider-secret";
+
+impl Provider {
+    fn start() -> Provider {
+        use actix_web::{App, HttpResponse, HttpServer, web};
+        let arrived = Arc::new(std::sync::Mutex::new(std::collections::HashMap::new()));
+        let noted = arrived.clone();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let noted = web::Data::new(noted);
+                let server = HttpServer::new(move || {
+                    App::new().app_data(noted.clone()).route(
+                        "/sms",
+                        web::post().to(
+                            |body: web::Bytes,
+                             noted: web::Data<
+                                Arc<std::sync::Mutex<std::collections::HashMap<String, Instant>>>,
+                            >| async move {
+                                let at = Instant::now();
+                                let json: serde_json::Value =
+                                    serde_json::from_slice(&body).unwrap_or_default();
+                                if let Some(to) = json["to"].as_str() {
+                                    noted.lock().unwrap().insert(to.to_owned(), at);
+                                }
+                                HttpResponse::Ok().finish()
+                            },
+                        ),
+                    )
+                })
+                .workers(1)
+                .bind("127.0.0.1:0")
+                .expect("the provider binds");
+                tx.send(server.addrs()[0].port()).unwrap();
+                server.run().await
+            })
+        });
+        let port = rx.recv().expect("the provider starts");
+        Provider {
+            url: format!("http://127.0.0.1:{port}/sms"),
+            arrived,
+        }
+    }
+
+    fn arrived(&self, to: &str) -> Option<Instant> {
+        self.arrived.lock().unwrap().get(to).copied()
+    }
+}
+
+/// From asking for a code to the provider having its message.
+struct Delivery {
+    asked: usize,
+    delivered: usize,
+    latency: Sample,
+}
+
+/// Asks for `phones.len()` codes, `concurrency` at a time, and waits (at most 60 s) for the
+/// provider to have them all.
+async fn delivery_latency(
+    http: &reqwest::Client,
+    base: &str,
+    provider: &Provider,
+    phones: Vec<String>,
+    concurrency: usize,
+) -> Delivery {
+    let asked_at = Arc::new(std::sync::Mutex::new(Vec::with_capacity(phones.len())));
+    let phones = Arc::new(phones);
+    let next = Arc::new(AtomicUsize::new(0));
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (http, base, phones, next, asked_at) = (
+                http.clone(),
+                base.to_owned(),
+                phones.clone(),
+                next.clone(),
+                asked_at.clone(),
+            );
+            tokio::spawn(async move {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(phone) = phones.get(i) else { break };
+                    let t = Instant::now();
+                    let res = http
+                        .post(format!("{base}/api/v1/auth/code"))
+                        .header("x-forwarded-for", client_ip(DELIVERY_IPS + i))
+                        .json_body(&format!(r#"{{"phone":"{phone}"}}"#))
+                        .send()
+                        .await;
+                    if res.is_ok_and(|r| r.status().is_success()) {
+                        asked_at.lock().unwrap().push((phone.clone(), t));
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let asked = std::mem::take(&mut *asked_at.lock().unwrap());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline && asked.iter().any(|(p, _)| provider.arrived(p).is_none()) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut latency = Sample::default();
+    for (phone, t) in &asked {
+        if let Some(at) = provider.arrived(phone) {
+            latency
+                .latencies_us
+                .push(at.saturating_duration_since(*t).as_micros() as u64);
+        }
+    }
+    latency.latencies_us.sort_unstable();
+    Delivery {
+        asked: asked.len(),
+        delivered: latency.latencies_us.len(),
+        latency,
+    }
+}
+
+/// Waits (at most 120 s) until the server's outbox has nothing left to send.
+async fn outbox_drained(pool: &DbPool) {
+    use diesel::prelude::*;
+    use user_auth::db::schema::sms_messages as m;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while Instant::now() < deadline {
+        let open: i64 = m::table
+            .filter(m::state.eq_any(["pending", "sending"]))
+            .count()
+            .get_result(&mut pool.get().unwrap())
+            .unwrap();
+        if open == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 struct Server {
     child: Child,
     base: String,
 }
 
 impl Server {
-    fn start(url: &DatabaseUrl) -> Server {
+    fn start(url: &DatabaseUrl, provider: &Provider) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -345,6 +490,10 @@ impl Server {
             .env("SMS_MAX_PER_HOUR", "1000000000")
             .env("SMS_MAX_PER_PREFIX_HOUR", "1000000000")
             .env("TRUST_PROXY_HEADERS", "true")
+            // every code goes out through a provider over HTTP, as in production
+            .env("SMS_BACKEND", "http")
+            .env("SMS_HTTP_URL", &provider.url)
+            .env("SMS_HTTP_SECRET", PROVIDER_SECRET)
             // the bench speaks plain HTTP to it: cookies must not be Secure
             .env("COOKIE_SECURE", "false")
             .stdout(Stdio::null())
@@ -448,6 +597,8 @@ fn person(n: usize) -> ClientInfo {
 
 /// The floor's people use other addresses than the app's.
 const FLOOR_IPS: usize = 1 << 23;
+/// And the delivery measurement's others again.
+const DELIVERY_IPS: usize = 1 << 22;
 
 /// New accounts with API tokens, for the invite flow.
 fn accounts_with_tokens(pool: &DbPool, phones: &[String]) -> Vec<String> {
@@ -632,7 +783,7 @@ struct Row {
 async fn run_backend(
     opts: &Options,
     backend: &'static str,
-) -> Option<(String, Vec<Row>, Option<f64>, f64)> {
+) -> Option<(String, Vec<Row>, Option<f64>, f64, Option<Delivery>)> {
     let Some(target) = target(backend, opts.database_url.as_deref()) else {
         eprintln!("{backend}: no database (set BENCH_DATABASE_URL or TEST_DATABASE_URL); skipped");
         if std::env::var("REQUIRE_POSTGRES").as_deref() == Ok("1") {
@@ -697,11 +848,13 @@ async fn run_backend(
         );
     }
 
+    let provider = Provider::start();
     let server = if opts.url.is_none() {
-        Some(Server::start(&target.url))
+        Some(Server::start(&target.url, &provider))
     } else {
         None
     };
+    let mut delivery = None;
     let base = opts
         .url
         .clone()
@@ -765,6 +918,14 @@ async fn run_backend(
             floor: fl,
             writes: true,
         });
+        // delivery latency, once the flow's messages are out: at a steady pace, from the
+        // request to the provider having the message
+        if server.is_some() {
+            outbox_drained(&pool).await;
+            let n = if opts.smoke { 100 } else { 2_000 };
+            let phones = fresh_phones(&phones_counter, n);
+            delivery = Some(delivery_latency(&http, &base, &provider, phones, 8).await);
+        }
     }
 
     // code verification: a first sign-in (creates the account) and a returning user
@@ -934,7 +1095,7 @@ async fn run_backend(
     }
 
     let peak = server.as_ref().and_then(Server::peak_mib);
-    Some((target.label.to_owned(), rows, peak, seed_secs))
+    Some((target.label.to_owned(), rows, peak, seed_secs, delivery))
 }
 
 /// `json()` needs reqwest's json feature; the body is written by hand instead.
@@ -1068,7 +1229,8 @@ fn main() {
         .unwrap();
     let mut sections = BTreeMap::new();
     for backend in opts.backends.clone() {
-        if let Some((label, rows, peak, seed_secs)) = runtime.block_on(run_backend(&opts, backend))
+        if let Some((label, rows, peak, seed_secs, delivery)) =
+            runtime.block_on(run_backend(&opts, backend))
         {
             let mut s = format!("### {label}\n\n");
             s.push_str(&format!(
@@ -1083,6 +1245,24 @@ fn main() {
                 )),
             ));
             s.push_str(&table(&rows));
+            if let Some(d) = &delivery {
+                s.push_str(&format!(
+                    "\nDelivery through the `http` provider (a webhook receiver in the bench): {} codes \
+                     asked for, 8 at a time, after the flows' messages were out; {} reached the \
+                     provider; from the request to the provider having the message p50 {:.2} ms, \
+                     p99 {:.2} ms.\n",
+                    d.asked,
+                    d.delivered,
+                    d.latency.pct(0.50),
+                    d.latency.pct(0.99),
+                ));
+                if opts.smoke && (d.asked == 0 || d.delivered < d.asked) {
+                    eprintln!(
+                        "{s}\nsmoke run failed on {label}: not every code reached the provider"
+                    );
+                    std::process::exit(1);
+                }
+            }
             let broken: Vec<&str> = rows
                 .iter()
                 .filter(|r| {
