@@ -50,6 +50,7 @@ pub struct Application {
 impl Application {
     /// Migrates the database, then binds `settings.bind` (port 0 picks a free port).
     pub fn build(settings: &Settings, deps: Dependencies) -> Result<Self, StartupError> {
+        warn_of_risky_settings(settings);
         db::migrate(&settings.database_url)?;
         let pool = db::pool(
             &settings.database_url,
@@ -65,20 +66,6 @@ impl Application {
         let listener = TcpListener::bind(settings.bind).map_err(bind_error)?;
         let port = listener.local_addr().map_err(bind_error)?.port();
         purge_now(&pool, deps.clock.now(), &settings.limits);
-        let console = [Some(&settings.sms.backend), settings.sms.fallback.as_ref()]
-            .contains(&Some(&crate::config::SmsBackend::Console));
-        for t in settings.test_numbers.all() {
-            log::warn!(
-                "TEST_PHONE_NUMBERS: {} signs in with a fixed code, never sent, until {}",
-                t.phone,
-                t.until
-            );
-        }
-        if console && !settings.bind.ip().is_loopback() {
-            log::warn!(
-                "SMS_CONSOLE_IN_PRODUCTION=true: every sign-in code is written to this log, where anyone who reads it can sign in as anyone"
-            );
-        }
         let state = web::Data::new(AppState::new(settings, deps, pool.clone(), locales));
         // Database work runs on blocking threads; more of them than pooled connections would
         // only wait for a connection (and wake each other), so each worker gets its share.
@@ -168,6 +155,24 @@ impl Drop for DeliveryWorker {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
         self.state.app.delivery.wake();
+    }
+}
+
+/// Settings that put codes where they do not belong, said loudly before anything else.
+fn warn_of_risky_settings(settings: &Settings) {
+    let console = [Some(&settings.sms.backend), settings.sms.fallback.as_ref()]
+        .contains(&Some(&crate::config::SmsBackend::Console));
+    if console && !settings.bind.ip().is_loopback() {
+        log::warn!(
+            "SMS_CONSOLE_IN_PRODUCTION=true: every sign-in code is written to this log, where anyone who reads it can sign in as anyone"
+        );
+    }
+    for t in settings.test_numbers.all() {
+        log::warn!(
+            "TEST_PHONE_NUMBERS: {} signs in with a fixed code, never sent, until {}",
+            t.phone,
+            t.until
+        );
     }
 }
 

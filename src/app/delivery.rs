@@ -65,14 +65,30 @@ impl Delivery {
             claimed: claimed.len(),
             ..Round::default()
         };
+        if claimed.is_empty() {
+            return Ok(round);
+        }
         let tries = claimed.into_iter().map(|m| self.try_once(m));
-        for result in futures_util::future::join_all(tries).await {
-            match result? {
-                Tried::Sent => round.sent += 1,
-                Tried::Retry => round.retried += 1,
-                Tried::GaveUp => round.given_up += 1,
+        let results = futures_util::future::join_all(tries).await;
+        for result in &results {
+            match result {
+                Outcome::Sent { .. } => round.sent += 1,
+                Outcome::Retry { .. } => round.retried += 1,
+                Outcome::GiveUp { .. } => round.given_up += 1,
             }
         }
+        // the round's results in one transaction (one commit, however many messages)
+        self.parts
+            .run(move |conn, parts| {
+                let now = parts.now();
+                db::write_transaction(conn, |conn| {
+                    for result in &results {
+                        result.record(conn, now)?;
+                    }
+                    Ok::<_, DbError>(())
+                })
+            })
+            .await?;
         Ok(round)
     }
 
@@ -86,36 +102,24 @@ impl Delivery {
         let _ = tokio::time::timeout(at_most, self.parts.outbox.notified()).await;
     }
 
-    async fn try_once(&self, m: outbox::Claimed) -> Result<Tried, Error> {
+    /// Tries one claimed message (no database trip: the round records every result at once).
+    async fn try_once(&self, m: outbox::Claimed) -> Outcome {
         let parts = &self.parts;
-        let now = parts.now();
-        if m.expires_at <= now {
-            return self
-                .record(Tried::GaveUp, move |conn, now| {
-                    outbox::give_up(
-                        conn,
-                        m.id,
-                        MessageState::Expired,
-                        m.provider.as_deref(),
-                        "its code expired before it could be sent",
-                        now,
-                    )
-                })
-                .await;
+        if m.expires_at <= parts.now() {
+            return Outcome::GiveUp {
+                id: m.id,
+                state: MessageState::Expired,
+                provider: m.provider,
+                error: "its code expired before it could be sent".into(),
+            };
         }
         let Ok(text) = open(&parts.config.outbox_key, &m.phone, &m.body) else {
-            return self
-                .record(Tried::GaveUp, move |conn, now| {
-                    outbox::give_up(
-                        conn,
-                        m.id,
-                        MessageState::Failed,
-                        None,
-                        "its body could not be opened (was SECRET_KEY changed?)",
-                        now,
-                    )
-                })
-                .await;
+            return Outcome::GiveUp {
+                id: m.id,
+                state: MessageState::Failed,
+                provider: None,
+                error: "its body could not be opened (was SECRET_KEY changed?)".into(),
+            };
         };
         let sender = parts.senders.for_attempt(m.attempts).clone();
         let provider = sender.name().to_owned();
@@ -127,31 +131,19 @@ impl Delivery {
             })
             .await;
         match sent {
-            Ok(accepted) => {
-                self.record(Tried::Sent, move |conn, now| {
-                    outbox::mark_sent(
-                        conn,
-                        m.id,
-                        &provider,
-                        accepted.provider_message_id.as_deref(),
-                        now,
-                    )
-                })
-                .await
-            }
+            Ok(accepted) => Outcome::Sent {
+                id: m.id,
+                provider,
+                provider_message_id: accepted.provider_message_id,
+            },
             Err(SendError::Refused(error)) => {
                 log::warn!("message {}: {provider} refused it: {error}", m.id);
-                self.record(Tried::GaveUp, move |conn, now| {
-                    outbox::give_up(
-                        conn,
-                        m.id,
-                        MessageState::Failed,
-                        Some(&provider),
-                        &error,
-                        now,
-                    )
-                })
-                .await
+                Outcome::GiveUp {
+                    id: m.id,
+                    state: MessageState::Failed,
+                    provider: Some(provider),
+                    error,
+                }
             }
             Err(SendError::Transient(error)) => {
                 let next = parts.now() + backoff(m.attempts, rand::random::<f64>());
@@ -161,37 +153,69 @@ impl Delivery {
                     m.attempts
                 );
                 if next < m.expires_at {
-                    self.record(Tried::Retry, move |conn, now| {
-                        outbox::reschedule(conn, m.id, &provider, &error, next, now)
-                    })
-                    .await
+                    Outcome::Retry {
+                        id: m.id,
+                        provider,
+                        error,
+                        next,
+                    }
                 } else {
-                    let error = format!("gave up, its code expires before another try: {error}");
-                    self.record(Tried::GaveUp, move |conn, now| {
-                        outbox::give_up(
-                            conn,
-                            m.id,
-                            MessageState::Expired,
-                            Some(&provider),
-                            &error,
-                            now,
-                        )
-                    })
-                    .await
+                    Outcome::GiveUp {
+                        id: m.id,
+                        state: MessageState::Expired,
+                        provider: Some(provider),
+                        error: format!("gave up, its code expires before another try: {error}"),
+                    }
                 }
             }
         }
     }
+}
 
-    /// Writes a try's result (a no-op when a newer code retired the message meanwhile).
-    async fn record<F>(&self, tried: Tried, write: F) -> Result<Tried, Error>
-    where
-        F: FnOnce(&mut DbConnection, NaiveDateTime) -> diesel::QueryResult<usize> + Send + 'static,
-    {
-        self.parts
-            .run(move |conn, parts| Ok::<_, DbError>(write(conn, parts.now())?))
-            .await?;
-        Ok(tried)
+/// What one try came to, to be recorded (a no-op when a newer code retired the message
+/// meanwhile).
+#[derive(Debug)]
+enum Outcome {
+    Sent {
+        id: i64,
+        provider: String,
+        provider_message_id: Option<String>,
+    },
+    Retry {
+        id: i64,
+        provider: String,
+        error: String,
+        next: NaiveDateTime,
+    },
+    GiveUp {
+        id: i64,
+        state: MessageState,
+        provider: Option<String>,
+        error: String,
+    },
+}
+
+impl Outcome {
+    fn record(&self, conn: &mut DbConnection, now: NaiveDateTime) -> diesel::QueryResult<usize> {
+        match self {
+            Outcome::Sent {
+                id,
+                provider,
+                provider_message_id,
+            } => outbox::mark_sent(conn, *id, provider, provider_message_id.as_deref(), now),
+            Outcome::Retry {
+                id,
+                provider,
+                error,
+                next,
+            } => outbox::reschedule(conn, *id, provider, error, *next, now),
+            Outcome::GiveUp {
+                id,
+                state,
+                provider,
+                error,
+            } => outbox::give_up(conn, *id, *state, provider.as_deref(), error, now),
+        }
     }
 }
 
@@ -372,11 +396,3 @@ impl Delivery {
 
 /// The audit log's name for "sent a failed text again".
 pub const RETRY_ACTION: &str = "retry_message";
-
-/// What one try came to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tried {
-    Sent,
-    Retry,
-    GaveUp,
-}

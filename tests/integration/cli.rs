@@ -344,3 +344,34 @@ fn test_numbers_are_named_in_the_log_at_start_up_without_their_codes() {
         "the code is never logged"
     );
 }
+
+#[test]
+fn the_console_sender_on_a_public_address_is_refused_unless_allowed_and_then_loud() {
+    // 192.0.2.1 (TEST-NET-1) is no address of this machine: nothing is ever bound
+    let out = user_auth().env("BIND", "192.0.2.1:8000").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("SMS_BACKEND") && stderr.contains("SMS_CONSOLE_IN_PRODUCTION"),
+        "{stderr}"
+    );
+
+    let path = temp_db();
+    let out = user_auth()
+        .env("BIND", "192.0.2.1:8000")
+        .env("SMS_CONSOLE_IN_PRODUCTION", "true")
+        .env("DATABASE_URL", format!("sqlite://{}", path.display()))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr
+            .contains("SMS_CONSOLE_IN_PRODUCTION=true: every sign-in code is written to this log"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("could not listen on 192.0.2.1:8000"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(path.parent().unwrap().parent().unwrap());
+}
