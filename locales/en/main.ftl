@@ -306,3 +306,14 @@ admin-audit-action-retry-message = sent a text again
 # test numbers
 admin-field-test-number = Test number
 admin-test-number-until = yes: signs in with a fixed code, never sent, until { $date }
+
+# display names
+profile-name = Name
+profile-name-none = not set
+profile-name-label = Your name
+profile-name-hint = Up to 64 characters. Leave it empty to remove your name.
+profile-name-save = Save name
+name-saved = Your name is saved.
+name-error-too-long = A name can have at most { $max } characters.
+name-error-invisible = A name cannot contain control or invisible characters.
+admin-field-name = Name

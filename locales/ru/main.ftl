@@ -313,3 +313,14 @@ admin-audit-action-retry-message = отправил SMS повторно
 # test numbers
 admin-field-test-number = Тестовый номер
 admin-test-number-until = да: входит с постоянным кодом, который не отправляется, до { $date }
+
+# display names
+profile-name = Имя
+profile-name-none = не указано
+profile-name-label = Ваше имя
+profile-name-hint = До 64 символов. Оставьте пустым, чтобы удалить имя.
+profile-name-save = Сохранить имя
+name-saved = Имя сохранено.
+name-error-too-long = Имя может содержать не более { $max } символов.
+name-error-invisible = Имя не может содержать управляющие или невидимые символы.
+admin-field-name = Имя

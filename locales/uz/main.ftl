@@ -306,3 +306,14 @@ admin-audit-action-retry-message = SMSni qayta yubordi
 # test numbers
 admin-field-test-number = Test raqami
 admin-test-number-until = ha: { $date } gacha yuborilmaydigan doimiy kod bilan kiradi
+
+# display names
+profile-name = Ism
+profile-name-none = koʻrsatilmagan
+profile-name-label = Ismingiz
+profile-name-hint = 64 belgigacha. Ismni oʻchirish uchun boʻsh qoldiring.
+profile-name-save = Ismni saqlash
+name-saved = Ismingiz saqlandi.
+name-error-too-long = Ism koʻpi bilan { $max } belgidan iborat boʻlishi mumkin.
+name-error-invisible = Ismda boshqaruv yoki koʻrinmas belgilar boʻlishi mumkin emas.
+admin-field-name = Ism

@@ -18,6 +18,7 @@ use crate::{
     domain::{
         account::{Profile, User},
         invite_code::{InviteCodeGenerator, MAX_DRAWS},
+        name::DisplayName,
     },
 };
 
@@ -41,6 +42,20 @@ impl Accounts {
             });
         }
         self.parts.run(move |conn, _| profile_of(conn, user)).await
+    }
+
+    /// Sets the person's display name (`None` clears it); the updated profile.
+    pub async fn set_name(&self, user: User, name: Option<DisplayName>) -> Result<Profile, Error> {
+        self.parts
+            .run(move |conn, _| {
+                users::set_display_name(conn, user.id, name.as_ref().map(DisplayName::as_str))?;
+                let user = User {
+                    display_name: name.map(|n| n.as_str().to_owned()),
+                    ..user
+                };
+                profile_of(conn, user)
+            })
+            .await
     }
 }
 

@@ -13,6 +13,7 @@ diesel::table! {
         invited_at -> Nullable<Timestamp>,
         invitee_count -> BigInt,
         is_owner -> Bool,
+        display_name -> Nullable<Text>,
     }
 }
 

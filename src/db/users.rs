@@ -21,6 +21,7 @@ pub struct UserRow {
     invited_at: Option<NaiveDateTime>,
     invitee_count: i64,
     is_owner: bool,
+    display_name: Option<String>,
 }
 
 impl From<UserRow> for User {
@@ -37,6 +38,7 @@ impl From<UserRow> for User {
             invited_at: r.invited_at,
             invitee_count: r.invitee_count,
             is_owner: r.is_owner,
+            display_name: r.display_name,
         }
     }
 }
@@ -79,6 +81,17 @@ pub fn insert(conn: &mut DbConnection, new: &NewUser<'_>) -> QueryResult<User> {
         .select(UserRow::as_select())
         .first(conn)
         .map(User::from)
+}
+
+/// Sets (or, with `None`, clears) a person's display name.
+pub fn set_display_name(
+    conn: &mut DbConnection,
+    id: i64,
+    name: Option<&str>,
+) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set(users::display_name.eq(name))
+        .execute(conn)
 }
 
 pub fn touch_last_login(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<()> {

@@ -24,6 +24,8 @@ pub struct User {
     pub invitee_count: i64,
     /// Above staff: changes staff rights, and no staff action applies to them.
     pub is_owner: bool,
+    /// What the person calls themselves (see `domain::name`), if they said.
+    pub display_name: Option<String>,
 }
 
 /// What a person sees of their own account: the account and the code they entered.

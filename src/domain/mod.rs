@@ -7,6 +7,7 @@ pub mod client;
 pub mod cursor;
 pub mod invite_code;
 pub mod limits;
+pub mod name;
 pub mod otp;
 pub mod outbox;
 pub mod phone;

@@ -206,6 +206,7 @@ mod tests {
             invited_at: None,
             invitee_count: 0,
             is_owner: owner,
+            display_name: None,
         }
     }
 

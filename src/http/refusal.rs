@@ -9,6 +9,7 @@ use fluent_bundle::FluentValue;
 use crate::{
     domain::{
         invite_code::InviteCodeError,
+        name::{MAX_NAME_CHARS, NameError},
         otp::OtpError,
         phone::PhoneError,
         refusal::{InviteRefused, SendRefused, VerifyRefused},
@@ -139,6 +140,20 @@ impl Refusal for InviteCodeError {
     }
 }
 
+impl Refusal for NameError {
+    fn refused(&self) -> Refused {
+        match self {
+            NameError::TooLong => {
+                Refused::new(UNPROCESSABLE, "name_invalid", "name-error-too-long")
+                    .arg("max", Arg::Number(MAX_NAME_CHARS as i64))
+            }
+            NameError::Invisible => {
+                Refused::new(UNPROCESSABLE, "name_invalid", "name-error-invisible")
+            }
+        }
+    }
+}
+
 impl Refusal for SendRefused {
     fn refused(&self) -> Refused {
         match *self {
@@ -255,6 +270,11 @@ mod tests {
             ]
             .iter()
             .map(Refusal::refused),
+        );
+        all.extend(
+            [NameError::TooLong, NameError::Invisible]
+                .iter()
+                .map(Refusal::refused),
         );
         all.extend(
             [

@@ -15,6 +15,7 @@ mod fake_provider;
 mod hostile_input;
 mod invites;
 mod limits;
+mod names;
 mod pages;
 mod retention;
 mod sessions;

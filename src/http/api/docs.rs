@@ -24,6 +24,7 @@ use super::{handlers, problem::Problem};
         handlers::me,
         handlers::invitees,
         handlers::enter_invite,
+        handlers::set_name,
     ),
     components(schemas(Problem)),
     modifiers(&BearerScheme),

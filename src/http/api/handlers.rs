@@ -13,6 +13,7 @@ use crate::{
         client::ClientInfo,
         cursor::{self, Cursor, INVITEES_PER_PAGE, MAX_INVITEES_PER_PAGE, PageRequest},
         invite_code::InviteCode,
+        name::DisplayName,
         otp::OtpCode,
         phone::PhoneNumber,
     },
@@ -73,6 +74,9 @@ pub struct TokenIssued {
 pub struct Profile {
     #[schema(example = "+998901234567")]
     pub phone: String,
+    /// The display name, or null.
+    #[schema(example = "Aziza Karimova")]
+    pub name: Option<String>,
     /// This person's own invite code.
     #[schema(example = "7K3M9Q")]
     pub invite_code: String,
@@ -83,6 +87,14 @@ pub struct Profile {
     pub date_joined: DateTime<Utc>,
     /// How many people entered this person's code.
     pub invitee_count: i64,
+}
+
+/// `{ "name": "Aziza Karimova" }`; `null` or `""` removes the name.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NameBody {
+    /// 1 to 64 characters after trimming (stored in NFC); no control or invisible characters.
+    pub name: Option<String>,
 }
 
 /// `{ "code": "7K3-M9Q" }`
@@ -127,6 +139,7 @@ impl From<account::Profile> for Profile {
     fn from(p: account::Profile) -> Self {
         Profile {
             phone: p.user.phone,
+            name: p.user.display_name,
             invite_code: p.user.invite_code,
             entered_code: p.entered_code,
             entered_at: p.user.invited_at.map(utc),
@@ -302,6 +315,25 @@ pub async fn enter_invite(
 ) -> Result<HttpResponse, ApiError> {
     let code = InviteCode::parse(&body.code)?;
     let profile = state.app.invites.enter(&bearer.user, code).await??;
+    Ok(HttpResponse::Ok().json(Profile::from(profile)))
+}
+
+/// Set or remove the signed-in person's display name.
+#[utoipa::path(put, path = "/api/v1/me/name", tag = "profile", security(("bearer" = [])),
+    request_body = NameBody,
+    responses(
+        (status = 200, description = "Saved; the updated profile", body = Profile),
+        (status = 400, description = "Malformed JSON or wrong types", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token (`unauthorized`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Too long, or a control or invisible character (`name_invalid`)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn set_name(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    body: web::Json<NameBody>,
+) -> Result<HttpResponse, ApiError> {
+    let name = DisplayName::parse(body.name.as_deref().unwrap_or_default())?;
+    let profile = state.app.accounts.set_name(bearer.user, name).await?;
     Ok(HttpResponse::Ok().json(Profile::from(profile)))
 }
 

@@ -41,6 +41,7 @@ api_routes! {
     "/me" => { get: handlers::me },
     "/me/invitees" => { get: handlers::invitees },
     "/me/invite" => { post: handlers::enter_invite },
+    "/me/name" => { put: handlers::set_name },
 }
 
 /// Registers the API, its description and its documentation page.

@@ -32,6 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/logout", web::post().to(logout::post))
         .route("/profile", web::get().to(profile::get))
         .route("/profile/invite", web::post().to(profile::post_invite))
+        .route("/profile/name", web::post().to(profile::post_name))
         .route("/lang", web::post().to(lang::post))
         .configure(admin::configure)
         .route("/static/{file}", web::get().to(assets::get))

@@ -1,5 +1,5 @@
-//! `GET /profile` and `POST /profile/invite`: the signed-in person's page, their invite code,
-//! the code they entered, and the people who entered theirs.
+//! `GET /profile`, `POST /profile/invite` and `POST /profile/name`: the signed-in person's page,
+//! their name, their invite code, the code they entered, and the people who entered theirs.
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
@@ -11,7 +11,7 @@ use super::{
 };
 use crate::{
     app::invites::ProfileView,
-    domain::{cursor::PageRequest, invite_code::InviteCode, phone},
+    domain::{cursor::PageRequest, invite_code::InviteCode, name::DisplayName, phone},
     http::{
         auth::{SignedIn, signed_out},
         error::AppError,
@@ -38,6 +38,11 @@ pub struct InviteeRow {
 pub struct ProfilePage {
     pub ctx: PageCtx,
     pub phone: String,
+    /// The display name, if set.
+    pub name: Option<String>,
+    /// What the name form shows: what was typed (after a refusal), else the name.
+    pub typed_name: String,
+    pub name_error: Option<String>,
     pub invite_code: String,
     pub joined: Day,
     /// The code this person entered and when, if they did.
@@ -58,6 +63,14 @@ pub struct ProfileQuery {
     older: Option<String>,
     newer: Option<String>,
     entered: Option<String>,
+    named: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NameForm {
+    csrf: String,
+    name: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -67,12 +80,14 @@ pub struct InviteForm {
     code: String,
 }
 
-/// What the invite form adds to the page: a notice, or a refusal with what was typed.
+/// What the forms add to the page: a notice, or a refusal with what was typed.
 #[derive(Default)]
 struct FormState {
     notice: Option<&'static str>,
     refused: Option<Refused>,
     typed_code: String,
+    name_refused: Option<Refused>,
+    typed_name: Option<String>,
 }
 
 /// The page for a loaded profile.
@@ -94,6 +109,13 @@ fn page_from(
     );
     ProfilePage {
         phone: phone::display_e164(&user.phone),
+        typed_name: form
+            .typed_name
+            .clone()
+            .or_else(|| user.display_name.clone())
+            .unwrap_or_default(),
+        name: user.display_name,
+        name_error: form.name_refused.as_ref().map(|r| r.text(&ctx.tr)),
         invite_code: user.invite_code,
         joined: Day::new(user.date_joined.date()),
         entered: profile.entered_code.map(|code| EnteredCode {
@@ -137,7 +159,7 @@ async fn show(
         return Err(signed_out(session));
     };
     let page = page_from(req, state, view, &form);
-    match &form.refused {
+    match form.refused.as_ref().or(form.name_refused.as_ref()) {
         Some(refused) => render_refused(refused, &page),
         None => render(StatusCode::OK, &page),
     }
@@ -150,8 +172,13 @@ pub async fn get(
     query: web::Query<ProfileQuery>,
 ) -> Result<HttpResponse, AppError> {
     let request = PageRequest::from_links(query.older.as_deref(), query.newer.as_deref());
+    let notice = match (&query.entered, &query.named) {
+        (Some(_), _) => Some("invite-entered"),
+        (None, Some(_)) => Some("name-saved"),
+        _ => None,
+    };
     let form = FormState {
-        notice: query.entered.is_some().then_some("invite-entered"),
+        notice,
         ..FormState::default()
     };
     show(&req, &state, &session, request, form).await
@@ -175,9 +202,34 @@ pub async fn post_invite(
     };
     // the page shows the state after the refusal (e.g. the code entered meanwhile)
     let form = FormState {
-        notice: None,
         refused: Some(refused),
         typed_code: typed,
+        ..FormState::default()
     };
     show(&req, &state, &session, PageRequest::First, form).await
+}
+
+pub async fn post_name(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: TypedSession,
+    form: web::Form<NameForm>,
+) -> Result<HttpResponse, AppError> {
+    require_csrf(&req, &state, &form.csrf)?;
+    let SignedIn { user } = SignedIn::check(&req).await?;
+    match DisplayName::parse(&form.name) {
+        Ok(name) => {
+            state.app.accounts.set_name(user, name).await?;
+            Ok(see_other("/profile?named=1"))
+        }
+        Err(e) => {
+            let form = FormState {
+                name_refused: Some(e.refused()),
+                // shown again as typed (bounded), so it can be corrected
+                typed_name: Some(form.name.chars().take(256).collect()),
+                ..FormState::default()
+            };
+            show(&req, &state, &session, PageRequest::First, form).await
+        }
+    }
 }

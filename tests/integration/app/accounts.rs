@@ -97,7 +97,28 @@ async fn creating_an_existing_number_answers_that_account(backend: Backend) {
     assert_eq!(first, again);
 }
 
+async fn a_name_is_set_normalised_and_removed(backend: Backend) {
+    use user_auth::domain::name::DisplayName;
+    let Some(uc) = UseCases::new(backend) else {
+        return;
+    };
+    let me = uc.create_user(A);
+    let name = DisplayName::parse(" Ame\u{301}lie ").unwrap();
+
+    let profile = uc.app.accounts.set_name(me.clone(), name).await.unwrap();
+
+    assert_eq!(profile.user.display_name.as_deref(), Some("Am\u{e9}lie"));
+    assert_eq!(
+        uc.user(A).unwrap().display_name.as_deref(),
+        Some("Am\u{e9}lie")
+    );
+    let profile = uc.app.accounts.set_name(me, None).await.unwrap();
+    assert_eq!(profile.user.display_name, None);
+    assert_eq!(uc.user(A).unwrap().display_name, None);
+}
+
 crate::on_both_backends!(
+    a_name_is_set_normalised_and_removed,
     the_profile_names_the_code_its_owner_entered,
     a_taken_invite_code_is_drawn_again,
     running_out_of_codes_is_unavailable_and_creates_nothing,

@@ -138,6 +138,10 @@ pub async fn get(
         ("admin-field-staff", yes_no(&tr, user.is_staff)),
         ("admin-field-owner", yes_no(&tr, user.is_owner)),
         (
+            "admin-field-name",
+            user.display_name.clone().unwrap_or_else(|| "—".to_owned()),
+        ),
+        (
             "admin-field-test-number",
             match test_number_until {
                 Some(until) => tr.args(
