@@ -615,6 +615,7 @@ fn accounts_with_tokens(pool: &DbPool, phones: &[String]) -> Vec<String> {
                     conn,
                     &cfg.limits,
                     user.id,
+                    &person(made.len()),
                     now,
                 )?);
             }

@@ -317,3 +317,19 @@ name-saved = Your name is saved.
 name-error-too-long = A name can have at most { $max } characters.
 name-error-invisible = A name cannot contain control or invisible characters.
 admin-field-name = Name
+
+# where you are signed in
+devices-title = Where you are signed in
+devices-explain = Every browser and app signed in to your account. Sign out any you do not recognise.
+devices-browser-on = { $browser } on { $system }
+devices-unknown = Unknown browser
+devices-kind-session = web
+devices-kind-token = app (API)
+devices-this = this device
+devices-since = Signed in
+devices-last-seen = last seen
+devices-end = Sign out
+devices-end-others = Sign out everywhere else
+devices-ended = Signed out.
+devices-back = Back to your profile
+profile-devices-link = Where you are signed in

@@ -324,3 +324,19 @@ name-saved = Имя сохранено.
 name-error-too-long = Имя может содержать не более { $max } символов.
 name-error-invisible = Имя не может содержать управляющие или невидимые символы.
 admin-field-name = Имя
+
+# where you are signed in
+devices-title = Где выполнен вход
+devices-explain = Все браузеры и приложения, в которых выполнен вход в ваш аккаунт. Выйдите из тех, которые вы не узнаёте.
+devices-browser-on = { $browser } на { $system }
+devices-unknown = Неизвестный браузер
+devices-kind-session = веб
+devices-kind-token = приложение (API)
+devices-this = это устройство
+devices-since = Вход
+devices-last-seen = последняя активность
+devices-end = Выйти
+devices-end-others = Выйти на всех других устройствах
+devices-ended = Выход выполнен.
+devices-back = Вернуться в профиль
+profile-devices-link = Где выполнен вход

@@ -317,3 +317,19 @@ name-saved = Ismingiz saqlandi.
 name-error-too-long = Ism koʻpi bilan { $max } belgidan iborat boʻlishi mumkin.
 name-error-invisible = Ismda boshqaruv yoki koʻrinmas belgilar boʻlishi mumkin emas.
 admin-field-name = Ism
+
+# where you are signed in
+devices-title = Qayerda kirgansiz
+devices-explain = Hisobingizga kirilgan barcha brauzer va ilovalar. Tanimaganlaringizdan chiqing.
+devices-browser-on = { $system } da { $browser }
+devices-unknown = Nomaʼlum brauzer
+devices-kind-session = veb
+devices-kind-token = ilova (API)
+devices-this = shu qurilma
+devices-since = Kirilgan
+devices-last-seen = oxirgi faollik
+devices-end = Chiqish
+devices-end-others = Boshqa barcha joylardan chiqish
+devices-ended = Chiqildi.
+devices-back = Profilga qaytish
+profile-devices-link = Qayerda kirgansiz

@@ -16,6 +16,7 @@ use crate::{
     domain::{
         account::{Credential, User},
         client::ClientInfo,
+        devices::{Device, describe},
         limits::Limits,
         token::{random_hex, token_hash},
     },
@@ -41,6 +42,83 @@ impl Credentials {
             .await
     }
 
+    /// Where `user` is signed in: every live session and token, newest first, the one of
+    /// `current` (the asking request's kind and secret) marked.
+    pub async fn devices(
+        &self,
+        user: &User,
+        current: (Credential, String),
+    ) -> Result<Vec<Device>, Error> {
+        let user_id = user.id;
+        self.parts
+            .run(move |conn, parts| {
+                let now = parts.now();
+                let (kind, token) = current;
+                let current_id = id_of(conn, kind, &token)?;
+                let mut all = Vec::new();
+                for (k, rows) in [
+                    (
+                        Credential::WebSession,
+                        sessions::live_for_user(conn, user_id, now)?,
+                    ),
+                    (
+                        Credential::ApiToken,
+                        api_tokens::live_for_user(conn, user_id, now)?,
+                    ),
+                ] {
+                    all.extend(rows.into_iter().map(|(id, created, seen, ua, ip)| {
+                        let (browser, system) = describe(ua.as_deref());
+                        Device {
+                            kind: k,
+                            id,
+                            created_at: created,
+                            last_seen_at: seen,
+                            browser,
+                            system,
+                            ip,
+                            current: k == kind && Some(id) == current_id,
+                        }
+                    }));
+                }
+                all.sort_by_key(|d| std::cmp::Reverse(d.last_seen_at));
+                Ok(all)
+            })
+            .await
+    }
+
+    /// Ends one of `user`'s sessions or tokens by its id; whether it was theirs and live.
+    pub async fn end_device(&self, user: &User, kind: Credential, id: i64) -> Result<bool, Error> {
+        let user_id = user.id;
+        self.parts
+            .run(move |conn, _| {
+                Ok(match kind {
+                    Credential::WebSession => sessions::delete_own(conn, user_id, id)?,
+                    Credential::ApiToken => api_tokens::delete_own(conn, user_id, id)?,
+                } == 1)
+            })
+            .await
+    }
+
+    /// Ends every session and token of `user` but the one of `current`; how many ended.
+    pub async fn end_others(
+        &self,
+        user: &User,
+        current: (Credential, String),
+    ) -> Result<usize, Error> {
+        let user_id = user.id;
+        self.parts
+            .run(move |conn, _| {
+                let (kind, token) = current;
+                let keep = id_of(conn, kind, &token)?;
+                let keep_of = |k: Credential| if k == kind { keep } else { None };
+                Ok(
+                    sessions::delete_others(conn, user_id, keep_of(Credential::WebSession))?
+                        + api_tokens::delete_others(conn, user_id, keep_of(Credential::ApiToken))?,
+                )
+            })
+            .await
+    }
+
     /// Ends one session (signing out) or API token (revoking it): its row goes, so a copy of
     /// it is dead too.
     pub async fn end(&self, kind: Credential, token: String) -> Result<(), Error> {
@@ -48,6 +126,15 @@ impl Credentials {
             .run(move |conn, _| end_one(conn, kind, &token))
             .await
     }
+}
+
+/// The row id of a session or token secret.
+fn id_of(conn: &mut DbConnection, kind: Credential, token: &str) -> Result<Option<i64>, DbError> {
+    let hash = token_hash(token);
+    Ok(match kind {
+        Credential::WebSession => sessions::id_of(conn, &hash)?,
+        Credential::ApiToken => api_tokens::id_of(conn, &hash)?,
+    })
 }
 
 /// Ends one session or API token.
@@ -125,7 +212,7 @@ pub fn issue(
             now + limits.session_ttl,
         ),
         Credential::ApiToken => (
-            issue_api_token(conn, limits, user_id, now)?,
+            issue_api_token(conn, limits, user_id, client, now)?,
             now + limits.api_token_ttl,
         ),
     })
@@ -167,6 +254,7 @@ pub fn issue_api_token(
     conn: &mut DbConnection,
     limits: &Limits,
     user_id: i64,
+    client: &ClientInfo,
     now: NaiveDateTime,
 ) -> Result<String, DbError> {
     let token = random_hex::<32>();
@@ -178,6 +266,8 @@ pub fn issue_api_token(
             created_at: now,
             last_used_at: now,
             expires_at: now + limits.api_token_ttl,
+            user_agent: client.user_agent.as_deref().map(|ua| truncate(ua, 255)),
+            ip: Some(&client.ip),
         },
     )?;
     Ok(token)

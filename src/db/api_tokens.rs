@@ -18,6 +18,52 @@ pub struct NewApiToken<'a> {
     pub created_at: NaiveDateTime,
     pub last_used_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
+    pub user_agent: Option<&'a str>,
+    pub ip: Option<&'a str>,
+}
+
+/// A person's live tokens, newest first: (id, created, last used, user agent, address).
+pub fn live_for_user(
+    conn: &mut DbConnection,
+    user_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<super::sessions::Live>> {
+    api_tokens::table
+        .filter(api_tokens::user_id.eq(user_id))
+        .filter(api_tokens::expires_at.gt(now))
+        .order(api_tokens::id.desc())
+        .select((
+            api_tokens::id,
+            api_tokens::created_at,
+            api_tokens::last_used_at,
+            api_tokens::user_agent,
+            api_tokens::ip,
+        ))
+        .load(conn)
+}
+
+/// Ends one of a person's tokens; whether there was one.
+pub fn delete_own(conn: &mut DbConnection, user_id: i64, id: i64) -> QueryResult<usize> {
+    diesel::delete(
+        api_tokens::table
+            .filter(api_tokens::id.eq(id))
+            .filter(api_tokens::user_id.eq(user_id)),
+    )
+    .execute(conn)
+}
+
+/// Ends a person's tokens but `keep`.
+pub fn delete_others(
+    conn: &mut DbConnection,
+    user_id: i64,
+    keep: Option<i64>,
+) -> QueryResult<usize> {
+    diesel::delete(
+        api_tokens::table
+            .filter(api_tokens::user_id.eq(user_id))
+            .filter(api_tokens::id.ne(keep.unwrap_or(-1))),
+    )
+    .execute(conn)
 }
 
 /// What a request needs to know about its token row.
@@ -54,6 +100,15 @@ pub fn find_with_user(
         .first::<(TokenRow, UserRow)>(c)
         .optional())
     .map(|found| found.map(|(t, u)| (t, User::from(u))))
+}
+
+/// The id of the token with this hash.
+pub fn id_of(conn: &mut DbConnection, token_hash: &str) -> QueryResult<Option<i64>> {
+    api_tokens::table
+        .filter(api_tokens::token_hash.eq(token_hash))
+        .select(api_tokens::id)
+        .first(conn)
+        .optional()
 }
 
 /// Removes up to `batch` tokens that ended before `before`.

@@ -74,6 +74,8 @@ diesel::table! {
         created_at -> Timestamp,
         last_used_at -> Timestamp,
         expires_at -> Timestamp,
+        user_agent -> Nullable<Text>,
+        ip -> Nullable<Text>,
     }
 }
 

@@ -54,6 +54,68 @@ pub fn purge_expired(
     diesel::delete(sessions::table.filter(sessions::id.eq_any(old))).execute(conn)
 }
 
+/// A live session or token as its owner sees it: id, created, last seen, user agent, address.
+pub type Live = (
+    i64,
+    NaiveDateTime,
+    NaiveDateTime,
+    Option<String>,
+    Option<String>,
+);
+
+/// A person's live sessions, newest first.
+pub fn live_for_user(
+    conn: &mut DbConnection,
+    user_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<Live>> {
+    sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::expires_at.gt(now))
+        .order(sessions::id.desc())
+        .select((
+            sessions::id,
+            sessions::created_at,
+            sessions::last_seen_at,
+            sessions::user_agent,
+            sessions::ip,
+        ))
+        .load(conn)
+}
+
+/// The id of the session with this token hash.
+pub fn id_of(conn: &mut DbConnection, token_hash: &str) -> QueryResult<Option<i64>> {
+    sessions::table
+        .filter(sessions::token_hash.eq(token_hash))
+        .select(sessions::id)
+        .first(conn)
+        .optional()
+}
+
+/// Ends one of a person's sessions; whether there was one.
+pub fn delete_own(conn: &mut DbConnection, user_id: i64, id: i64) -> QueryResult<usize> {
+    diesel::delete(
+        sessions::table
+            .filter(sessions::id.eq(id))
+            .filter(sessions::user_id.eq(user_id)),
+    )
+    .execute(conn)
+}
+
+/// Ends a person's sessions but `keep`.
+pub fn delete_others(
+    conn: &mut DbConnection,
+    user_id: i64,
+    keep: Option<i64>,
+) -> QueryResult<usize> {
+    diesel::delete(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::id.ne(keep.unwrap_or(-1))),
+    )
+    .execute(conn)
+}
+
 /// The session with this token hash and its user.
 pub fn find_with_user(
     conn: &mut DbConnection,

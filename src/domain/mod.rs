@@ -5,6 +5,7 @@
 pub mod account;
 pub mod client;
 pub mod cursor;
+pub mod devices;
 pub mod invite_code;
 pub mod limits;
 pub mod name;

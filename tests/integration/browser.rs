@@ -447,6 +447,8 @@ async fn every_page_is_accessible_and_screenshotted(backend: Backend) {
     }
     c.refresh().await.unwrap();
     check(&c, "profile-with-invitees").await;
+    c.goto(&app.url("/profile/devices")).await.unwrap();
+    check(&c, "devices").await;
     c.goto(&app.url("/no/such/page")).await.unwrap();
     check(&c, "error-404").await;
     c.goto(&app.url("/admin")).await.unwrap();

@@ -103,6 +103,7 @@ async fn no_header_value_makes_a_server_error() {
         ),
         (Method::POST, "/profile/name", Some("name=Ali&csrf=x")),
         (Method::GET, "/admin/outbox", None),
+        (Method::GET, "/profile/devices", None),
         (
             Method::POST,
             "/sms/status/http",

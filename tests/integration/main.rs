@@ -10,6 +10,7 @@ mod browser;
 mod cli;
 mod database;
 mod delivery;
+mod devices;
 mod error_pages;
 mod fake_provider;
 mod hostile_input;

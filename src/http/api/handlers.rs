@@ -337,6 +337,117 @@ pub async fn set_name(
     Ok(HttpResponse::Ok().json(Profile::from(profile)))
 }
 
+/// One place the person is signed in.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeviceOut {
+    /// `session` (a browser) or `token` (an app using this API).
+    #[schema(example = "session")]
+    pub kind: &'static str,
+    pub id: i64,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    /// From the user agent, in words ("Firefox"), or null.
+    pub browser: Option<String>,
+    /// From the user agent, in words ("Android"), or null.
+    pub system: Option<String>,
+    pub ip: Option<String>,
+    /// The token of this request.
+    pub current: bool,
+}
+
+/// `{ "ended": 2 }`
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Ended {
+    pub ended: usize,
+}
+
+fn kind_name(kind: Credential) -> &'static str {
+    match kind {
+        Credential::WebSession => "session",
+        Credential::ApiToken => "token",
+    }
+}
+
+/// Where the signed-in person is signed in: web sessions and API tokens, most recently used
+/// first.
+#[utoipa::path(get, path = "/api/v1/me/devices", tag = "profile", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every live session and token", body = [DeviceOut]),
+        (status = 401, description = "No valid token (`unauthorized`)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn devices(state: web::Data<AppState>, bearer: Bearer) -> Result<HttpResponse, ApiError> {
+    let devices = state
+        .app
+        .credentials
+        .devices(&bearer.user, (Credential::ApiToken, bearer.token))
+        .await?;
+    let out: Vec<DeviceOut> = devices
+        .into_iter()
+        .map(|d| DeviceOut {
+            kind: kind_name(d.kind),
+            id: d.id,
+            created_at: utc(d.created_at),
+            last_seen_at: utc(d.last_seen_at),
+            browser: d.browser,
+            system: d.system,
+            ip: d.ip,
+            current: d.current,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Sign one session or token out.
+#[utoipa::path(delete, path = "/api/v1/me/devices/{kind}/{id}", tag = "profile", security(("bearer" = [])),
+    params(
+        ("kind" = String, Path, description = "`session` or `token`"),
+        ("id" = i64, Path, description = "The `id` from the list"),
+    ),
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 401, description = "No valid token (`unauthorized`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "None of yours (`not_found`)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn end_device(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (kind, id) = path.into_inner();
+    let kind = match kind.as_str() {
+        "session" => Credential::WebSession,
+        "token" => Credential::ApiToken,
+        _ => return Err(ApiError::not_found()),
+    };
+    if !state
+        .app
+        .credentials
+        .end_device(&bearer.user, kind, id)
+        .await?
+    {
+        return Err(ApiError::not_found());
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Sign out everywhere but this token.
+#[utoipa::path(post, path = "/api/v1/me/devices/end-others", tag = "profile", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "How many were signed out", body = Ended),
+        (status = 401, description = "No valid token (`unauthorized`)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn end_other_devices(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+) -> Result<HttpResponse, ApiError> {
+    let ended = state
+        .app
+        .credentials
+        .end_others(&bearer.user, (Credential::ApiToken, bearer.token))
+        .await?;
+    Ok(HttpResponse::Ok().json(Ended { ended }))
+}
+
 /// Unknown paths under `/api`.
 pub async fn not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::not_found())

@@ -42,6 +42,9 @@ api_routes! {
     "/me/invitees" => { get: handlers::invitees },
     "/me/invite" => { post: handlers::enter_invite },
     "/me/name" => { put: handlers::set_name },
+    "/me/devices" => { get: handlers::devices },
+    "/me/devices/end-others" => { post: handlers::end_other_devices },
+    "/me/devices/{kind}/{id}" => { delete: handlers::end_device },
 }
 
 /// Registers the API, its description and its documentation page.

@@ -4,6 +4,7 @@
 mod admin;
 pub mod assets;
 mod code;
+mod devices;
 pub mod errors;
 mod home;
 mod lang;
@@ -33,6 +34,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/profile", web::get().to(profile::get))
         .route("/profile/invite", web::post().to(profile::post_invite))
         .route("/profile/name", web::post().to(profile::post_name))
+        .route("/profile/devices", web::get().to(devices::get))
+        .route(
+            "/profile/devices/end-others",
+            web::post().to(devices::end_others),
+        )
+        .route(
+            "/profile/devices/{kind}/{id}/end",
+            web::post().to(devices::end_one),
+        )
         .route("/lang", web::post().to(lang::post))
         .configure(admin::configure)
         .route("/static/{file}", web::get().to(assets::get))
