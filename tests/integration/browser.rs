@@ -422,6 +422,37 @@ async fn staff_find_and_block_a_person_whose_open_session_then_ends(backend: Bac
     staff.close().await.unwrap();
 }
 
+async fn a_person_names_themselves_and_signs_another_device_out(backend: Backend) {
+    let Some((app, mut browser)) = setup(backend).await else {
+        return;
+    };
+    let phone = browser.session(390, 1100).await;
+    sign_in(&phone, &app, "+998901234567", "+998901234567").await;
+    app.advance(61);
+    let laptop = browser.session(1280, 1000).await;
+    sign_in(&laptop, &app, "+998901234567", "+998901234567").await;
+
+    type_into(&laptop, "#name", "Aziza Karimova").await;
+    click(&laptop, "form[action='/profile/name'] button[type=submit]").await;
+    wait_for(&laptop, "/profile?named=1").await;
+    assert!(body_text(&laptop).await.contains("Aziza Karimova"));
+    check(&laptop, "profile-named").await;
+
+    click(&laptop, "#devices-link").await;
+    wait_for(&laptop, "/profile/devices").await;
+    assert!(body_text(&laptop).await.contains("this device"));
+    click(&laptop, "form[action$='/end'] button[type=submit]").await;
+    wait_for(&laptop, "/profile/devices?ended=1").await;
+    assert!(body_text(&laptop).await.contains("Signed out."));
+    check(&laptop, "devices-ended").await;
+
+    // the other device's next click finds it signed out
+    click(&phone, "a.brand").await;
+    wait_for(&phone, "/login").await;
+    phone.close().await.unwrap();
+    laptop.close().await.unwrap();
+}
+
 async fn every_page_is_accessible_and_screenshotted(backend: Backend) {
     let Some((app, mut browser)) = setup(backend).await else {
         return;
@@ -510,6 +541,7 @@ crate::on_both_backends!(
     switching_language_changes_every_string_and_is_remembered,
     after_sign_out_the_back_button_does_not_show_the_profile,
     staff_find_and_block_a_person_whose_open_session_then_ends,
+    a_person_names_themselves_and_signs_another_device_out,
     every_page_is_accessible_and_screenshotted,
     signing_in_works_with_the_keyboard_alone,
 );
