@@ -333,3 +333,4 @@ devices-end-others = Sign out everywhere else
 devices-ended = Signed out.
 devices-back = Back to your profile
 profile-devices-link = Where you are signed in
+profile-export-link = Download my data

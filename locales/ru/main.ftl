@@ -340,3 +340,4 @@ devices-end-others = Выйти на всех других устройства�
 devices-ended = Выход выполнен.
 devices-back = Вернуться в профиль
 profile-devices-link = Где выполнен вход
+profile-export-link = Скачать мои данные

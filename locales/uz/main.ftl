@@ -333,3 +333,4 @@ devices-end-others = Boshqa barcha joylardan chiqish
 devices-ended = Chiqildi.
 devices-back = Profilga qaytish
 profile-devices-link = Qayerda kirgansiz
+profile-export-link = Maʼlumotlarimni yuklab olish

@@ -12,6 +12,7 @@ pub mod accounts;
 pub mod credentials;
 pub mod delivery;
 mod error;
+pub mod export;
 pub mod invites;
 mod parts;
 pub mod retention;
@@ -33,6 +34,7 @@ pub struct App {
     pub staff: staff::Staff,
     pub retention: retention::Retention,
     pub delivery: delivery::Delivery,
+    pub export: export::Export,
 }
 
 impl App {
@@ -45,7 +47,8 @@ impl App {
             invites: invites::Invites::new(parts.clone()),
             staff: staff::Staff::new(parts.clone()),
             retention: retention::Retention::new(parts.clone()),
-            delivery: delivery::Delivery::new(parts),
+            delivery: delivery::Delivery::new(parts.clone()),
+            export: export::Export::new(parts),
         }
     }
 }

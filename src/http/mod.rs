@@ -8,6 +8,7 @@ pub mod auth;
 pub mod callbacks;
 pub mod client;
 pub mod error;
+pub mod export;
 pub mod headers;
 pub mod refusal;
 pub mod respond;

@@ -12,6 +12,7 @@ mod database;
 mod delivery;
 mod devices;
 mod error_pages;
+mod export;
 mod fake_provider;
 mod hostile_input;
 mod invites;

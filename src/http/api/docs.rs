@@ -28,6 +28,7 @@ use super::{handlers, problem::Problem};
         handlers::devices,
         handlers::end_device,
         handlers::end_other_devices,
+        crate::http::export::api,
     ),
     components(schemas(Problem)),
     modifiers(&BearerScheme),

@@ -43,6 +43,7 @@ api_routes! {
     "/me/invite" => { post: handlers::enter_invite },
     "/me/name" => { put: handlers::set_name },
     "/me/devices" => { get: handlers::devices },
+    "/me/export" => { get: crate::http::export::api },
     "/me/devices/end-others" => { post: handlers::end_other_devices },
     "/me/devices/{kind}/{id}" => { delete: handlers::end_device },
 }

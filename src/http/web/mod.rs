@@ -35,6 +35,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/profile/invite", web::post().to(profile::post_invite))
         .route("/profile/name", web::post().to(profile::post_name))
         .route("/profile/devices", web::get().to(devices::get))
+        .route("/profile/export", web::get().to(crate::http::export::web))
         .route(
             "/profile/devices/end-others",
             web::post().to(devices::end_others),
