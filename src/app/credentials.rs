@@ -54,34 +54,8 @@ impl Credentials {
             .run(move |conn, parts| {
                 let now = parts.now();
                 let (kind, token) = current;
-                let current_id = id_of(conn, kind, &token)?;
-                let mut all = Vec::new();
-                for (k, rows) in [
-                    (
-                        Credential::WebSession,
-                        sessions::live_for_user(conn, user_id, now)?,
-                    ),
-                    (
-                        Credential::ApiToken,
-                        api_tokens::live_for_user(conn, user_id, now)?,
-                    ),
-                ] {
-                    all.extend(rows.into_iter().map(|(id, created, seen, ua, ip)| {
-                        let (browser, system) = describe(ua.as_deref());
-                        Device {
-                            kind: k,
-                            id,
-                            created_at: created,
-                            last_seen_at: seen,
-                            browser,
-                            system,
-                            ip,
-                            current: k == kind && Some(id) == current_id,
-                        }
-                    }));
-                }
-                all.sort_by_key(|d| std::cmp::Reverse(d.last_seen_at));
-                Ok(all)
+                let current = id_of(conn, kind, &token)?.map(|id| (kind, id));
+                live_devices(conn, user_id, current, now)
             })
             .await
     }
@@ -126,6 +100,43 @@ impl Credentials {
             .run(move |conn, _| end_one(conn, kind, &token))
             .await
     }
+}
+
+/// `user_id`'s live sessions and tokens, most recently used first; `current` (kind and row id)
+/// marked.
+pub fn live_devices(
+    conn: &mut DbConnection,
+    user_id: i64,
+    current: Option<(Credential, i64)>,
+    now: NaiveDateTime,
+) -> Result<Vec<Device>, DbError> {
+    let mut all = Vec::new();
+    for (kind, rows) in [
+        (
+            Credential::WebSession,
+            sessions::live_for_user(conn, user_id, now)?,
+        ),
+        (
+            Credential::ApiToken,
+            api_tokens::live_for_user(conn, user_id, now)?,
+        ),
+    ] {
+        all.extend(rows.into_iter().map(|(id, created, seen, ua, ip)| {
+            let (browser, system) = describe(ua.as_deref());
+            Device {
+                kind,
+                id,
+                created_at: created,
+                last_seen_at: seen,
+                browser,
+                system,
+                ip,
+                current: current == Some((kind, id)),
+            }
+        }));
+    }
+    all.sort_by_key(|d| std::cmp::Reverse(d.last_seen_at));
+    Ok(all)
 }
 
 /// The row id of a session or token secret.

@@ -4,16 +4,17 @@ use std::sync::Arc;
 
 use super::{
     accounts::{inviter_of, profile_of},
+    credentials::live_devices,
     error::Error,
     invites::invitee_page,
     parts::Parts,
 };
 use crate::{
-    db::{DbConnection, DbError, admin, api_tokens, events, sessions},
+    db::{DbConnection, DbError, admin, events},
     domain::{
-        account::{Credential, Event, Invitee, Profile, User},
+        account::{Event, Invitee, Profile, User},
         cursor::PageRequest,
-        devices::{Device, describe},
+        devices::Device,
         staff::AuditEntry,
     },
 };
@@ -97,31 +98,7 @@ fn gather(
     }
     audit.sort_by_key(|e| std::cmp::Reverse(e.id));
     audit.dedup_by_key(|e| e.id);
-    let mut devices = Vec::new();
-    for (kind, rows) in [
-        (
-            Credential::WebSession,
-            sessions::live_for_user(conn, user.id, now)?,
-        ),
-        (
-            Credential::ApiToken,
-            api_tokens::live_for_user(conn, user.id, now)?,
-        ),
-    ] {
-        devices.extend(rows.into_iter().map(|(id, created, seen, ua, ip)| {
-            let (browser, system) = describe(ua.as_deref());
-            Device {
-                kind,
-                id,
-                created_at: created,
-                last_seen_at: seen,
-                browser,
-                system,
-                ip,
-                current: false,
-            }
-        }));
-    }
+    let devices = live_devices(conn, user.id, None, now)?;
     Ok(PersonalData {
         exported_at: now,
         profile: profile_of(conn, user)?,

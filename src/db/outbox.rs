@@ -69,10 +69,7 @@ pub fn retire_unsent_for_phone(
     phone: &str,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    let open = [
-        MessageState::Pending.as_str(),
-        MessageState::Sending.as_str(),
-    ];
+    let open = MessageState::OPEN.map(MessageState::as_str);
     diesel::update(
         sms_messages::table
             .filter(sms_messages::phone.eq(phone))
@@ -268,10 +265,7 @@ pub fn counts_since(
 
 /// When the oldest message still waiting to go out was written.
 pub fn oldest_unsent(conn: &mut DbConnection) -> QueryResult<Option<NaiveDateTime>> {
-    let open = [
-        MessageState::Pending.as_str(),
-        MessageState::Sending.as_str(),
-    ];
+    let open = MessageState::OPEN.map(MessageState::as_str);
     sms_messages::table
         .filter(sms_messages::state.eq_any(open))
         .select(diesel::dsl::min(sms_messages::created_at))
@@ -401,10 +395,7 @@ pub fn purge_before(
     before: NaiveDateTime,
     batch: i64,
 ) -> QueryResult<usize> {
-    let open = [
-        MessageState::Pending.as_str(),
-        MessageState::Sending.as_str(),
-    ];
+    let open = MessageState::OPEN.map(MessageState::as_str);
     let old = sms_messages::table
         .filter(sms_messages::created_at.lt(before))
         .filter(sms_messages::state.ne_all(open))

@@ -53,6 +53,23 @@ pub enum Credential {
     ApiToken,
 }
 
+impl Credential {
+    /// As named in URLs and the API: `session` or `token`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Credential::WebSession => "session",
+            Credential::ApiToken => "token",
+        }
+    }
+
+    /// The kind named `slug`.
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        [Credential::WebSession, Credential::ApiToken]
+            .into_iter()
+            .find(|k| k.slug() == slug)
+    }
+}
+
 /// The outcome of one step of signing in, as recorded (the table's CHECK lists the same words).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {

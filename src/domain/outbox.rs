@@ -46,13 +46,16 @@ impl MessageState {
         }
     }
 
+    /// The states a worker still acts on.
+    pub const OPEN: [MessageState; 2] = [MessageState::Pending, MessageState::Sending];
+
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|m| m.as_str() == s)
     }
 
     /// No worker will touch it again.
     pub fn is_final(self) -> bool {
-        !matches!(self, MessageState::Pending | MessageState::Sending)
+        !Self::OPEN.contains(&self)
     }
 }
 

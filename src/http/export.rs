@@ -7,7 +7,6 @@ use serde_json::{Value, json};
 
 use crate::{
     app::export::PersonalData,
-    domain::account::Credential,
     http::{
         api::problem::ApiError,
         auth::{Bearer, SignedIn},
@@ -51,7 +50,7 @@ pub fn document(data: &PersonalData) -> Value {
             "entered_at": at(i.invited_at),
         })).collect::<Vec<_>>(),
         "signed_in": data.devices.iter().map(|d| json!({
-            "kind": match d.kind { Credential::WebSession => "session", Credential::ApiToken => "token" },
+            "kind": d.kind.slug(),
             "created_at": at(d.created_at),
             "last_seen_at": at(d.last_seen_at),
             "browser": d.browser,

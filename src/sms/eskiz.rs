@@ -139,10 +139,7 @@ impl SmsSender for EskizSender {
             if status.is_success() {
                 let sent = response.json::<Sent>().await.ok();
                 return Ok(Accepted {
-                    provider_message_id: sent.and_then(|s| s.id).map(|id| match id {
-                        serde_json::Value::String(s) => s,
-                        other => other.to_string(),
-                    }),
+                    provider_message_id: sent.and_then(|s| s.id).map(super::id_text),
                 });
             }
             Err(super::status_error(status))

@@ -110,10 +110,7 @@ impl SmsSender for HttpSender {
             if status.is_success() {
                 let answer: Answer = response.json().await.unwrap_or_default();
                 return Ok(Accepted {
-                    provider_message_id: answer.id.map(|id| match id {
-                        serde_json::Value::String(s) => s,
-                        other => other.to_string(),
-                    }),
+                    provider_message_id: answer.id.map(super::id_text),
                 });
             }
             Err(super::status_error(status))

@@ -156,6 +156,14 @@ pub fn install_tls() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
+/// A provider's message id as text, whether its JSON gave a string or a number.
+pub(crate) fn id_text(id: serde_json::Value) -> String {
+    match id {
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    }
+}
+
 /// A try that got no answer: always worth another. The URL is left out of the text.
 pub(crate) fn transport_error(e: reqwest::Error) -> SendError {
     let kind = if e.is_timeout() {

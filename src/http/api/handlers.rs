@@ -361,13 +361,6 @@ pub struct Ended {
     pub ended: usize,
 }
 
-fn kind_name(kind: Credential) -> &'static str {
-    match kind {
-        Credential::WebSession => "session",
-        Credential::ApiToken => "token",
-    }
-}
-
 /// Where the signed-in person is signed in: web sessions and API tokens, most recently used
 /// first.
 #[utoipa::path(get, path = "/api/v1/me/devices", tag = "profile", security(("bearer" = [])),
@@ -384,7 +377,7 @@ pub async fn devices(state: web::Data<AppState>, bearer: Bearer) -> Result<HttpR
     let out: Vec<DeviceOut> = devices
         .into_iter()
         .map(|d| DeviceOut {
-            kind: kind_name(d.kind),
+            kind: d.kind.slug(),
             id: d.id,
             created_at: utc(d.created_at),
             last_seen_at: utc(d.last_seen_at),
@@ -414,11 +407,7 @@ pub async fn end_device(
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (kind, id) = path.into_inner();
-    let kind = match kind.as_str() {
-        "session" => Credential::WebSession,
-        "token" => Credential::ApiToken,
-        _ => return Err(ApiError::not_found()),
-    };
+    let kind = Credential::from_slug(&kind).ok_or_else(ApiError::not_found)?;
     if !state
         .app
         .credentials

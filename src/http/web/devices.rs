@@ -48,13 +48,6 @@ pub struct EndForm {
     csrf: String,
 }
 
-fn kind_slug(kind: Credential) -> &'static str {
-    match kind {
-        Credential::WebSession => "session",
-        Credential::ApiToken => "token",
-    }
-}
-
 fn minute(at: chrono::NaiveDateTime) -> String {
     at.format("%Y-%m-%d %H:%M").to_string()
 }
@@ -84,7 +77,7 @@ pub async fn get(
     let rows = devices
         .into_iter()
         .map(|d| DeviceRow {
-            kind: kind_slug(d.kind),
+            kind: d.kind.slug(),
             id: d.id,
             what: match (d.browser, d.system) {
                 (Some(b), Some(s)) => tr.args(
@@ -122,11 +115,7 @@ pub async fn end_one(
     require_csrf(&req, &state, &form.csrf)?;
     let SignedIn { user } = SignedIn::check(&req).await?;
     let (kind, id) = path.into_inner();
-    let kind = match kind.as_str() {
-        "session" => Credential::WebSession,
-        "token" => Credential::ApiToken,
-        _ => return Err(AppError::NotFound),
-    };
+    let kind = Credential::from_slug(&kind).ok_or(AppError::NotFound)?;
     if !state.app.credentials.end_device(&user, kind, id).await? {
         return Err(AppError::NotFound);
     }
