@@ -567,6 +567,8 @@ fn plant_codes(pool: &DbPool, phones: &[String], code: &OtpCode) {
                         client_net: "127.0.0.1/32",
                         phone_prefix: &phone[..phone.len() - 4],
                         code_length: 4,
+                        purpose: "sign_in",
+                        user_id: None,
                     },
                 )?;
             }
@@ -906,7 +908,7 @@ async fn run_backend(
                 let phone = PhoneNumber::from_e164_unchecked(phones.get(i)?.clone());
                 let client = person(FLOOR_IPS + i);
                 let now = Utc::now().naive_utc();
-                let text = |code: &OtpCode| sign_in::message_text(&tr, &cfg, code);
+                let text = |code: &OtpCode| sign_in::message_text(&tr, &cfg, "sms-text", code);
                 Some(matches!(
                     sign_in::request_code(conn, &cfg, &phone, &client, now, text),
                     Ok(Ok(_))

@@ -334,3 +334,38 @@ devices-ended = Signed out.
 devices-back = Back to your profile
 profile-devices-link = Where you are signed in
 profile-export-link = Download my data
+
+# changing the number
+profile-phone-link = Change number
+phone-change-title = Change your number
+phone-change-intro = Your account keeps everything: your invite code, the code you entered and the people who joined with yours. We send a code to the new number to make sure it is yours, and tell your old number about the change.
+phone-change-label = New phone number
+phone-change-send = Send a code to the new number
+phone-change-confirm = Change my number
+phone-changed = Your number is changed. We told your old number.
+phone-change-same = That is your number already.
+phone-change-taken = This number belongs to another account. Sign in with it, or delete that account first.
+sms-change-phone-text = Your user-auth code to move your account to this number: { $code }. It expires in { $minutes } minutes. Do not share it.
+sms-phone-changed = Your user-auth account moved to a number ending in { $ending }. If you did not do this, contact support.
+
+# deleting the account
+profile-delete-link = Delete my account
+delete-title = Delete your account
+delete-intro = Deleting your account cannot be undone. We send a code to your number to make sure it is you.
+delete-what-sessions = You are signed out everywhere, and your app tokens stop working.
+delete-what-invitees = People who joined with your code keep their entry, shown as a deleted account; your own entry leaves your inviter's list.
+delete-what-number = Your number is free: signing in with it later creates a new account.
+delete-what-records = A record that an account was deleted stays, without your number; sign-in records are removed after the retention period.
+delete-send = Send me a code
+delete-confirm = Delete my account for good
+delete-error-last-owner = You are the service's last owner: make someone else an owner first.
+sms-delete-text = Your user-auth code to DELETE your account: { $code }. It expires in { $minutes } minutes. If you did not ask for this, ignore it.
+account-deleted = Your account is deleted.
+deleted-account = a deleted account
+deleted-account-id = Deleted account #{ $id }
+admin-field-deleted = Deleted
+admin-action-delete = Delete account
+admin-confirm-delete = Delete the account of { $phone }? They are signed out at once, their number is freed, and the people who joined with their code keep their entry. This cannot be undone.
+admin-done-delete = The account is deleted.
+admin-audit-action-delete-account = deleted the account
+admin-audit-action-change-phone = changed their number

@@ -334,3 +334,38 @@ devices-ended = Chiqildi.
 devices-back = Profilga qaytish
 profile-devices-link = Qayerda kirgansiz
 profile-export-link = Maʼlumotlarimni yuklab olish
+
+# changing the number
+profile-phone-link = Raqamni almashtirish
+phone-change-title = Raqamingizni almashtirish
+phone-change-intro = Hisobingizda hammasi saqlanadi: taklif kodingiz, siz kiritgan kod va kodingiz bilan qo'shilganlar. Yangi raqam sizniki ekanini tekshirish uchun unga kod yuboramiz va eski raqamingizga o'zgarish haqida xabar beramiz.
+phone-change-label = Yangi telefon raqami
+phone-change-send = Yangi raqamga kod yuborish
+phone-change-confirm = Raqamimni almashtirish
+phone-changed = Raqamingiz almashtirildi. Eski raqamingizga xabar berdik.
+phone-change-same = Bu allaqachon sizning raqamingiz.
+phone-change-taken = Bu raqam boshqa hisobga tegishli. U bilan kiring yoki avval o'sha hisobni o'chiring.
+sms-change-phone-text = Hisobingizni shu raqamga o'tkazish uchun user-auth kodi: { $code }. U { $minutes } daqiqa amal qiladi. Uni hech kimga aytmang.
+sms-phone-changed = user-auth hisobingiz { $ending } bilan tugaydigan raqamga o'tkazildi. Agar bu siz bo'lmasangiz, qo'llab-quvvatlash xizmatiga murojaat qiling.
+
+# deleting the account
+profile-delete-link = Hisobimni o'chirish
+delete-title = Hisobingizni o'chirish
+delete-intro = Hisobni o'chirishni ortga qaytarib bo'lmaydi. Bu siz ekaningizni tekshirish uchun raqamingizga kod yuboramiz.
+delete-what-sessions = Barcha qurilmalardan chiqasiz, ilova tokenlaringiz ishlamay qoladi.
+delete-what-invitees = Kodingiz bilan qo'shilganlar yozuvini saqlab qoladi, u o'chirilgan hisob sifatida ko'rsatiladi; sizning yozuvingiz taklif qilgan kishining ro'yxatidan olib tashlanadi.
+delete-what-number = Raqamingiz bo'shaydi: keyinroq u bilan kirish yangi hisob ochadi.
+delete-what-records = Hisob o'chirilgani haqidagi yozuv raqamingizsiz qoladi; kirish yozuvlari saqlash muddati tugagach o'chiriladi.
+delete-send = Menga kod yuboring
+delete-confirm = Hisobimni butunlay o'chirish
+delete-error-last-owner = Siz xizmatning oxirgi egasisiz: avval boshqa kishini ega qiling.
+sms-delete-text = Hisobingizni O'CHIRISH uchun user-auth kodi: { $code }. U { $minutes } daqiqa amal qiladi. Agar buni so'ramagan bo'lsangiz, e'tibor bermang.
+account-deleted = Hisobingiz o'chirildi.
+deleted-account = o'chirilgan hisob
+deleted-account-id = O'chirilgan hisob №{ $id }
+admin-field-deleted = O'chirilgan
+admin-action-delete = Hisobni o'chirish
+admin-confirm-delete = { $phone } hisobini o'chirasizmi? Uning seanslari darhol tugaydi, raqami bo'shaydi, kodi bilan qo'shilganlar yozuvini saqlab qoladi. Buni ortga qaytarib bo'lmaydi.
+admin-done-delete = Hisob o'chirildi.
+admin-audit-action-delete-account = hisobni o'chirdi
+admin-audit-action-change-phone = raqamini almashtirdi

@@ -9,14 +9,14 @@ use diesel::{
     result::{DatabaseErrorKind, Error as DieselError},
 };
 
-use super::{error::Error, parts::Parts};
+use super::{credentials::end_all, error::Error, parts::Parts};
 use crate::{
     db::{
-        DbConnection, DbError,
+        DbConnection, DbError, invites,
         users::{self, NewUser},
     },
     domain::{
-        account::{Profile, User},
+        account::{Profile, User, deleted_phone},
         invite_code::{InviteCodeGenerator, MAX_DRAWS},
         name::DisplayName,
     },
@@ -39,6 +39,7 @@ impl Accounts {
             return Ok(Profile {
                 user,
                 entered_code: None,
+                inviter_deleted: false,
             });
         }
         self.parts.run(move |conn, _| profile_of(conn, user)).await
@@ -94,6 +95,24 @@ pub fn create_user(
     Err(DbError::Exhausted("invite code"))
 }
 
+/// Deletes `user`'s account: every session and token ends, the number is free again, their
+/// own entry leaves their inviter's count and list, and the people who entered their code keep
+/// their entry (shown as a deleted account's). The row stays without anything personal, for
+/// those entries and the audit log. The one place an account is deleted, by its owner or staff.
+pub fn delete_account(
+    conn: &mut DbConnection,
+    user: &User,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    if let Some(inviter) = user.invited_by_id {
+        invites::remove_invitee(conn, inviter)?;
+    }
+    users::tombstone(conn, user.id, &deleted_phone(user.id), now)?;
+    invites::forget_tries(conn, user.id)?;
+    end_all(conn, user.id)?;
+    Ok(())
+}
+
 /// The account whose code this person entered, if any.
 pub fn inviter_of(conn: &mut DbConnection, user: &User) -> Result<Option<User>, DbError> {
     match user.invited_by_id {
@@ -104,6 +123,10 @@ pub fn inviter_of(conn: &mut DbConnection, user: &User) -> Result<Option<User>, 
 
 /// The account with the code it entered.
 pub fn profile_of(conn: &mut DbConnection, user: User) -> Result<Profile, DbError> {
-    let entered_code = inviter_of(conn, &user)?.map(|inviter| inviter.invite_code);
-    Ok(Profile { user, entered_code })
+    let inviter = inviter_of(conn, &user)?;
+    Ok(Profile {
+        user,
+        inviter_deleted: inviter.as_ref().is_some_and(|i| i.deleted_at.is_some()),
+        entered_code: inviter.map(|i| i.invite_code),
+    })
 }

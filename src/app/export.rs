@@ -28,7 +28,7 @@ pub struct PersonalData {
     /// When it was gathered.
     pub exported_at: chrono::NaiveDateTime,
     pub profile: Profile,
-    /// The phone of the person whose code they entered.
+    /// The phone of the person whose code they entered (none once that account is deleted).
     pub invited_by: Option<String>,
     /// Everyone who entered their code, newest first.
     pub invitees: Vec<Invitee>,
@@ -62,7 +62,10 @@ fn gather(
     user: User,
     now: chrono::NaiveDateTime,
 ) -> Result<PersonalData, DbError> {
-    let invited_by = inviter_of(conn, &user)?.map(|u| u.phone);
+    // a deleted account's number is gone: none to give
+    let invited_by = inviter_of(conn, &user)?
+        .filter(|u| u.deleted_at.is_none())
+        .map(|u| u.phone);
     // every page, by keyset: each step starts past the last row, so the walk ends
     let mut invitees = Vec::new();
     let mut page = PageRequest::First;

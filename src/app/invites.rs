@@ -162,6 +162,7 @@ pub fn activate(
                 ..user
             },
             entered_code: Some(owner.invite_code),
+            inviter_deleted: false,
         }))
     })
 }

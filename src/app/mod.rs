@@ -9,6 +9,7 @@
 //! can run them without the thread hop.
 
 pub mod accounts;
+pub mod changes;
 pub mod credentials;
 pub mod delivery;
 mod error;
@@ -30,6 +31,7 @@ pub struct App {
     pub sign_in: sign_in::SignIn,
     pub credentials: credentials::Credentials,
     pub accounts: accounts::Accounts,
+    pub changes: changes::Changes,
     pub invites: invites::Invites,
     pub staff: staff::Staff,
     pub retention: retention::Retention,
@@ -44,6 +46,7 @@ impl App {
             sign_in: sign_in::SignIn::new(parts.clone()),
             credentials: credentials::Credentials::new(parts.clone()),
             accounts: accounts::Accounts::new(parts.clone()),
+            changes: changes::Changes::new(parts.clone()),
             invites: invites::Invites::new(parts.clone()),
             staff: staff::Staff::new(parts.clone()),
             retention: retention::Retention::new(parts.clone()),

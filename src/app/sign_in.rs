@@ -21,7 +21,7 @@ use crate::{
         users,
     },
     domain::{
-        account::{Credential, Outcome, Profile},
+        account::{CodePurpose, Credential, Outcome, Profile},
         client::ClientInfo,
         limits::{
             LONG_OTP_LENGTH, Limits, SHORT_CODE_BUDGET_WINDOW, seconds_until, window_retry_after,
@@ -95,7 +95,7 @@ impl SignIn {
             let (phone, client, tr) = (phone.clone(), client.clone(), tr.clone());
             self.parts
                 .run(move |conn, parts| {
-                    let text = |code: &OtpCode| message_text(&tr, &parts.config, code);
+                    let text = |code: &OtpCode| message_text(&tr, &parts.config, "sms-text", code);
                     request_code(conn, &parts.config, &phone, &client, now, text)
                 })
                 .await?
@@ -104,11 +104,7 @@ impl SignIn {
             return Ok(Err(refused));
         }
         self.parts.outbox.notify_one();
-        let limits = &self.parts.config.limits;
-        Ok(Ok(CodeSent {
-            resend_after: limits.resend_cooldown.num_seconds(),
-            expires_in: limits.otp_ttl.num_seconds(),
-        }))
+        Ok(Ok(code_sent(&self.parts.config.limits)))
     }
 
     /// Seconds until the phone may ask for another code (0 when it may now).
@@ -175,14 +171,23 @@ fn region_of(phone: &PhoneNumber) -> String {
         .unwrap_or_default()
 }
 
+/// The answer to a code sent under `limits`.
+pub fn code_sent(limits: &Limits) -> CodeSent {
+    CodeSent {
+        resend_after: limits.resend_cooldown.num_seconds(),
+        expires_in: limits.otp_ttl.num_seconds(),
+    }
+}
+
 /// The refusal of one hourly window, given the wait until it frees a place.
 type HourLimit = fn(i64) -> SendRefused;
 
-/// The text message that carries `code`, in `tr`'s language; with the site's host known, it
-/// ends with the origin-bound line (`@example.com #1234`) that lets browsers fill the code in.
-pub fn message_text(tr: &Tr, cfg: &Config, code: &OtpCode) -> String {
+/// The text message `message_id` that carries `code`, in `tr`'s language; with the site's host
+/// known, it ends with the origin-bound line (`@example.com #1234`) that lets browsers fill the
+/// code in.
+pub fn message_text(tr: &Tr, cfg: &Config, message_id: &str, code: &OtpCode) -> String {
     let text = tr.args(
-        "sms-text",
+        message_id,
         &[
             ("code", code.as_str().to_owned().into()),
             ("minutes", cfg.limits.otp_ttl.num_minutes().max(1).into()),
@@ -207,43 +212,78 @@ pub fn request_code(
     text: impl FnOnce(&OtpCode) -> String,
 ) -> Result<Result<IssuedCode, SendRefused>, DbError> {
     db::write_transaction(conn, |conn| {
-        let issued = match check_and_store_code(conn, cfg, phone, client, now)? {
-            Ok(issued) => issued,
-            Err(refused) => return Ok(Err(refused)),
-        };
-        let e164 = phone.as_e164();
-        login_codes::retire_older(conn, e164, issued.code_id, now)?;
-        outbox::retire_unsent_for_phone(conn, e164, now)?;
-        if !issued.fixed {
-            let body = seal(&cfg.outbox_key, e164, &text(&issued.code));
-            let mut key = [0u8; 16];
-            rand::fill(&mut key);
-            outbox::insert(
-                conn,
-                &NewMessage {
-                    phone: e164,
-                    body: &body,
-                    expires_at: now + cfg.limits.otp_ttl,
-                    state: MessageState::Pending.as_str(),
-                    attempts: 0,
-                    next_attempt_at: now,
-                    idempotency_key: &hex(&key),
-                    created_at: now,
-                    updated_at: now,
-                },
-            )?;
-        }
-        events::record(
+        issue_code(conn, cfg, phone, client, now, CodePurpose::SignIn, text)
+    })
+}
+
+/// `request_code` for any purpose, inside the caller's write transaction: every sending limit
+/// of a sign-in applies to every code, whatever it is for.
+pub fn issue_code(
+    conn: &mut DbConnection,
+    cfg: &Config,
+    phone: &PhoneNumber,
+    client: &ClientInfo,
+    now: NaiveDateTime,
+    purpose: CodePurpose,
+    text: impl FnOnce(&OtpCode) -> String,
+) -> Result<Result<IssuedCode, SendRefused>, DbError> {
+    let issued = match check_and_store_code(conn, cfg, phone, client, now, purpose)? {
+        Ok(issued) => issued,
+        Err(refused) => return Ok(Err(refused)),
+    };
+    let e164 = phone.as_e164();
+    login_codes::retire_older(conn, e164, issued.code_id, now)?;
+    outbox::retire_unsent_for_phone(conn, e164, now)?;
+    if !issued.fixed {
+        enqueue_text(
             conn,
+            cfg,
             e164,
-            &region_of(phone),
-            None,
-            &client.ip,
-            Outcome::CodeSent,
+            &text(&issued.code),
+            now + cfg.limits.otp_ttl,
             now,
         )?;
-        Ok(Ok(issued))
-    })
+    }
+    events::record(
+        conn,
+        e164,
+        &region_of(phone),
+        purpose.user_id(),
+        &client.ip,
+        Outcome::CodeSent,
+        now,
+    )?;
+    Ok(Ok(issued))
+}
+
+/// Puts a text message for `phone` in the outbox, sealed, to be sent before `expires_at`; the
+/// caller wakes the delivery worker once its transaction commits.
+pub fn enqueue_text(
+    conn: &mut DbConnection,
+    cfg: &Config,
+    phone: &str,
+    text: &str,
+    expires_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    let body = seal(&cfg.outbox_key, phone, text);
+    let mut key = [0u8; 16];
+    rand::fill(&mut key);
+    outbox::insert(
+        conn,
+        &NewMessage {
+            phone,
+            body: &body,
+            expires_at,
+            state: MessageState::Pending.as_str(),
+            attempts: 0,
+            next_attempt_at: now,
+            idempotency_key: &hex(&key),
+            created_at: now,
+            updated_at: now,
+        },
+    )?;
+    Ok(())
 }
 
 /// The limits and the new code, inside `request_code`'s transaction.
@@ -253,6 +293,7 @@ fn check_and_store_code(
     phone: &PhoneNumber,
     client: &ClientInfo,
     now: NaiveDateTime,
+    purpose: CodePurpose,
 ) -> Result<Result<IssuedCode, SendRefused>, DbError> {
     let limits = &cfg.limits;
     let (e164, prefix, network) = (phone.as_e164(), phone.prefix(), client.network.as_str());
@@ -302,8 +343,13 @@ fn check_and_store_code(
         }
     }
 
-    // the same lookups for every number, known or not, staff or not
-    let staff = users::find_by_phone(conn, e164)?.is_some_and(|u| u.is_staff);
+    // the same lookups for every number, known or not, staff or not; a code for an account's
+    // change is as long as that account's sign-in codes
+    let staff = match purpose.user_id() {
+        None => users::find_by_phone(conn, e164)?,
+        Some(id) => users::find_by_id(conn, id)?,
+    }
+    .is_some_and(|u| u.is_staff);
     let short_failures = check_failures::on_short_codes(
         conn,
         e164,
@@ -328,6 +374,8 @@ fn check_and_store_code(
             client_net: network,
             phone_prefix: prefix,
             code_length: length as i32,
+            purpose: purpose.as_str(),
+            user_id: purpose.user_id(),
         },
     )?;
     Ok(Ok(IssuedCode {
@@ -351,12 +399,12 @@ pub fn resend_wait(
 }
 
 /// What a check answered, and the event it leaves (none when a limit refused it unread).
-struct Checked {
-    answer: Result<SignedIn, VerifyRefused>,
+struct Checked<T> {
+    answer: Result<T, VerifyRefused>,
     event: Option<Outcome>,
 }
 
-impl Checked {
+impl<T> Checked<T> {
     fn refused(refusal: VerifyRefused, event: Option<Outcome>) -> Self {
         Self {
             answer: Err(refusal),
@@ -378,33 +426,74 @@ pub fn verify_code(
     now: NaiveDateTime,
 ) -> Result<Result<SignedIn, VerifyRefused>, DbError> {
     db::write_transaction(conn, |conn| {
-        let checked = check_code(conn, cfg, phone.as_e164(), code, client, credential, now)?;
-        if let Some(event) = checked.event {
-            let user_id = checked.answer.as_ref().ok().map(|s| s.profile.user.id);
-            events::record(
-                conn,
-                phone.as_e164(),
-                &region_of(phone),
-                user_id,
-                &client.ip,
+        let e164 = phone.as_e164();
+        let checked = match check_code(conn, cfg, e164, code, client, CodePurpose::SignIn, now)? {
+            Checked { answer: Ok(()), .. } => sign_in(conn, cfg, e164, client, credential, now)?,
+            Checked {
+                answer: Err(refused),
                 event,
-                now,
-            )?;
-        }
+            } => Checked::refused(refused, event),
+        };
+        let user_id = checked.answer.as_ref().ok().map(|s| s.profile.user.id);
+        record_check(conn, phone, user_id, client, checked.event, now)?;
         Ok(checked.answer)
     })
 }
 
-/// The rules of `verify_code`, inside its transaction.
+/// Checks a code sent for an account's change (`purpose`), inside the caller's write
+/// transaction, under every rule of a sign-in code: the same tries, expiry, locks and limits,
+/// and the same events for a failed check. On `Ok` the code is used up and the caller makes
+/// the change in the same transaction.
+pub fn confirm_code(
+    conn: &mut DbConnection,
+    cfg: &Config,
+    phone: &PhoneNumber,
+    code: &OtpCode,
+    client: &ClientInfo,
+    purpose: CodePurpose,
+    now: NaiveDateTime,
+) -> Result<Result<(), VerifyRefused>, DbError> {
+    let checked = check_code(conn, cfg, phone.as_e164(), code, client, purpose, now)?;
+    if checked.answer.is_err() {
+        record_check(conn, phone, purpose.user_id(), client, checked.event, now)?;
+    }
+    Ok(checked.answer)
+}
+
+/// Records the event a check left, if any.
+fn record_check(
+    conn: &mut DbConnection,
+    phone: &PhoneNumber,
+    user_id: Option<i64>,
+    client: &ClientInfo,
+    event: Option<Outcome>,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    if let Some(event) = event {
+        events::record(
+            conn,
+            phone.as_e164(),
+            &region_of(phone),
+            user_id,
+            &client.ip,
+            event,
+            now,
+        )?;
+    }
+    Ok(())
+}
+
+/// The rules of a check, inside the caller's transaction: `Ok(())` when `code` is the right
+/// one for `purpose` and is now used up.
 fn check_code(
     conn: &mut DbConnection,
     cfg: &Config,
     e164: &str,
     code: &OtpCode,
     client: &ClientInfo,
-    credential: Credential,
+    purpose: CodePurpose,
     now: NaiveDateTime,
-) -> Result<Checked, DbError> {
+) -> Result<Checked<()>, DbError> {
     let limits = &cfg.limits;
     let network = client.network.as_str();
     db::lock_keys(conn, &[e164, &format!("net:{network}")])?;
@@ -433,7 +522,9 @@ fn check_code(
     let Some(stored) = login_codes::newest_for_phone(conn, e164)? else {
         return dead(conn, VerifyRefused::UsedUp, Outcome::CodeDead);
     };
-    if stored.consumed_at.is_some() {
+    // a code serves only what it was sent for: a sign-in code confirms no change, and a code
+    // for one account's change signs no one in
+    if stored.consumed_at.is_some() || !stored.serves(purpose) {
         return dead(conn, VerifyRefused::UsedUp, Outcome::CodeDead);
     }
     if stored.expires_at <= now {
@@ -470,7 +561,23 @@ fn check_code(
     }
     // the right code: this network's earlier misses for this number were typos
     check_failures::forgive(conn, e164, network)?;
+    Ok(Checked {
+        answer: Ok(()),
+        event: None,
+    })
+}
 
+/// After the right sign-in code: the account (created at the first sign-in) and its new
+/// credential, unless it is blocked.
+fn sign_in(
+    conn: &mut DbConnection,
+    cfg: &Config,
+    e164: &str,
+    client: &ClientInfo,
+    credential: Credential,
+    now: NaiveDateTime,
+) -> Result<Checked<SignedIn>, DbError> {
+    let limits = &cfg.limits;
     let (user, new_account) = match users::find_by_phone(conn, e164)? {
         Some(user) => (user, false),
         None => (

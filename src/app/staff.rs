@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::{Days, NaiveDate, NaiveDateTime, TimeDelta};
 
 use super::{
-    accounts::{create_user, inviter_of},
+    accounts::{create_user, delete_account, inviter_of},
     credentials::end_all,
     error::Error,
     invites::invitee_page,
@@ -26,7 +26,7 @@ use crate::{
         invite_code::InviteCodeGenerator,
         limits::{Limits, window_start},
         search::{ExportCursor, UserFilter, UserSort},
-        staff::{Action, ActionResult, Actor, AuditEntry, By, keeps_an_owner},
+        staff::{Action, ActionResult, Actor, AuditEntry, By, deleted_label, keeps_an_owner},
     },
 };
 
@@ -275,7 +275,7 @@ impl Staff {
 
 /// Key of the lock that serialises every change of roles (so two removals cannot both take
 /// the last owner).
-const ROLES_LOCK: &str = "lock:roles";
+pub(super) const ROLES_LOCK: &str = "lock:roles";
 
 /// Carries out `action` on `target_id` if the actor's role allows it and an owner remains, and
 /// records it, in one transaction. Blocking and "sign out everywhere" end every session and API
@@ -289,7 +289,8 @@ pub fn perform(
 ) -> Result<ActionResult, DbError> {
     db::write_transaction(conn, |conn| {
         db::lock_keys(conn, &[ROLES_LOCK])?;
-        let Some(target) = users::find_by_id(conn, target_id)? else {
+        let Some(target) = users::find_by_id(conn, target_id)?.filter(|u| u.deleted_at.is_none())
+        else {
             return Ok(ActionResult::NotFound);
         };
         let by = match actor.id {
@@ -328,7 +329,15 @@ pub fn perform(
                 repo::set_roles(conn, target_id, target.is_staff, false)?;
             }
             Action::SignOutEverywhere => end_all(conn, target_id)?,
+            Action::Delete => delete_account(conn, &target, now)?,
+            // refused above: a person's own act
+            Action::ChangePhone => return Ok(ActionResult::NotAllowed),
         }
+        // a deleted account's audit row does not name its number
+        let target_label = match action {
+            Action::Delete => deleted_label(target_id),
+            _ => target.phone.clone(),
+        };
         repo::audit(
             conn,
             &NewAudit {
@@ -336,7 +345,7 @@ pub fn perform(
                 actor_label: actor.label,
                 action: action.as_str(),
                 target_id: Some(target_id),
-                target_label: &target.phone,
+                target_label: &target_label,
                 ip: actor.ip,
                 created_at: now,
             },

@@ -20,8 +20,11 @@ use crate::domain::{
 
 type Boxed<'a> = users::BoxedQuery<'a, super::backend::MultiBackend>;
 
+/// The accounts that match `filter`; deleted accounts never do.
 fn filtered(filter: &UserFilter) -> Boxed<'_> {
-    let mut q = users::table.into_boxed();
+    let mut q = users::table
+        .filter(users::deleted_at.is_null())
+        .into_boxed();
     match (&filter.phone_digits, &filter.invite_code) {
         (Some(digits), Some(code)) => {
             q = q.filter(
@@ -110,8 +113,12 @@ pub fn export_batch(
         .map(|rows| rows.into_iter().map(User::from).collect())
 }
 
+/// Accounts that are not deleted.
 pub fn count_all(conn: &mut DbConnection) -> QueryResult<i64> {
-    users::table.count().get_result(conn)
+    users::table
+        .filter(users::deleted_at.is_null())
+        .count()
+        .get_result(conn)
 }
 
 pub fn count_joined_since(conn: &mut DbConnection, since: NaiveDateTime) -> QueryResult<i64> {
@@ -131,6 +138,7 @@ pub fn count_with_inviter(conn: &mut DbConnection) -> QueryResult<i64> {
 pub fn top_inviters(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<User>> {
     users::table
         .filter(users::invitee_count.gt(0))
+        .filter(users::deleted_at.is_null())
         .order((users::invitee_count.desc(), users::id.desc()))
         .limit(limit)
         .select(UserRow::as_select())

@@ -22,6 +22,8 @@ use crate::domain::account::{Invitee, User};
 pub fn find_by_invite_code(conn: &mut DbConnection, code: &str) -> QueryResult<Option<User>> {
     users::table
         .filter(users::invite_code.eq(code))
+        // a deleted account's code takes no new entries
+        .filter(users::deleted_at.is_null())
         .select(UserRow::as_select())
         .first(conn)
         .optional()
@@ -79,6 +81,21 @@ pub fn set_inviter(
 pub fn add_invitee(conn: &mut DbConnection, inviter_id: i64) -> QueryResult<()> {
     diesel::update(users::table.find(inviter_id))
         .set(users::invitee_count.eq(users::invitee_count + 1))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Takes one invitee off the inviter's count (the invitee's account was deleted).
+pub fn remove_invitee(conn: &mut DbConnection, inviter_id: i64) -> QueryResult<()> {
+    diesel::update(users::table.find(inviter_id))
+        .set(users::invitee_count.eq(users::invitee_count - 1))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Forgets a person's tries at entering codes.
+pub fn forget_tries(conn: &mut DbConnection, user_id: i64) -> QueryResult<()> {
+    diesel::delete(invite_attempts::table.filter(invite_attempts::user_id.eq(user_id)))
         .execute(conn)
         .map(drop)
 }

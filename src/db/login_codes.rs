@@ -7,6 +7,7 @@ use diesel::{
 };
 
 use super::{DbConnection, schema::login_codes};
+use crate::domain::account::CodePurpose;
 
 /// A row of `login_codes`.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -23,8 +24,19 @@ pub struct LoginCode {
     pub client_net: String,
     pub phone_prefix: String,
     pub code_length: i32,
-    /// Used to sign in (not merely retired by a newer code).
+    /// Used (to sign in, or to confirm what it was for), not merely retired by a newer code.
     pub signed_in: bool,
+    /// One of `CodePurpose::as_str`.
+    pub purpose: String,
+    /// The account the code is for, unless it is for signing in.
+    pub user_id: Option<i64>,
+}
+
+impl LoginCode {
+    /// Whether this code was sent for `purpose`.
+    pub fn serves(&self, purpose: CodePurpose) -> bool {
+        self.purpose == purpose.as_str() && self.user_id == purpose.user_id()
+    }
 }
 
 #[derive(Debug, Insertable)]
@@ -38,6 +50,8 @@ pub struct NewLoginCode<'a> {
     pub client_net: &'a str,
     pub phone_prefix: &'a str,
     pub code_length: i32,
+    pub purpose: &'a str,
+    pub user_id: Option<i64>,
 }
 
 /// The phone's most recent code; only this one can ever be used.

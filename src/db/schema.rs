@@ -14,6 +14,7 @@ diesel::table! {
         invitee_count -> BigInt,
         is_owner -> Bool,
         display_name -> Nullable<Text>,
+        deleted_at -> Nullable<Timestamp>,
     }
 }
 
@@ -44,6 +45,8 @@ diesel::table! {
         phone_prefix -> Text,
         code_length -> Integer,
         signed_in -> Bool,
+        purpose -> Text,
+        user_id -> Nullable<BigInt>,
     }
 }
 

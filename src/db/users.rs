@@ -22,6 +22,7 @@ pub struct UserRow {
     invitee_count: i64,
     is_owner: bool,
     display_name: Option<String>,
+    deleted_at: Option<NaiveDateTime>,
 }
 
 impl From<UserRow> for User {
@@ -39,6 +40,7 @@ impl From<UserRow> for User {
             invitee_count: r.invitee_count,
             is_owner: r.is_owner,
             display_name: r.display_name,
+            deleted_at: r.deleted_at,
         }
     }
 }
@@ -97,6 +99,40 @@ pub fn set_display_name(
 pub fn touch_last_login(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<()> {
     diesel::update(users::table.find(id))
         .set(users::last_login.eq(Some(at)))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Moves the account to another number; a number taken by another account comes back as the
+/// unique violation.
+pub fn set_phone(conn: &mut DbConnection, id: i64, phone: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::phone.eq(phone))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Leaves of an account only what others' entries and the audit log refer to: its id, its
+/// invite code and its dates. The number becomes `deleted_phone` (so the real one is free),
+/// the name, rights and its own entry go. The caller keeps the inviter's count in step.
+pub fn tombstone(
+    conn: &mut DbConnection,
+    id: i64,
+    deleted_phone: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::phone.eq(deleted_phone),
+            users::display_name.eq(None::<String>),
+            users::is_active.eq(false),
+            users::is_staff.eq(false),
+            users::is_owner.eq(false),
+            users::invited_by_id.eq(None::<i64>),
+            users::invited_at.eq(None::<NaiveDateTime>),
+            users::last_login.eq(None::<NaiveDateTime>),
+            users::deleted_at.eq(Some(at)),
+        ))
         .execute(conn)
         .map(drop)
 }

@@ -26,6 +26,46 @@ pub struct User {
     pub is_owner: bool,
     /// What the person calls themselves (see `domain::name`), if they said.
     pub display_name: Option<String>,
+    /// When the account was deleted: its row stays, without anything personal (see
+    /// [`deleted_phone`]), for the people who entered its code and for the audit log.
+    pub deleted_at: Option<NaiveDateTime>,
+}
+
+/// The number a deleted account is left with: `+0` and its id. No real number has a country
+/// code starting with 0, so it never matches one, and the real number is free again.
+pub fn deleted_phone(id: i64) -> String {
+    format!("+0{id:014}")
+}
+
+/// What a one-time code confirms: a sign-in to whichever number it was sent to, or a change
+/// to one account (its move to the number the code was sent to, or its deletion). A code
+/// serves only its purpose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodePurpose {
+    SignIn,
+    ChangePhone { user_id: i64 },
+    DeleteAccount { user_id: i64 },
+}
+
+impl CodePurpose {
+    /// As stored (the table's CHECK lists the same words).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CodePurpose::SignIn => "sign_in",
+            CodePurpose::ChangePhone { .. } => "change_phone",
+            CodePurpose::DeleteAccount { .. } => "delete_account",
+        }
+    }
+
+    /// The account the code is for, if it is for one.
+    pub fn user_id(self) -> Option<i64> {
+        match self {
+            CodePurpose::SignIn => None,
+            CodePurpose::ChangePhone { user_id } | CodePurpose::DeleteAccount { user_id } => {
+                Some(user_id)
+            }
+        }
+    }
 }
 
 /// What a person sees of their own account: the account and the code they entered.
@@ -34,6 +74,8 @@ pub struct Profile {
     pub user: User,
     /// The invite code this person entered, if any.
     pub entered_code: Option<String>,
+    /// The account whose code it was has since been deleted.
+    pub inviter_deleted: bool,
 }
 
 /// One person who entered someone's code.

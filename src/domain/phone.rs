@@ -116,6 +116,12 @@ impl PhoneNumber {
         Self(e164)
     }
 
+    /// The last two digits, as a notice names a number without giving it away.
+    pub fn ending(&self) -> String {
+        let e164 = self.as_e164();
+        e164[e164.len().saturating_sub(2)..].to_owned()
+    }
+
     pub fn as_e164(&self) -> &str {
         &self.0
     }

@@ -60,3 +60,19 @@ pub enum InviteRefused {
     /// Too many tries in the last hour.
     RateLimited { retry_after: i64 },
 }
+
+/// Why a change of number or a deletion was not made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeRefused {
+    /// No code was sent (every sending limit of a sign-in applies).
+    Send(SendRefused),
+    /// The code did not confirm it (every rule of a sign-in code applies).
+    Verify(VerifyRefused),
+    /// The new number is the account's number already.
+    SamePhone,
+    /// Another account has the new number. Said only after the right code, to the person who
+    /// holds that number, so it tells no one else which numbers have accounts.
+    PhoneTaken,
+    /// The account is the service's last owner.
+    LastOwner,
+}

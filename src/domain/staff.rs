@@ -15,11 +15,15 @@ pub enum Action {
     SignOutEverywhere,
     GrantOwner,
     RevokeOwner,
+    /// Deleting an account: by its owner (with a code), or by staff.
+    Delete,
+    /// A person moving their account to a new number; their own act, never staff's.
+    ChangePhone,
 }
 
 impl Action {
     /// Every action, as the audit log may name it.
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 9] = [
         Action::Block,
         Action::Unblock,
         Action::GrantStaff,
@@ -27,15 +31,18 @@ impl Action {
         Action::SignOutEverywhere,
         Action::GrantOwner,
         Action::RevokeOwner,
+        Action::Delete,
+        Action::ChangePhone,
     ];
 
     /// The actions of the admin pages.
-    pub const ON_THE_PAGES: [Action; 5] = [
+    pub const ON_THE_PAGES: [Action; 6] = [
         Action::Block,
         Action::Unblock,
         Action::GrantStaff,
         Action::RevokeStaff,
         Action::SignOutEverywhere,
+        Action::Delete,
     ];
 
     /// As stored in the audit log.
@@ -48,6 +55,8 @@ impl Action {
             Action::SignOutEverywhere => "sign_out_everywhere",
             Action::GrantOwner => "grant_owner",
             Action::RevokeOwner => "revoke_owner",
+            Action::Delete => "delete_account",
+            Action::ChangePhone => "change_phone",
         }
     }
 
@@ -61,6 +70,8 @@ impl Action {
             Action::SignOutEverywhere => "sign-out-everywhere",
             Action::GrantOwner => "grant-owner",
             Action::RevokeOwner => "revoke-owner",
+            Action::Delete => "delete",
+            Action::ChangePhone => "change-phone",
         }
     }
 
@@ -71,6 +82,9 @@ impl Action {
 
     /// Whether it makes sense for this account now (no "block" for a blocked one).
     pub fn applies_to(self, user: &User) -> bool {
+        if user.deleted_at.is_some() {
+            return false;
+        }
         match self {
             Action::Block => user.is_active,
             Action::Unblock => !user.is_active,
@@ -79,6 +93,8 @@ impl Action {
             Action::SignOutEverywhere => true,
             Action::GrantOwner => !user.is_owner,
             Action::RevokeOwner => user.is_owner,
+            Action::Delete => user.deleted_at.is_none(),
+            Action::ChangePhone => false,
         }
     }
 
@@ -86,7 +102,7 @@ impl Action {
     pub fn is_drastic(self) -> bool {
         matches!(
             self,
-            Action::Block | Action::RevokeStaff | Action::RevokeOwner
+            Action::Block | Action::RevokeStaff | Action::RevokeOwner | Action::Delete
         )
     }
 
@@ -103,6 +119,9 @@ impl Action {
     /// an owner, staff rights changed by owners only, and nobody blocks or demotes themselves;
     /// the owner role itself is the command line's.
     pub fn refusal(self, by: By, target: &User) -> Option<ActionResult> {
+        if self == Action::ChangePhone {
+            return Some(ActionResult::NotAllowed);
+        }
         let By::Staff { id, owner } = by else {
             return None;
         };
@@ -118,10 +137,15 @@ impl Action {
 /// Whether an action leaves at least one owner, given how many there are now.
 pub fn keeps_an_owner(action: Action, target: &User, owners: i64) -> bool {
     let removes = match action {
-        Action::RevokeOwner | Action::RevokeStaff => target.is_owner,
+        Action::RevokeOwner | Action::RevokeStaff | Action::Delete => target.is_owner,
         _ => false,
     };
     !removes || owners > 1
+}
+
+/// How the audit log names a deleted account (its number is gone): `#42`.
+pub fn deleted_label(id: i64) -> String {
+    format!("#{id}")
 }
 
 /// Who acts, as the rules see them.
@@ -207,6 +231,7 @@ mod tests {
             invitee_count: 0,
             is_owner: owner,
             display_name: None,
+            deleted_at: None,
         }
     }
 
@@ -215,7 +240,7 @@ mod tests {
         for a in Action::ON_THE_PAGES {
             assert_eq!(Action::from_slug(a.slug()), Some(a));
         }
-        assert_eq!(Action::from_slug("delete"), None);
+        assert_eq!(Action::from_slug("change-phone"), None, "the person's own");
         assert_eq!(Action::from_slug("grant-owner"), None, "the command line's");
     }
 
@@ -245,7 +270,10 @@ mod tests {
             assert_eq!(a.refusal(owner, &other_staff), None);
         }
         // nothing applies to an owner, from the pages; the command line may
-        for a in Action::ALL {
+        for a in Action::ALL
+            .into_iter()
+            .filter(|a| *a != Action::ChangePhone)
+        {
             assert_eq!(
                 a.refusal(owner, &an_owner),
                 Some(ActionResult::NotAllowed),
@@ -265,6 +293,18 @@ mod tests {
             Some(ActionResult::NotOnYourself)
         );
         assert_eq!(Action::SignOutEverywhere.refusal(staff, &me), None);
+        assert_eq!(
+            Action::Delete.refusal(staff, &me),
+            Some(ActionResult::NotOnYourself),
+            "staff delete themselves from their profile, with a code"
+        );
+        // a change of number is the person's own act
+        for by in [staff, owner, By::CommandLine] {
+            assert_eq!(
+                Action::ChangePhone.refusal(by, &plain),
+                Some(ActionResult::NotAllowed)
+            );
+        }
     }
 
     #[test]
@@ -272,6 +312,8 @@ mod tests {
         let an_owner = user(5, true, true);
         assert!(!keeps_an_owner(Action::RevokeOwner, &an_owner, 1));
         assert!(!keeps_an_owner(Action::RevokeStaff, &an_owner, 1));
+        assert!(!keeps_an_owner(Action::Delete, &an_owner, 1));
+        assert!(keeps_an_owner(Action::Delete, &an_owner, 2));
         assert!(keeps_an_owner(Action::RevokeOwner, &an_owner, 2));
         assert!(
             keeps_an_owner(Action::Block, &an_owner, 1),

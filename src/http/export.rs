@@ -43,6 +43,7 @@ pub fn document(data: &PersonalData) -> Value {
         "entered_invite": data.profile.entered_code.as_ref().map(|code| json!({
             "code": code,
             "owner_phone": data.invited_by,
+            "owner_deleted": data.profile.inviter_deleted,
             "entered_at": user.invited_at.map(at),
         })),
         "invitees": data.invitees.iter().map(|i| json!({

@@ -12,7 +12,7 @@ use crate::{
         name::{MAX_NAME_CHARS, NameError},
         otp::OtpError,
         phone::PhoneError,
-        refusal::{InviteRefused, SendRefused, VerifyRefused},
+        refusal::{ChangeRefused, InviteRefused, SendRefused, VerifyRefused},
     },
     i18n::Tr,
 };
@@ -233,6 +233,26 @@ impl Refusal for InviteRefused {
     }
 }
 
+impl Refusal for ChangeRefused {
+    fn refused(&self) -> Refused {
+        match self {
+            ChangeRefused::Send(refused) => refused.refused(),
+            ChangeRefused::Verify(refused) => refused.refused(),
+            ChangeRefused::SamePhone => {
+                Refused::new(UNPROCESSABLE, "phone_unchanged", "phone-change-same")
+            }
+            ChangeRefused::PhoneTaken => {
+                Refused::new(StatusCode::CONFLICT, "phone_taken", "phone-change-taken")
+            }
+            ChangeRefused::LastOwner => Refused::new(
+                StatusCode::CONFLICT,
+                "last_owner",
+                "delete-error-last-owner",
+            ),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -308,6 +328,15 @@ mod tests {
                 InviteRefused::Cycle,
                 InviteRefused::AlreadyEntered,
                 InviteRefused::RateLimited { retry_after: 5 },
+            ]
+            .iter()
+            .map(Refusal::refused),
+        );
+        all.extend(
+            [
+                ChangeRefused::SamePhone,
+                ChangeRefused::PhoneTaken,
+                ChangeRefused::LastOwner,
             ]
             .iter()
             .map(Refusal::refused),

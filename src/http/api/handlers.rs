@@ -82,6 +82,8 @@ pub struct Profile {
     pub invite_code: String,
     /// The code this person entered, or null.
     pub entered_code: Option<String>,
+    /// The account whose code this person entered has since been deleted.
+    pub entered_code_deleted: bool,
     /// When the code was entered, or null.
     pub entered_at: Option<DateTime<Utc>>,
     pub date_joined: DateTime<Utc>,
@@ -142,6 +144,7 @@ impl From<account::Profile> for Profile {
             name: p.user.display_name,
             invite_code: p.user.invite_code,
             entered_code: p.entered_code,
+            entered_code_deleted: p.inviter_deleted,
             entered_at: p.user.invited_at.map(utc),
             date_joined: utc(p.user.date_joined),
             invitee_count: p.user.invitee_count,
@@ -179,10 +182,7 @@ pub async fn request_code(
         .sign_in
         .request_code(&phone, &client, &tr)
         .await??;
-    Ok(HttpResponse::Accepted().json(CodeSent {
-        retry_after_seconds: sent.resend_after,
-        expires_in_seconds: sent.expires_in,
-    }))
+    Ok(code_sent(sent))
 }
 
 /// Exchange the code for a bearer token.
@@ -435,6 +435,134 @@ pub async fn end_other_devices(
         .end_others(&bearer.user, (Credential::ApiToken, bearer.token))
         .await?;
     Ok(HttpResponse::Ok().json(Ended { ended }))
+}
+
+/// `{ "code": "1234" }`
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CodeBody {
+    #[schema(example = "1234")]
+    pub code: String,
+}
+
+fn code_sent(sent: crate::app::sign_in::CodeSent) -> HttpResponse {
+    HttpResponse::Accepted().json(CodeSent {
+        retry_after_seconds: sent.resend_after,
+        expires_in_seconds: sent.expires_in,
+    })
+}
+
+/// Ask for a code to a new number, to move the account there.
+///
+/// Every limit of a sign-in code applies. Whether the number has an account is said only after
+/// the right code, to whoever holds that number.
+#[utoipa::path(post, path = "/api/v1/me/phone", tag = "profile", security(("bearer" = [])),
+    request_body = PhoneBody,
+    responses(
+        (status = 202, description = "A code was sent to the new number", body = CodeSent),
+        (status = 400, description = "Malformed JSON or wrong types", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token (`unauthorized`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`phone_invalid`, or `phone_unchanged` (it is the account's number)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The limits of `/auth/code`; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn request_phone_change(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    client: ClientInfo,
+    body: web::Json<PhoneBody>,
+) -> Result<HttpResponse, ApiError> {
+    let phone = parse_phone(&state, &body.phone)?;
+    let tr = api_tr(&req, &state);
+    let sent = state
+        .app
+        .changes
+        .request_phone_change(&bearer.user, &phone, &client, &tr)
+        .await??;
+    Ok(code_sent(sent))
+}
+
+/// Move the account to the new number with the code sent there.
+///
+/// The account keeps its id, invite code and invite links; the old number gets a notice.
+#[utoipa::path(post, path = "/api/v1/me/phone/confirm", tag = "profile", security(("bearer" = [])),
+    request_body = TokenBody,
+    responses(
+        (status = 200, description = "Moved; the updated profile", body = Profile),
+        (status = 400, description = "Malformed JSON or wrong types", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token (`unauthorized`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Another account has the number (`phone_taken`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`phone_invalid`, `otp_invalid`, `otp_wrong` (with `attempts_left`), `otp_expired` or `otp_used_up`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The limits of `/auth/token`; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn confirm_phone_change(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    client: ClientInfo,
+    body: web::Json<TokenBody>,
+) -> Result<HttpResponse, ApiError> {
+    let phone = parse_phone(&state, &body.phone)?;
+    let code = OtpCode::parse(&body.code, state.app.sign_in.shortest_code())?;
+    let tr = api_tr(&req, &state);
+    let profile = state
+        .app
+        .changes
+        .change_phone(&bearer.user, &phone, code, &client, &tr)
+        .await??;
+    Ok(HttpResponse::Ok().json(Profile::from(profile)))
+}
+
+/// Ask for the code that confirms deleting the account, sent to its number.
+#[utoipa::path(post, path = "/api/v1/me/delete/code", tag = "profile", security(("bearer" = [])),
+    responses(
+        (status = 202, description = "A code was sent to the account's number", body = CodeSent),
+        (status = 401, description = "No valid token (`unauthorized`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The account is the service's last owner (`last_owner`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The limits of `/auth/code`; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn request_deletion(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    client: ClientInfo,
+) -> Result<HttpResponse, ApiError> {
+    let tr = api_tr(&req, &state);
+    let sent = state
+        .app
+        .changes
+        .request_deletion(&bearer.user, &client, &tr)
+        .await??;
+    Ok(code_sent(sent))
+}
+
+/// Delete the account with the code sent to its number.
+///
+/// Every session and token ends; the number is free again; people who entered this account's
+/// code keep their entry; an audit row without the number remains.
+#[utoipa::path(post, path = "/api/v1/me/delete", tag = "profile", security(("bearer" = [])),
+    request_body = CodeBody,
+    responses(
+        (status = 204, description = "Deleted; this token no longer works"),
+        (status = 400, description = "Malformed JSON or wrong types", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token (`unauthorized`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The account is the service's last owner (`last_owner`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`otp_invalid`, `otp_wrong` (with `attempts_left`), `otp_expired` or `otp_used_up`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The limits of `/auth/token`; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn delete_account(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    client: ClientInfo,
+    body: web::Json<CodeBody>,
+) -> Result<HttpResponse, ApiError> {
+    let code = OtpCode::parse(&body.code, state.app.sign_in.shortest_code())?;
+    state
+        .app
+        .changes
+        .delete(&bearer.user, code, &client)
+        .await??;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Unknown paths under `/api`.

@@ -25,6 +25,7 @@ pub struct LoginPage {
     pub phone: String,
     pub hint: String,
     pub error: Option<String>,
+    pub notice: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -48,16 +49,24 @@ fn page(
     };
     LoginPage {
         error: refused.map(|r| r.text(&ctx.tr)),
+        notice: None,
         ctx,
         phone,
         hint,
     }
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LoginQuery {
+    deleted: Option<String>,
+}
+
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: TypedSession,
+    query: web::Query<LoginQuery>,
 ) -> Result<HttpResponse, AppError> {
     if session.token().is_some() {
         return Ok(see_other("/profile"));
@@ -67,7 +76,12 @@ pub async fn get(
         .pending_phone()
         .map(|p| phone::display_e164(&p))
         .unwrap_or_default();
-    render(StatusCode::OK, &page(&req, &state, phone, None))
+    let mut page = page(&req, &state, phone, None);
+    page.notice = query
+        .deleted
+        .is_some()
+        .then(|| page.ctx.t("account-deleted"));
+    render(StatusCode::OK, &page)
 }
 
 pub async fn post(

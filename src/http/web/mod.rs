@@ -1,6 +1,7 @@
 //! The web pages: one file per page or action, each handler parsing its input, calling one use
 //! case and rendering a template; all registered in [`configure`].
 
+mod account;
 mod admin;
 pub mod assets;
 mod code;
@@ -34,6 +35,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/profile", web::get().to(profile::get))
         .route("/profile/invite", web::post().to(profile::post_invite))
         .route("/profile/name", web::post().to(profile::post_name))
+        .service(
+            web::resource("/profile/phone")
+                .route(web::get().to(account::phone_get))
+                .route(web::post().to(account::phone_post)),
+        )
+        .route(
+            "/profile/phone/confirm",
+            web::post().to(account::phone_confirm),
+        )
+        .service(
+            web::resource("/profile/delete")
+                .route(web::get().to(account::delete_get))
+                .route(web::post().to(account::delete_post)),
+        )
+        .route("/profile/delete/code", web::post().to(account::delete_code))
         .route("/profile/devices", web::get().to(devices::get))
         .route("/profile/export", web::get().to(crate::http::export::web))
         .route(

@@ -25,6 +25,8 @@ use crate::{
 pub struct EnteredCode {
     pub code: String,
     pub date: Option<Day>,
+    /// Its account has since been deleted.
+    pub deleted: bool,
 }
 
 /// One row of the invitee list, ready to show.
@@ -64,6 +66,7 @@ pub struct ProfileQuery {
     newer: Option<String>,
     entered: Option<String>,
     named: Option<String>,
+    phone: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -121,6 +124,7 @@ fn page_from(
         entered: profile.entered_code.map(|code| EnteredCode {
             code,
             date: user.invited_at.map(|at| Day::new(at.date())),
+            deleted: profile.inviter_deleted,
         }),
         typed_code: form.typed_code.clone(),
         error: form.refused.as_ref().map(|r| r.text(&ctx.tr)),
@@ -172,10 +176,14 @@ pub async fn get(
     query: web::Query<ProfileQuery>,
 ) -> Result<HttpResponse, AppError> {
     let request = PageRequest::from_links(query.older.as_deref(), query.newer.as_deref());
-    let notice = match (&query.entered, &query.named) {
-        (Some(_), _) => Some("invite-entered"),
-        (None, Some(_)) => Some("name-saved"),
-        _ => None,
+    let notice = if query.entered.is_some() {
+        Some("invite-entered")
+    } else if query.named.is_some() {
+        Some("name-saved")
+    } else if query.phone.is_some() {
+        Some("phone-changed")
+    } else {
+        None
     };
     let form = FormState {
         notice,

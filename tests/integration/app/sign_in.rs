@@ -556,14 +556,14 @@ fn every_language_s_text_fits_its_segments() {
         ("uz", Encoding::Gsm7, 1, 1),
     ];
     for (lang, encoding, plain, with_origin) in expected {
-        let text = message_text(&translator(lang), &cfg(None), &code);
+        let text = message_text(&translator(lang), &cfg(None), "sms-text", &code);
         let s = segments(&text);
         assert_eq!(
             (s.encoding, s.count),
             (encoding, plain),
             "{lang}: {text:?} {s:?}"
         );
-        let text = message_text(&translator(lang), &longest, &code);
+        let text = message_text(&translator(lang), &longest, "sms-text", &code);
         assert!(text.ends_with(&format!("\n\n@{} #99999999", "h".repeat(40))));
         let s = segments(&text);
         assert_eq!(

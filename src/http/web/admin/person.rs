@@ -130,9 +130,14 @@ pub async fn get(
     let ctx = PageCtx::new(&req, &state, true).staff(true);
     let tr = ctx.tr.clone();
     let optional = |v: Option<chrono::NaiveDateTime>| v.map(when).unwrap_or_else(|| "—".to_owned());
+    // a deleted account has no number: it is named by its id
+    let shown_phone = |u: &crate::domain::account::User| match u.deleted_at {
+        Some(_) => tr.args("deleted-account-id", &[("id", u.id.into())]),
+        None => phone::display_e164(&u.phone),
+    };
     let fields = vec![
         ("admin-field-id", user.id.to_string()),
-        ("admin-field-phone", phone::display_e164(&user.phone)),
+        ("admin-field-phone", shown_phone(&user)),
         ("admin-field-invite-code", user.invite_code.clone()),
         ("admin-field-active", yes_no(&tr, user.is_active)),
         ("admin-field-staff", yes_no(&tr, user.is_staff)),
@@ -155,6 +160,7 @@ pub async fn get(
         ("admin-field-last-login", optional(user.last_login)),
         ("admin-field-entered-at", optional(user.invited_at)),
         ("admin-field-invitees", tr.number(user.invitee_count)),
+        ("admin-field-deleted", optional(user.deleted_at)),
     ]
     .into_iter()
     .map(|(label, value)| Field {
@@ -186,7 +192,7 @@ pub async fn get(
     let page = PersonPage {
         section: "users",
         id: user.id,
-        title: phone::display_e164(&user.phone),
+        title: shown_phone(&user),
         notice: query
             .done
             .as_deref()
@@ -195,7 +201,7 @@ pub async fn get(
         fields,
         inviter: inviter.map(|i| Link {
             href: format!("/admin/users/{}", i.id),
-            text: format!("{} ({})", phone::display_e164(&i.phone), i.invite_code),
+            text: format!("{} ({})", shown_phone(&i), i.invite_code),
         }),
         invitee_count: tr.args(
             "admin-invitees-count",
