@@ -543,6 +543,7 @@ fn auth_config() -> Config {
         invite_codes: Arc::new(RandomInviteCodes),
         outbox_key: key.derive32("user-auth/outbox/v1"),
         origin_host: None,
+        link_origin: "http://127.0.0.1:8000".into(),
         test_numbers: Default::default(),
     }
 }
@@ -1032,7 +1033,7 @@ async fn run_backend(
                 else {
                     return Some(false);
                 };
-                Some(invites::load_view(conn, user, PageRequest::First).is_ok())
+                Some(invites::load_view(conn, user, PageRequest::First, now).is_ok())
             })
         });
         rows.push(Row {

@@ -151,6 +151,137 @@ impl Default for SmsSettings {
     }
 }
 
+/// How the SMTP connection is protected (`SMTP_SECURITY`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// `starttls` (the default; port 587).
+    StartTls,
+    /// `tls` (port 465).
+    Tls,
+    /// `none`: only to a relay on this machine.
+    None,
+}
+
+/// How mail is sent (`MAIL_BACKEND`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailBackend {
+    /// The log, for development.
+    Console,
+    /// An SMTP server.
+    Smtp {
+        host: String,
+        port: u16,
+        security: SmtpTls,
+        /// `SMTP_USERNAME` and `SMTP_PASSWORD`, when the server wants them.
+        credentials: Option<(String, Secret)>,
+    },
+}
+
+/// How mail is sent, and from whom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailSettings {
+    pub backend: MailBackend,
+    /// `MAIL_FROM`: `user-auth <noreply@example.com>`.
+    pub from: String,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self {
+            backend: MailBackend::Console,
+            from: DEFAULT_MAIL_FROM.to_owned(),
+        }
+    }
+}
+
+/// `MAIL_FROM` when unset (development only: SMTP needs one of its own).
+pub const DEFAULT_MAIL_FROM: &str = "user-auth <noreply@localhost>";
+
+/// Reads `MAIL_BACKEND` and its variables.
+fn mail_settings(
+    get: &impl Fn(&str) -> Option<String>,
+    bind: SocketAddr,
+) -> Result<MailSettings, ConfigError> {
+    let from = get("MAIL_FROM");
+    if let Some(from) = &from {
+        from.parse::<lettre::message::Mailbox>()
+            .map_err(|_| err("MAIL_FROM", format!("`{from}` is not an address")))?;
+    }
+    let backend = match get("MAIL_BACKEND").as_deref().unwrap_or("console") {
+        "console" => {
+            let allowed = match get("MAIL_CONSOLE_IN_PRODUCTION") {
+                None => false,
+                Some(v) => parse_bool("MAIL_CONSOLE_IN_PRODUCTION", &v)?,
+            };
+            if !bind.ip().is_loopback() && !allowed {
+                return Err(err(
+                    "MAIL_BACKEND",
+                    format!(
+                        "`console` writes every verification link to the log; with BIND ({bind}) not a loopback address set MAIL_BACKEND=smtp, or MAIL_CONSOLE_IN_PRODUCTION=true"
+                    ),
+                ));
+            }
+            MailBackend::Console
+        }
+        "smtp" => {
+            let host = get("SMTP_HOST")
+                .ok_or_else(|| err("SMTP_HOST", "is required with MAIL_BACKEND=smtp"))?;
+            let security = match get("SMTP_SECURITY").as_deref().unwrap_or("starttls") {
+                "starttls" => SmtpTls::StartTls,
+                "tls" => SmtpTls::Tls,
+                "none" => SmtpTls::None,
+                other => {
+                    return Err(err(
+                        "SMTP_SECURITY",
+                        format!("`{other}` is not starttls, tls or none"),
+                    ));
+                }
+            };
+            let local = host == "localhost"
+                || host
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            if security == SmtpTls::None && !local {
+                return Err(err(
+                    "SMTP_SECURITY",
+                    format!(
+                        "`none` sends mail (and the password) in the clear: only for a relay on this machine, not {host}"
+                    ),
+                ));
+            }
+            let default_port = match security {
+                SmtpTls::StartTls => 587,
+                SmtpTls::Tls => 465,
+                SmtpTls::None => 25,
+            };
+            let credentials = match (get("SMTP_USERNAME"), get("SMTP_PASSWORD")) {
+                (Some(user), Some(password)) => Some((user, Secret(password))),
+                (None, None) => None,
+                _ => return Err(err("SMTP_USERNAME", "and SMTP_PASSWORD go together")),
+            };
+            if from.is_none() {
+                return Err(err("MAIL_FROM", "is required with MAIL_BACKEND=smtp"));
+            }
+            MailBackend::Smtp {
+                host,
+                port: num(get, "SMTP_PORT", default_port, 1, 65535)? as u16,
+                security,
+                credentials,
+            }
+        }
+        other => {
+            return Err(err(
+                "MAIL_BACKEND",
+                format!("`{other}` is not console or smtp"),
+            ));
+        }
+    };
+    Ok(MailSettings {
+        backend,
+        from: from.unwrap_or_else(|| DEFAULT_MAIL_FROM.to_owned()),
+    })
+}
+
 /// The smallest `SMS_HTTP_SECRET`, in bytes.
 pub const MIN_WEBHOOK_SECRET_LEN: usize = 32;
 
@@ -234,6 +365,7 @@ pub struct Settings {
     pub secret_key: SecretKey,
     pub cookie_secure: bool,
     pub sms: SmsSettings,
+    pub mail: MailSettings,
     /// How national input is read and which regions get codes.
     pub phone_policy: PhonePolicy,
     /// The app is behind reverse proxies (`TRUST_PROXY_HEADERS`).
@@ -321,6 +453,7 @@ impl Settings {
             secret_key: SecretKey::generate(),
             cookie_secure: false,
             sms: SmsSettings::default(),
+            mail: MailSettings::default(),
             phone_policy: PhonePolicy::default(),
             trust_proxy_headers: false,
             address_rules: AddressRules::default(),
@@ -538,6 +671,20 @@ impl Settings {
                 1,
                 1_000_000,
             )?,
+            email_links_per_account_per_hour: num(
+                &get,
+                "EMAIL_LINKS_PER_ACCOUNT_HOUR",
+                d.email_links_per_account_per_hour,
+                1,
+                1_000,
+            )?,
+            email_links_per_address_per_hour: num(
+                &get,
+                "EMAIL_LINKS_PER_ADDRESS_HOUR",
+                d.email_links_per_address_per_hour,
+                1,
+                1_000,
+            )?,
             api_token_ttl: TimeDelta::days(num(
                 &get,
                 "API_TOKEN_TTL_DAYS",
@@ -570,6 +717,7 @@ impl Settings {
             secret_key,
             cookie_secure,
             sms,
+            mail: mail_settings(&get, bind)?,
             phone_policy: PhonePolicy {
                 default_region,
                 allowed_regions,
@@ -690,7 +838,8 @@ mod tests {
     fn public_bind_makes_cookies_secure() {
         let public = ("BIND", "0.0.0.0:8000");
         let console = ("SMS_CONSOLE_IN_PRODUCTION", "true");
-        assert!(settings(&[public, console]).unwrap().cookie_secure);
+        let mail = ("MAIL_CONSOLE_IN_PRODUCTION", "true");
+        assert!(settings(&[public, console, mail]).unwrap().cookie_secure);
         assert!(
             settings(&[("TRUST_PROXY_HEADERS", "true")])
                 .unwrap()
@@ -703,7 +852,7 @@ mod tests {
                 .cookie_secure
         );
         assert!(
-            !settings(&[public, console, ("COOKIE_SECURE", "false")])
+            !settings(&[public, console, mail, ("COOKIE_SECURE", "false")])
                 .unwrap()
                 .cookie_secure
         );
@@ -775,7 +924,68 @@ mod tests {
             "{}",
             e.message
         );
-        assert!(settings(&[("BIND", "0.0.0.0:8000"), http[0], http[1], http[2]]).is_ok());
+        let mail = ("MAIL_CONSOLE_IN_PRODUCTION", "true");
+        assert!(settings(&[("BIND", "0.0.0.0:8000"), http[0], http[1], http[2], mail]).is_ok());
+    }
+
+    #[test]
+    fn mail_is_chosen_and_checked() {
+        let smtp = [
+            ("MAIL_BACKEND", "smtp"),
+            ("SMTP_HOST", "smtp.example.com"),
+            ("MAIL_FROM", "user-auth <noreply@example.com>"),
+        ];
+        let s = settings(&smtp).unwrap();
+        assert_eq!(
+            s.mail.backend,
+            MailBackend::Smtp {
+                host: "smtp.example.com".into(),
+                port: 587,
+                security: SmtpTls::StartTls,
+                credentials: None,
+            }
+        );
+        let s = settings(&[smtp[0], smtp[1], smtp[2], ("SMTP_SECURITY", "tls")]).unwrap();
+        assert!(matches!(
+            s.mail.backend,
+            MailBackend::Smtp {
+                port: 465,
+                security: SmtpTls::Tls,
+                ..
+            }
+        ));
+        let var = |vars: &[(&str, &str)]| settings(vars).unwrap_err().var;
+        // in the clear only to this machine
+        assert_eq!(
+            var(&[smtp[0], smtp[1], smtp[2], ("SMTP_SECURITY", "none")]),
+            "SMTP_SECURITY"
+        );
+        let local = settings(&[
+            smtp[0],
+            ("SMTP_HOST", "127.0.0.1"),
+            smtp[2],
+            ("SMTP_SECURITY", "none"),
+        ]);
+        assert!(matches!(
+            local.unwrap().mail.backend,
+            MailBackend::Smtp { port: 25, .. }
+        ));
+        assert_eq!(var(&[smtp[0], smtp[2]]), "SMTP_HOST");
+        assert_eq!(var(&[smtp[0], smtp[1]]), "MAIL_FROM");
+        assert_eq!(
+            var(&[smtp[0], smtp[1], ("MAIL_FROM", "not an address")]),
+            "MAIL_FROM"
+        );
+        assert_eq!(
+            var(&[smtp[0], smtp[1], smtp[2], ("SMTP_USERNAME", "u")]),
+            "SMTP_USERNAME"
+        );
+        assert_eq!(var(&[("MAIL_BACKEND", "pigeon")]), "MAIL_BACKEND");
+        // links in the log only where said so on a public address
+        let public = ("BIND", "0.0.0.0:8000");
+        let sms = ("SMS_CONSOLE_IN_PRODUCTION", "true");
+        assert_eq!(var(&[public, sms]), "MAIL_BACKEND");
+        assert!(settings(&[public, sms, smtp[0], smtp[1], smtp[2]]).is_ok());
     }
 
     #[test]

@@ -306,7 +306,7 @@ mod tests {
 
     #[test]
     fn every_id_built_at_run_time_exists_in_every_language() {
-        use crate::domain::{account::Outcome, staff::Action};
+        use crate::domain::{account::Outcome, outbox::Channel, staff::Action};
         let mut ids = Vec::new();
         for code in [400, 403, 404, 405, 413, 429, 500, 503] {
             ids.push(format!("error-{code}-title"));
@@ -331,6 +331,9 @@ mod tests {
                 "admin-outcome-{}",
                 outcome.as_str().replace('_', "-")
             ));
+        }
+        for channel in [Channel::Sms, Channel::Email] {
+            ids.push(format!("admin-outbox-channel-{}", channel.as_str()));
         }
         let locales = Locales::load().unwrap();
         for id in ids {

@@ -22,22 +22,26 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("db", &["db", "domain", "files"]),
     ("clock", &["clock"]),
     ("sms", &["sms", "domain"]),
+    ("mail", &["mail", "sms", "domain"]),
     ("i18n", &["i18n", "domain"]),
     ("files", &["files"]),
     ("config", &["config", "db", "domain", "files"]),
-    ("app", &["app", "db", "domain", "clock", "sms", "i18n"]),
+    (
+        "app",
+        &["app", "db", "domain", "clock", "sms", "mail", "i18n"],
+    ),
     (
         "state",
         &[
-            "state", "app", "config", "db", "domain", "clock", "sms", "i18n",
+            "state", "app", "config", "db", "domain", "clock", "sms", "mail", "i18n",
         ],
     ),
     ("http", &["http", "state", "app", "domain", "i18n"]),
     (
         "startup",
         &[
-            "startup", "http", "state", "app", "config", "db", "domain", "clock", "sms", "i18n",
-            "files",
+            "startup", "http", "state", "app", "config", "db", "domain", "clock", "sms", "mail",
+            "i18n", "files",
         ],
     ),
 ];

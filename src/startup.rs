@@ -167,6 +167,13 @@ fn warn_of_risky_settings(settings: &Settings) {
             "SMS_CONSOLE_IN_PRODUCTION=true: every sign-in code is written to this log, where anyone who reads it can sign in as anyone"
         );
     }
+    if settings.mail.backend == crate::config::MailBackend::Console
+        && !settings.bind.ip().is_loopback()
+    {
+        log::warn!(
+            "MAIL_CONSOLE_IN_PRODUCTION=true: every email verification link is written to this log, where anyone who reads it can confirm an address for anyone"
+        );
+    }
     for t in settings.test_numbers.all() {
         log::warn!(
             "TEST_PHONE_NUMBERS: {} signs in with a fixed code, never sent, until {}",

@@ -10,7 +10,7 @@ use tokio::sync::Notify;
 use crate::{
     app::{App, Config, Parts, Senders},
     clock::{Clock, SystemClock},
-    config::{Settings, SmsBackend},
+    config::{MailBackend, Settings, SmsBackend, SmtpTls},
     db::DbPool,
     domain::{
         client::AddressRules,
@@ -18,6 +18,7 @@ use crate::{
         phone::{self, PhonePolicy},
     },
     i18n::Locales,
+    mail::{ConsoleMail, MailSender, SmtpMail, SmtpSecurity, SmtpServer, UnavailableMail},
     sms::{
         ConsoleSender, SmsSender,
         eskiz::EskizSender,
@@ -200,12 +201,52 @@ pub fn senders(all: &Settings) -> Senders {
     }
 }
 
+/// The mail sender `MAIL_BACKEND` names. An SMTP client that cannot be built (its TLS set-up
+/// failed) is logged once and fails every try, so mail waits in the outbox, with the reason
+/// shown on the admin's outbox page, until the server is restarted with working settings.
+pub fn mail_sender(settings: &Settings) -> Arc<dyn MailSender> {
+    let MailBackend::Smtp {
+        host,
+        port,
+        security,
+        credentials,
+    } = &settings.mail.backend
+    else {
+        return Arc::new(ConsoleMail);
+    };
+    let Ok(from) = settings.mail.from.parse() else {
+        return Arc::new(UnavailableMail("MAIL_FROM is not an address".into()));
+    };
+    let server = SmtpServer {
+        host: host.clone(),
+        port: *port,
+        security: match security {
+            SmtpTls::StartTls => SmtpSecurity::StartTls,
+            SmtpTls::Tls => SmtpSecurity::Tls,
+            SmtpTls::None => SmtpSecurity::None,
+        },
+        credentials: credentials
+            .as_ref()
+            .map(|(user, password)| (user.clone(), password.0.clone())),
+        from,
+        timeout: settings.sms.timeout,
+    };
+    match SmtpMail::new(server) {
+        Ok(mail) => Arc::new(mail),
+        Err(e) => {
+            log::error!("the SMTP client could not be set up: {e}");
+            Arc::new(UnavailableMail(e))
+        }
+    }
+}
+
 /// The use cases over `pool`, with the keys derived from the settings' secret.
 pub fn use_cases(settings: &Settings, deps: Dependencies, pool: DbPool) -> App {
     App::new(Parts {
         pool,
         clock: deps.clock,
         senders: deps.sms,
+        mail: mail_sender(settings),
         config: Config {
             limits: settings.limits.clone(),
             code_key: settings.secret_key.derive32("user-auth/otp-hmac/v1"),
@@ -213,6 +254,10 @@ pub fn use_cases(settings: &Settings, deps: Dependencies, pool: DbPool) -> App {
             outbox_key: settings.secret_key.derive32("user-auth/outbox/v1"),
             origin_host: settings.public_origin.as_ref().map(|o| o.host.clone()),
             test_numbers: Arc::new(settings.test_numbers.clone()),
+            link_origin: match &settings.public_origin {
+                Some(origin) => origin.origin.clone(),
+                None => format!("http://{}", settings.bind),
+            },
         },
         outbox: Arc::new(Notify::new()),
     })

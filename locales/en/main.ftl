@@ -369,3 +369,41 @@ admin-confirm-delete = Delete the account of { $phone }? They are signed out at 
 admin-done-delete = The account is deleted.
 admin-audit-action-delete-account = deleted the account
 admin-audit-action-change-phone = changed their number
+
+# email
+email-title = Email
+email-verified = Confirmed address
+email-pending = Waiting for confirmation
+email-pending-hint = We mailed a link to this address. Open it to confirm the address; until then your confirmed address stays.
+email-label = Email address
+email-label-change = New email address
+email-hint = We mail a link to confirm it. The link works once, for 24 hours.
+email-send = Send confirmation link
+email-remove = Remove email address
+email-link-sent = We mailed a confirmation link. Open it to confirm your address.
+email-removed = Your email address is removed.
+email-error-empty = Enter an email address.
+email-error-too-long = An email address can have at most 254 characters.
+email-error-invalid = Enter an email address like name@example.com.
+email-error-same = This is your confirmed address already.
+email-limit-account = Too many confirmation links were sent for your account. { $retry }
+email-limit-address = Too many confirmation links were sent to this address. { $retry }
+email-link-invalid = This link cannot be used: it was used already, a newer one was sent, or it is not complete. Ask for a new link from your profile.
+email-link-expired = This link has expired. Ask for a new link from your profile.
+email-verify-title = Confirm your email address
+email-verify-intro = Press the button to confirm this email address for your account.
+email-verify-confirm = Confirm my address
+email-verified-done = Your address { $email } is confirmed.
+email-mail-subject = Confirm your email address for user-auth
+email-mail-text = Open this link to confirm { $email } for your user-auth account:
+
+    { $link }
+
+    The link works once, for { $hours } hours. If you did not ask for this, ignore this mail.
+admin-field-email = Email
+admin-field-email-pending = Email waiting for confirmation
+admin-email-verified = { $email } (confirmed { $when })
+admin-outbox-to = To
+admin-outbox-channel = Channel
+admin-outbox-channel-sms = text
+admin-outbox-channel-email = mail

@@ -376,3 +376,41 @@ admin-confirm-delete = Удалить аккаунт { $phone }? Все его �
 admin-done-delete = Аккаунт удалён.
 admin-audit-action-delete-account = удалил аккаунт
 admin-audit-action-change-phone = сменил номер
+
+# email
+email-title = Электронная почта
+email-verified = Подтверждённый адрес
+email-pending = Ждёт подтверждения
+email-pending-hint = Мы отправили ссылку на этот адрес. Откройте её, чтобы подтвердить адрес; до тех пор остаётся ваш подтверждённый адрес.
+email-label = Адрес электронной почты
+email-label-change = Новый адрес электронной почты
+email-hint = Мы отправим ссылку для подтверждения. Она действует один раз, 24 часа.
+email-send = Отправить ссылку
+email-remove = Удалить адрес почты
+email-link-sent = Мы отправили ссылку для подтверждения. Откройте её, чтобы подтвердить адрес.
+email-removed = Адрес почты удалён.
+email-error-empty = Введите адрес электронной почты.
+email-error-too-long = Адрес почты может содержать не более 254 символов.
+email-error-invalid = Введите адрес вида name@example.com.
+email-error-same = Это уже ваш подтверждённый адрес.
+email-limit-account = Для вашего аккаунта отправлено слишком много ссылок. { $retry }
+email-limit-address = На этот адрес отправлено слишком много ссылок. { $retry }
+email-link-invalid = Эту ссылку нельзя использовать: она уже использована, отправлена более новая или она неполная. Запросите новую ссылку в профиле.
+email-link-expired = Срок действия ссылки истёк. Запросите новую ссылку в профиле.
+email-verify-title = Подтверждение адреса почты
+email-verify-intro = Нажмите кнопку, чтобы подтвердить этот адрес для вашего аккаунта.
+email-verify-confirm = Подтвердить адрес
+email-verified-done = Ваш адрес { $email } подтверждён.
+email-mail-subject = Подтвердите адрес почты для user-auth
+email-mail-text = Откройте эту ссылку, чтобы подтвердить адрес { $email } для вашего аккаунта user-auth:
+
+    { $link }
+
+    Ссылка действует один раз, { $hours } ч. Если вы этого не запрашивали, просто проигнорируйте письмо.
+admin-field-email = Почта
+admin-field-email-pending = Почта, ждущая подтверждения
+admin-email-verified = { $email } (подтверждён { $when })
+admin-outbox-to = Кому
+admin-outbox-channel = Канал
+admin-outbox-channel-sms = SMS
+admin-outbox-channel-email = почта

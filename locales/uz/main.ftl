@@ -369,3 +369,41 @@ admin-confirm-delete = { $phone } hisobini o'chirasizmi? Uning seanslari darhol 
 admin-done-delete = Hisob o'chirildi.
 admin-audit-action-delete-account = hisobni o'chirdi
 admin-audit-action-change-phone = raqamini almashtirdi
+
+# email
+email-title = Elektron pochta
+email-verified = Tasdiqlangan manzil
+email-pending = Tasdiqlash kutilmoqda
+email-pending-hint = Bu manzilga havola yubordik. Manzilni tasdiqlash uchun uni oching; ungacha tasdiqlangan manzilingiz saqlanadi.
+email-label = Elektron pochta manzili
+email-label-change = Yangi elektron pochta manzili
+email-hint = Tasdiqlash uchun havola yuboramiz. Havola bir marta, 24 soat ishlaydi.
+email-send = Tasdiqlash havolasini yuborish
+email-remove = Pochta manzilini olib tashlash
+email-link-sent = Tasdiqlash havolasini yubordik. Manzilni tasdiqlash uchun uni oching.
+email-removed = Pochta manzilingiz olib tashlandi.
+email-error-empty = Elektron pochta manzilini kiriting.
+email-error-too-long = Pochta manzili ko'pi bilan 254 belgidan iborat bo'lishi mumkin.
+email-error-invalid = name@example.com ko'rinishidagi manzilni kiriting.
+email-error-same = Bu allaqachon tasdiqlangan manzilingiz.
+email-limit-account = Hisobingiz uchun juda ko'p havola yuborildi. { $retry }
+email-limit-address = Bu manzilga juda ko'p havola yuborildi. { $retry }
+email-link-invalid = Bu havoladan foydalanib bo'lmaydi: u ishlatilgan, yangisi yuborilgan yoki u to'liq emas. Profilingizdan yangi havola so'rang.
+email-link-expired = Havolaning muddati tugagan. Profilingizdan yangi havola so'rang.
+email-verify-title = Pochta manzilingizni tasdiqlang
+email-verify-intro = Bu pochta manzilini hisobingiz uchun tasdiqlash uchun tugmani bosing.
+email-verify-confirm = Manzilimni tasdiqlash
+email-verified-done = { $email } manzilingiz tasdiqlandi.
+email-mail-subject = user-auth uchun pochta manzilingizni tasdiqlang
+email-mail-text = user-auth hisobingiz uchun { $email } manzilini tasdiqlash uchun ushbu havolani oching:
+
+    { $link }
+
+    Havola bir marta, { $hours } soat ishlaydi. Agar buni so'ramagan bo'lsangiz, bu xatga e'tibor bermang.
+admin-field-email = Pochta
+admin-field-email-pending = Tasdiqlash kutilayotgan pochta
+admin-email-verified = { $email } ({ $when } tasdiqlangan)
+admin-outbox-to = Kimga
+admin-outbox-channel = Kanal
+admin-outbox-channel-sms = SMS
+admin-outbox-channel-email = pochta

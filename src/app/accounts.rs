@@ -12,7 +12,7 @@ use diesel::{
 use super::{credentials::end_all, error::Error, parts::Parts};
 use crate::{
     db::{
-        DbConnection, DbError, invites,
+        DbConnection, DbError, emails, invites,
         users::{self, NewUser},
     },
     domain::{
@@ -32,29 +32,24 @@ impl Accounts {
         Self { parts }
     }
 
-    /// A person's profile: the account and the code they entered. Someone who entered no code
-    /// needs no trip to the database.
+    /// A person's profile: the account, the code they entered and an address waiting for its
+    /// link.
     pub async fn profile(&self, user: User) -> Result<Profile, Error> {
-        if user.invited_by_id.is_none() {
-            return Ok(Profile {
-                user,
-                entered_code: None,
-                inviter_deleted: false,
-            });
-        }
-        self.parts.run(move |conn, _| profile_of(conn, user)).await
+        self.parts
+            .run(move |conn, parts| profile_of(conn, user, parts.now()))
+            .await
     }
 
     /// Sets the person's display name (`None` clears it); the updated profile.
     pub async fn set_name(&self, user: User, name: Option<DisplayName>) -> Result<Profile, Error> {
         self.parts
-            .run(move |conn, _| {
+            .run(move |conn, parts| {
                 users::set_display_name(conn, user.id, name.as_ref().map(DisplayName::as_str))?;
                 let user = User {
                     display_name: name.map(|n| n.as_str().to_owned()),
                     ..user
                 };
-                profile_of(conn, user)
+                profile_of(conn, user, parts.now())
             })
             .await
     }
@@ -109,6 +104,7 @@ pub fn delete_account(
     }
     users::tombstone(conn, user.id, &deleted_phone(user.id), now)?;
     invites::forget_tries(conn, user.id)?;
+    emails::delete_for_user(conn, user.id)?;
     end_all(conn, user.id)?;
     Ok(())
 }
@@ -121,12 +117,18 @@ pub fn inviter_of(conn: &mut DbConnection, user: &User) -> Result<Option<User>, 
     }
 }
 
-/// The account with the code it entered.
-pub fn profile_of(conn: &mut DbConnection, user: User) -> Result<Profile, DbError> {
+/// The account with the code it entered and the address waiting for its link, as of `now`.
+pub fn profile_of(
+    conn: &mut DbConnection,
+    user: User,
+    now: NaiveDateTime,
+) -> Result<Profile, DbError> {
     let inviter = inviter_of(conn, &user)?;
+    let pending_email = emails::open_for_user(conn, user.id, now)?.map(|v| v.email);
     Ok(Profile {
         user,
         inviter_deleted: inviter.as_ref().is_some_and(|i| i.deleted_at.is_some()),
         entered_code: inviter.map(|i| i.invite_code),
+        pending_email,
     })
 }

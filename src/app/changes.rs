@@ -231,7 +231,7 @@ pub fn change_phone(
             phone: new.to_owned(),
             ..user
         };
-        Ok(Ok(profile_of(conn, user)?))
+        Ok(Ok(profile_of(conn, user, now)?))
     })
 }
 

@@ -7,19 +7,58 @@ use std::{sync::Arc, time::Duration};
 
 use chrono::{NaiveDateTime, TimeDelta};
 
-use super::{error::Error, parts::Parts};
+use super::{
+    error::Error,
+    parts::{Config, Parts},
+};
 use crate::{
     db::{
         self, DbConnection, DbError,
         admin::{self, NewAudit},
-        outbox, users,
+        outbox::{self, NewMessage},
+        users,
     },
     domain::{
         account::User,
-        outbox::{MessageState, backoff, can_retry, open},
+        outbox::{Channel, MessageState, backoff, can_retry, open, seal, split_mail},
+        token::hex,
     },
+    mail::OutgoingMail,
     sms::{Outgoing, SendError},
 };
+
+/// Puts a message in the outbox, its body sealed, to be sent before `expires_at`; the caller
+/// wakes the delivery worker once its transaction commits.
+#[allow(clippy::too_many_arguments)]
+pub fn enqueue(
+    conn: &mut DbConnection,
+    cfg: &Config,
+    channel: Channel,
+    to: &str,
+    text: &str,
+    expires_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    let body = seal(&cfg.outbox_key, to, text);
+    let mut key = [0u8; 16];
+    rand::fill(&mut key);
+    outbox::insert(
+        conn,
+        &NewMessage {
+            phone: to,
+            channel: channel.as_str(),
+            body: &body,
+            expires_at,
+            state: MessageState::Pending.as_str(),
+            attempts: 0,
+            next_attempt_at: now,
+            idempotency_key: &hex(&key),
+            created_at: now,
+            updated_at: now,
+        },
+    )?;
+    Ok(())
+}
 
 /// Messages one round claims at most (and tries at once).
 pub const BATCH: i64 = 32;
@@ -121,15 +160,29 @@ impl Delivery {
                 error: "its body could not be opened (was SECRET_KEY changed?)".into(),
             };
         };
-        let sender = parts.senders.for_attempt(m.attempts).clone();
-        let provider = sender.name().to_owned();
-        let sent = sender
-            .send(Outgoing {
-                to: &m.phone,
-                text: &text,
-                idempotency_key: &m.idempotency_key,
-            })
-            .await;
+        let (provider, sent) = if m.channel == Channel::Email.as_str() {
+            let (subject, text) = split_mail(&text);
+            let sender = parts.mail.clone();
+            let sent = sender
+                .send(OutgoingMail {
+                    to: &m.phone,
+                    subject,
+                    text,
+                    idempotency_key: &m.idempotency_key,
+                })
+                .await;
+            (sender.name().to_owned(), sent)
+        } else {
+            let sender = parts.senders.for_attempt(m.attempts).clone();
+            let sent = sender
+                .send(Outgoing {
+                    to: &m.phone,
+                    text: &text,
+                    idempotency_key: &m.idempotency_key,
+                })
+                .await;
+            (sender.name().to_owned(), sent)
+        };
         match sent {
             Ok(accepted) => Outcome::Sent {
                 id: m.id,

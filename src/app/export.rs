@@ -104,7 +104,7 @@ fn gather(
     let devices = live_devices(conn, user.id, None, now)?;
     Ok(PersonalData {
         exported_at: now,
-        profile: profile_of(conn, user)?,
+        profile: profile_of(conn, user, now)?,
         invited_by,
         invitees,
         devices,

@@ -8,7 +8,7 @@ use chrono::NaiveDateTime;
 use super::{accounts::profile_of, credentials::authenticate, error::Error, parts::Parts};
 use crate::{
     db::{
-        self, DbConnection, DbError,
+        self, DbConnection, DbError, emails,
         invites::{self as repo, Slice},
         users,
     },
@@ -92,7 +92,7 @@ impl Invites {
                 else {
                     return Ok(None);
                 };
-                Ok(Some(load_view(conn, user, page)?))
+                Ok(Some(load_view(conn, user, page, parts.now())?))
             })
             .await
     }
@@ -105,10 +105,11 @@ pub fn load_view(
     conn: &mut DbConnection,
     user: User,
     page: PageRequest,
+    now: NaiveDateTime,
 ) -> Result<ProfileView, DbError> {
     let invitees = invitee_page(conn, user.id, page, INVITEES_PER_PAGE)?;
     Ok(ProfileView {
-        profile: profile_of(conn, user)?,
+        profile: profile_of(conn, user, now)?,
         invitees,
     })
 }
@@ -163,6 +164,7 @@ pub fn activate(
             },
             entered_code: Some(owner.invite_code),
             inviter_deleted: false,
+            pending_email: emails::open_for_user(conn, user_id, now)?.map(|v| v.email),
         }))
     })
 }

@@ -12,6 +12,7 @@ pub mod accounts;
 pub mod changes;
 pub mod credentials;
 pub mod delivery;
+pub mod email;
 mod error;
 pub mod export;
 pub mod invites;
@@ -36,6 +37,7 @@ pub struct App {
     pub staff: staff::Staff,
     pub retention: retention::Retention,
     pub delivery: delivery::Delivery,
+    pub emails: email::Emails,
     pub export: export::Export,
 }
 
@@ -51,6 +53,7 @@ impl App {
             staff: staff::Staff::new(parts.clone()),
             retention: retention::Retention::new(parts.clone()),
             delivery: delivery::Delivery::new(parts.clone()),
+            emails: email::Emails::new(parts.clone()),
             export: export::Export::new(parts),
         }
     }

@@ -10,6 +10,7 @@ use crate::{
     clock::Clock,
     db::{self, DbConnection, DbError, DbPool},
     domain::{invite_code::InviteCodeGenerator, limits::Limits, test_numbers::TestNumbers},
+    mail::MailSender,
     sms::SmsSender,
 };
 
@@ -28,6 +29,8 @@ pub struct Config {
     pub origin_host: Option<String>,
     /// Numbers that sign in with a fixed code, never sent (`TEST_PHONE_NUMBERS`).
     pub test_numbers: Arc<TestNumbers>,
+    /// Where links in mail point: `PUBLIC_ORIGIN`, else the address the server listens on.
+    pub link_origin: String,
 }
 
 /// The providers the delivery worker sends through.
@@ -66,6 +69,8 @@ pub struct Parts {
     pub pool: DbPool,
     pub clock: Arc<dyn Clock>,
     pub senders: Senders,
+    /// How mail goes out.
+    pub mail: Arc<dyn MailSender>,
     pub config: Config,
     /// Wakes the delivery worker when a message is written.
     pub outbox: Arc<Notify>,

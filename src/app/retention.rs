@@ -10,7 +10,8 @@ use diesel::QueryResult;
 use super::{error::Error, parts::Parts};
 use crate::{
     db::{
-        DbConnection, api_tokens, check_failures, events, invites, login_codes, outbox, sessions,
+        DbConnection, api_tokens, check_failures, emails, events, invites, login_codes, outbox,
+        sessions,
     },
     domain::limits::Limits,
 };
@@ -27,6 +28,8 @@ pub struct Purged {
     pub codes: usize,
     pub check_failures: usize,
     pub invite_tries: usize,
+    /// Email verification links.
+    pub email_links: usize,
     pub sessions: usize,
     pub api_tokens: usize,
     /// Text messages that were sent or given up.
@@ -37,6 +40,7 @@ impl Purged {
     pub fn total(&self) -> usize {
         self.events
             + self.codes
+            + self.email_links
             + self.check_failures
             + self.invite_tries
             + self.sessions
@@ -70,6 +74,7 @@ pub fn purge(conn: &mut DbConnection, now: NaiveDateTime, limits: &Limits) -> Qu
         codes: in_batches(|| login_codes::purge_all_before(conn, old, PURGE_BATCH))?,
         check_failures: in_batches(|| check_failures::purge_before(conn, old, PURGE_BATCH))?,
         invite_tries: in_batches(|| invites::purge_all_tries_before(conn, old, PURGE_BATCH))?,
+        email_links: in_batches(|| emails::purge_before(conn, old, PURGE_BATCH))?,
         sessions: in_batches(|| sessions::purge_expired(conn, now, PURGE_BATCH))?,
         api_tokens: in_batches(|| api_tokens::purge_expired(conn, now, PURGE_BATCH))?,
         messages: {

@@ -10,6 +10,7 @@ use chrono::{NaiveDateTime, TimeDelta};
 use super::{
     accounts::{create_user, profile_of},
     credentials,
+    delivery::enqueue,
     error::Error,
     parts::{Config, Parts},
 };
@@ -17,8 +18,7 @@ use crate::{
     db::{
         self, DbConnection, DbError, check_failures, events,
         login_codes::{self, NewLoginCode, Scope},
-        outbox::{self, NewMessage},
-        users,
+        outbox, users,
     },
     domain::{
         account::{CodePurpose, Credential, Outcome, Profile},
@@ -28,11 +28,10 @@ use crate::{
             window_start,
         },
         otp::{self, OtpCode},
-        outbox::{MessageState, seal},
+        outbox::Channel,
         phone::PhoneNumber,
         refusal::{SendRefused, VerifyRefused},
         sms_text::origin_bound_line,
-        token::hex,
     },
     i18n::Tr,
 };
@@ -266,24 +265,7 @@ pub fn enqueue_text(
     expires_at: NaiveDateTime,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
-    let body = seal(&cfg.outbox_key, phone, text);
-    let mut key = [0u8; 16];
-    rand::fill(&mut key);
-    outbox::insert(
-        conn,
-        &NewMessage {
-            phone,
-            body: &body,
-            expires_at,
-            state: MessageState::Pending.as_str(),
-            attempts: 0,
-            next_attempt_at: now,
-            idempotency_key: &hex(&key),
-            created_at: now,
-            updated_at: now,
-        },
-    )?;
-    Ok(())
+    enqueue(conn, cfg, Channel::Sms, phone, text, expires_at, now)
 }
 
 /// The limits and the new code, inside `request_code`'s transaction.
@@ -595,7 +577,7 @@ fn sign_in(
     let (token, expires_at) = credentials::issue(conn, limits, credential, user.id, client, now)?;
     Ok(Checked {
         answer: Ok(SignedIn {
-            profile: profile_of(conn, user)?,
+            profile: profile_of(conn, user, now)?,
             token,
             expires_at,
             new_account,

@@ -16,7 +16,7 @@ use crate::{
     db::{
         self, DbConnection, DbError,
         admin::{self as repo, NewAudit},
-        check_failures, events,
+        check_failures, emails, events,
         login_codes::{self, Scope},
         users,
     },
@@ -138,6 +138,8 @@ pub struct PersonView {
     pub more_events: bool,
     /// A test number (`TEST_PHONE_NUMBERS`): the last day its fixed code works.
     pub test_number_until: Option<NaiveDate>,
+    /// An address waiting for its link to be opened.
+    pub pending_email: Option<String>,
 }
 
 /// Which sign-in events of a person to show.
@@ -262,6 +264,7 @@ impl Staff {
                         .test_numbers
                         .in_force(&user.phone, today)
                         .map(|t| t.until),
+                    pending_email: emails::open_for_user(conn, id, parts.now())?.map(|v| v.email),
                     inviter: inviter_of(conn, &user)?,
                     invitees: invitee_page(conn, id, page, INVITEES_PER_PAGE)?,
                     events: rows,

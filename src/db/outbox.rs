@@ -9,7 +9,10 @@ use crate::domain::outbox::MessageState;
 #[derive(Debug, Insertable)]
 #[diesel(table_name = sms_messages)]
 pub struct NewMessage<'a> {
+    /// The recipient: a number (E.164) for a text, an address for mail.
     pub phone: &'a str,
+    /// `sms` or `email` (`Channel::as_str`).
+    pub channel: &'static str,
     pub body: &'a [u8],
     pub expires_at: NaiveDateTime,
     pub state: &'static str,
@@ -25,7 +28,9 @@ pub struct NewMessage<'a> {
 #[diesel(table_name = sms_messages)]
 pub struct Claimed {
     pub id: i64,
+    /// The recipient: a number, or an address for mail.
     pub phone: String,
+    pub channel: String,
     pub body: Vec<u8>,
     pub expires_at: NaiveDateTime,
     /// Tries so far, this one included.
@@ -40,7 +45,9 @@ pub struct Claimed {
 #[diesel(table_name = sms_messages)]
 pub struct MessageRow {
     pub id: i64,
+    /// The recipient: a number, or an address for mail.
     pub phone: String,
+    pub channel: String,
     pub state: String,
     pub attempts: i32,
     pub provider: Option<String>,

@@ -15,6 +15,8 @@ diesel::table! {
         is_owner -> Bool,
         display_name -> Nullable<Text>,
         deleted_at -> Nullable<Timestamp>,
+        email -> Nullable<Text>,
+        email_verified_at -> Nullable<Timestamp>,
     }
 }
 
@@ -124,6 +126,19 @@ diesel::table! {
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
         updated_at -> Timestamp,
+        channel -> Text,
+    }
+}
+
+diesel::table! {
+    email_verifications (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        email -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
     }
 }
 
@@ -139,5 +154,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     sign_in_events,
     audit_log,
-    sms_messages
+    sms_messages,
+    email_verifications
 );

@@ -23,6 +23,8 @@ pub struct UserRow {
     is_owner: bool,
     display_name: Option<String>,
     deleted_at: Option<NaiveDateTime>,
+    email: Option<String>,
+    email_verified_at: Option<NaiveDateTime>,
 }
 
 impl From<UserRow> for User {
@@ -41,6 +43,8 @@ impl From<UserRow> for User {
             is_owner: r.is_owner,
             display_name: r.display_name,
             deleted_at: r.deleted_at,
+            email: r.email,
+            email_verified_at: r.email_verified_at,
         }
     }
 }
@@ -132,6 +136,24 @@ pub fn tombstone(
             users::invited_at.eq(None::<NaiveDateTime>),
             users::last_login.eq(None::<NaiveDateTime>),
             users::deleted_at.eq(Some(at)),
+            users::email.eq(None::<String>),
+            users::email_verified_at.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Sets the account's verified address (`None` removes it).
+pub fn set_email(
+    conn: &mut DbConnection,
+    id: i64,
+    email: Option<&str>,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::email.eq(email),
+            users::email_verified_at.eq(email.map(|_| at)),
         ))
         .execute(conn)
         .map(drop)

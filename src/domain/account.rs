@@ -29,6 +29,9 @@ pub struct User {
     /// When the account was deleted: its row stays, without anything personal (see
     /// [`deleted_phone`]), for the people who entered its code and for the audit log.
     pub deleted_at: Option<NaiveDateTime>,
+    /// The verified email address, if any.
+    pub email: Option<String>,
+    pub email_verified_at: Option<NaiveDateTime>,
 }
 
 /// The number a deleted account is left with: `+0` and its id. No real number has a country
@@ -76,6 +79,8 @@ pub struct Profile {
     pub entered_code: Option<String>,
     /// The account whose code it was has since been deleted.
     pub inviter_deleted: bool,
+    /// An address waiting for its link to be opened (the verified one stays until it is).
+    pub pending_email: Option<String>,
 }
 
 /// One person who entered someone's code.

@@ -32,6 +32,10 @@ pub struct Limits {
     pub session_touch_interval: TimeDelta,
     /// Invite codes a person may try per hour.
     pub invite_tries_per_hour: i64,
+    /// Verification links sent for one account in an hour.
+    pub email_links_per_account_per_hour: i64,
+    /// Verification links sent to one address in an hour (whichever accounts asked).
+    pub email_links_per_address_per_hour: i64,
     pub api_token_ttl: TimeDelta,
     /// How long sign-in events, codes, failed checks and invite tries are kept.
     pub retention: TimeDelta,
@@ -55,6 +59,8 @@ impl Default for Limits {
             session_ttl: TimeDelta::days(14),
             session_touch_interval: TimeDelta::minutes(5),
             invite_tries_per_hour: 10,
+            email_links_per_account_per_hour: 5,
+            email_links_per_address_per_hour: 3,
             api_token_ttl: TimeDelta::days(30),
             retention: TimeDelta::days(90),
         }
@@ -67,6 +73,9 @@ pub const WINDOW: TimeDelta = TimeDelta::hours(1);
 /// The length of a code once a number's day budget of checks on short codes is spent (and the
 /// longest code there is).
 pub const LONG_OTP_LENGTH: usize = 8;
+
+/// How long a verification link can be used.
+pub const EMAIL_LINK_TTL: TimeDelta = TimeDelta::hours(24);
 
 /// The span of a number's budget of checks on short codes.
 pub const SHORT_CODE_BUDGET_WINDOW: TimeDelta = TimeDelta::days(1);

@@ -6,6 +6,7 @@ pub mod account;
 pub mod client;
 pub mod cursor;
 pub mod devices;
+pub mod email;
 pub mod invite_code;
 pub mod limits;
 pub mod name;

@@ -7,6 +7,35 @@ use aes_gcm::{
 };
 use chrono::TimeDelta;
 
+/// How a message goes out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// A text to a number.
+    Sms,
+    /// Mail to an address.
+    Email,
+}
+
+impl Channel {
+    /// As stored (the table's CHECK lists the same words).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Sms => "sms",
+            Channel::Email => "email",
+        }
+    }
+}
+
+/// A mail's subject and text as one body, to be sealed like a text's: the subject line first.
+pub fn mail_body(subject: &str, text: &str) -> String {
+    format!("{}\n{text}", subject.replace(['\r', '\n'], " "))
+}
+
+/// The subject and text of a body made by [`mail_body`].
+pub fn split_mail(body: &str) -> (&str, &str) {
+    body.split_once('\n').unwrap_or((body, ""))
+}
+
 /// Where a message is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MessageState {

@@ -76,3 +76,23 @@ pub enum ChangeRefused {
     /// The account is the service's last owner.
     LastOwner,
 }
+
+/// Why no verification link was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailRefused {
+    /// It is the account's verified address already.
+    Unchanged,
+    /// Too many links for this account in the last hour.
+    TooManyForAccount { retry_after: i64 },
+    /// Too many links to this address in the last hour.
+    TooManyForAddress { retry_after: i64 },
+}
+
+/// Why a verification link did not verify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkRefused {
+    /// No such link, or it was used or replaced by a newer one.
+    Invalid,
+    /// Its 24 hours are over.
+    Expired,
+}

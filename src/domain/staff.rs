@@ -232,6 +232,8 @@ mod tests {
             is_owner: owner,
             display_name: None,
             deleted_at: None,
+            email: None,
+            email_verified_at: None,
         }
     }
 

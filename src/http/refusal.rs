@@ -8,11 +8,14 @@ use fluent_bundle::FluentValue;
 
 use crate::{
     domain::{
+        email::EmailError,
         invite_code::InviteCodeError,
         name::{MAX_NAME_CHARS, NameError},
         otp::OtpError,
         phone::PhoneError,
-        refusal::{ChangeRefused, InviteRefused, SendRefused, VerifyRefused},
+        refusal::{
+            ChangeRefused, EmailRefused, InviteRefused, LinkRefused, SendRefused, VerifyRefused,
+        },
     },
     i18n::Tr,
 };
@@ -233,6 +236,48 @@ impl Refusal for InviteRefused {
     }
 }
 
+impl Refusal for EmailError {
+    fn refused(&self) -> Refused {
+        let message = match self {
+            EmailError::Empty => "email-error-empty",
+            EmailError::TooLong => "email-error-too-long",
+            EmailError::Invalid => "email-error-invalid",
+        };
+        Refused::new(UNPROCESSABLE, "email_invalid", message)
+    }
+}
+
+impl Refusal for EmailRefused {
+    fn refused(&self) -> Refused {
+        match *self {
+            EmailRefused::Unchanged => {
+                Refused::new(UNPROCESSABLE, "email_unchanged", "email-error-same")
+            }
+            EmailRefused::TooManyForAccount { retry_after } => {
+                Refused::new(TOO_MANY, "too_many_links_account", "email-limit-account")
+                    .retry_after(retry_after)
+            }
+            EmailRefused::TooManyForAddress { retry_after } => {
+                Refused::new(TOO_MANY, "too_many_links_address", "email-limit-address")
+                    .retry_after(retry_after)
+            }
+        }
+    }
+}
+
+impl Refusal for LinkRefused {
+    fn refused(&self) -> Refused {
+        match self {
+            LinkRefused::Invalid => {
+                Refused::new(UNPROCESSABLE, "link_invalid", "email-link-invalid")
+            }
+            LinkRefused::Expired => {
+                Refused::new(UNPROCESSABLE, "link_expired", "email-link-expired")
+            }
+        }
+    }
+}
+
 impl Refusal for ChangeRefused {
     fn refused(&self) -> Refused {
         match self {
@@ -340,6 +385,25 @@ mod tests {
             ]
             .iter()
             .map(Refusal::refused),
+        );
+        all.extend(
+            [EmailError::Empty, EmailError::TooLong, EmailError::Invalid]
+                .iter()
+                .map(Refusal::refused),
+        );
+        all.extend(
+            [
+                EmailRefused::Unchanged,
+                EmailRefused::TooManyForAccount { retry_after: 5 },
+                EmailRefused::TooManyForAddress { retry_after: 5 },
+            ]
+            .iter()
+            .map(Refusal::refused),
+        );
+        all.extend(
+            [LinkRefused::Invalid, LinkRefused::Expired]
+                .iter()
+                .map(Refusal::refused),
         );
         all
     }

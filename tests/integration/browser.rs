@@ -534,6 +534,84 @@ async fn signing_in_works_with_the_keyboard_alone(backend: Backend) {
     c.close().await.unwrap();
 }
 
+/// A person confirms an email address from the link in a real mail, moves to a new number,
+/// then deletes their account; every page axe-checked.
+async fn a_person_confirms_email_changes_number_and_deletes_the_account(backend: Backend) {
+    let smtp = crate::smtp_receiver::SmtpReceiver::start();
+    let options = crate::helpers::Options {
+        mail: Some(smtp.settings()),
+        ..crate::helpers::Options::default()
+    };
+    let Some(app) = TestApp::spawn_with(backend, options).await else {
+        return;
+    };
+    let Some(mut browser) = Browser::start().await else {
+        return;
+    };
+    let c = browser.session(1280, 1000).await;
+    sign_in(&c, &app, "+998901234567", "+998901234567").await;
+
+    // email: the form, the mail, the link's page and its button
+    type_into(&c, "#email-input", "aziza@example.com").await;
+    click(&c, "form[action='/profile/email'] button[type=submit]").await;
+    wait_for(&c, "/profile?email=sent").await;
+    assert!(body_text(&c).await.contains("Waiting for confirmation"));
+    check(&c, "profile-email-pending").await;
+    assert!(smtp.wait_for(1).await, "the mail arrives");
+    c.goto(&app.url(&smtp.received()[0].link_path()))
+        .await
+        .unwrap();
+    check(&c, "email-verify").await;
+    click(&c, "form[action='/email/verify'] button[type=submit]").await;
+    assert!(
+        body_text(&c)
+            .await
+            .contains("Your address aziza@example.com is confirmed.")
+    );
+    check(&c, "email-verified").await;
+
+    // a new number
+    c.goto(&app.url("/profile")).await.unwrap();
+    click(&c, "#phone-link").await;
+    wait_for(&c, "/profile/phone").await;
+    check(&c, "phone-change").await;
+    type_into(&c, "#phone", "+998 90 765 43 21").await;
+    click(&c, "form[action='/profile/phone'] button[type=submit]").await;
+    assert!(body_text(&c).await.contains("We sent a code to"));
+    check(&c, "phone-change-code").await;
+    type_into(&c, "#code", &app.last_code("+998907654321")).await;
+    click(
+        &c,
+        "form[action='/profile/phone/confirm'] button[type=submit]",
+    )
+    .await;
+    wait_for(&c, "/profile?phone=1").await;
+    let text = body_text(&c).await;
+    assert!(text.contains("Your number is changed.") && text.contains("+998 90 765 43 21"));
+
+    // deletion, with a code to the (new) number
+    app.advance(61);
+    click(&c, "#delete-link").await;
+    wait_for(&c, "/profile/delete").await;
+    check(&c, "delete").await;
+    click(&c, "#send-code").await;
+    assert!(body_text(&c).await.contains("Delete my account for good"));
+    check(&c, "delete-code").await;
+    type_into(&c, "#code", &app.last_code("+998907654321")).await;
+    click(&c, "form[action='/profile/delete'] button[type=submit]").await;
+    wait_for(&c, "/login?deleted=1").await;
+    assert!(body_text(&c).await.contains("Your account is deleted."));
+    check(&c, "deleted").await;
+    assert!(app.user("+998907654321").is_none());
+    c.close().await.unwrap();
+}
+
+#[actix_web::test]
+async fn a_person_confirms_email_changes_number_and_deletes_the_account_in_chromium() {
+    // the flows run on both databases over HTTP; the browser journey once
+    a_person_confirms_email_changes_number_and_deletes_the_account(Backend::Sqlite).await;
+}
+
 crate::on_both_backends!(
     a_newcomer_signs_in_and_sees_their_invite_code,
     a_second_person_enters_the_first_persons_code,

@@ -356,10 +356,24 @@ fn the_console_sender_on_a_public_address_is_refused_unless_allowed_and_then_lou
         "{stderr}"
     );
 
+    // mail's console too
+    let out = user_auth()
+        .env("BIND", "192.0.2.1:8000")
+        .env("SMS_CONSOLE_IN_PRODUCTION", "true")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("MAIL_BACKEND") && stderr.contains("MAIL_CONSOLE_IN_PRODUCTION"),
+        "{stderr}"
+    );
+
     let path = temp_db();
     let out = user_auth()
         .env("BIND", "192.0.2.1:8000")
         .env("SMS_CONSOLE_IN_PRODUCTION", "true")
+        .env("MAIL_CONSOLE_IN_PRODUCTION", "true")
         .env("DATABASE_URL", format!("sqlite://{}", path.display()))
         .output()
         .unwrap();
@@ -367,6 +381,12 @@ fn the_console_sender_on_a_public_address_is_refused_unless_allowed_and_then_lou
     assert!(
         stderr
             .contains("SMS_CONSOLE_IN_PRODUCTION=true: every sign-in code is written to this log"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "MAIL_CONSOLE_IN_PRODUCTION=true: every email verification link is written to this log"
+        ),
         "{stderr}"
     );
     assert!(

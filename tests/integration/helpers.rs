@@ -210,6 +210,8 @@ pub struct Options {
     pub public_origin: Option<&'static str>,
     /// `TEST_PHONE_NUMBERS`.
     pub test_numbers: Option<&'static str>,
+    /// How mail is sent (default: the console).
+    pub mail: Option<user_auth::config::MailSettings>,
 }
 
 impl Default for Options {
@@ -226,6 +228,7 @@ impl Default for Options {
             sms: None,
             public_origin: None,
             test_numbers: None,
+            mail: None,
         }
     }
 }
@@ -310,6 +313,9 @@ impl TestApp {
         settings.delivery_poll = Duration::from_millis(10);
         if let Some(sms) = &options.sms {
             settings.sms = sms.clone();
+        }
+        if let Some(mail) = &options.mail {
+            settings.mail = mail.clone();
         }
         settings.test_numbers = options
             .test_numbers

@@ -12,10 +12,13 @@ use crate::{
         account::{self, Credential},
         client::ClientInfo,
         cursor::{self, Cursor, INVITEES_PER_PAGE, MAX_INVITEES_PER_PAGE, PageRequest},
+        email::EmailAddress,
         invite_code::InviteCode,
         name::DisplayName,
         otp::OtpCode,
         phone::PhoneNumber,
+        refusal::LinkRefused,
+        token::link_token,
     },
     http::{
         auth::Bearer,
@@ -89,6 +92,12 @@ pub struct Profile {
     pub date_joined: DateTime<Utc>,
     /// How many people entered this person's code.
     pub invitee_count: i64,
+    /// The verified email address, or null.
+    #[schema(example = "aziza@example.com")]
+    pub email: Option<String>,
+    pub email_verified_at: Option<DateTime<Utc>>,
+    /// An address waiting for its link to be opened, or null.
+    pub pending_email: Option<String>,
 }
 
 /// `{ "name": "Aziza Karimova" }`; `null` or `""` removes the name.
@@ -148,6 +157,9 @@ impl From<account::Profile> for Profile {
             entered_at: p.user.invited_at.map(utc),
             date_joined: utc(p.user.date_joined),
             invitee_count: p.user.invitee_count,
+            email: p.user.email,
+            email_verified_at: p.user.email_verified_at.map(utc),
+            pending_email: p.pending_email,
         }
     }
 }
@@ -563,6 +575,100 @@ pub async fn delete_account(
         .delete(&bearer.user, code, &client)
         .await??;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// `{ "email": "aziza@example.com" }`
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmailBody {
+    /// One plain address, at most 254 characters.
+    #[schema(example = "aziza@example.com", max_length = 254)]
+    pub email: String,
+}
+
+/// A verification link is on its way.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LinkSent {
+    /// How long the link can be used.
+    #[schema(example = 86400)]
+    pub expires_in_seconds: i64,
+}
+
+/// `{ "token": "…" }`: the `token` of the link in the mail.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkBody {
+    #[schema(max_length = 128)]
+    pub token: String,
+}
+
+/// `{ "email": "aziza@example.com" }`: the address now verified.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EmailVerified {
+    pub email: String,
+}
+
+/// Add or change the email address: a link to confirm it is mailed there.
+///
+/// Until the link is opened, the verified address (if any) stays.
+#[utoipa::path(put, path = "/api/v1/me/email", tag = "profile", security(("bearer" = [])),
+    request_body = EmailBody,
+    responses(
+        (status = 202, description = "A link was mailed", body = LinkSent),
+        (status = 400, description = "Malformed JSON or wrong types", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token (`unauthorized`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`email_invalid`, or `email_unchanged` (it is the verified address)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_links_account` or `too_many_links_address`; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn set_email(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    body: web::Json<EmailBody>,
+) -> Result<HttpResponse, ApiError> {
+    let address = EmailAddress::parse(&body.email)?;
+    let tr = api_tr(&req, &state);
+    let sent = state
+        .app
+        .emails
+        .request(&bearer.user, &address, &tr)
+        .await??;
+    Ok(HttpResponse::Accepted().json(LinkSent {
+        expires_in_seconds: sent.expires_in,
+    }))
+}
+
+/// Remove the email address (and any link waiting).
+#[utoipa::path(delete, path = "/api/v1/me/email", tag = "profile", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Removed; the updated profile", body = Profile),
+        (status = 401, description = "No valid token (`unauthorized`)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn remove_email(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+) -> Result<HttpResponse, ApiError> {
+    let profile = state.app.emails.remove(bearer.user).await?;
+    Ok(HttpResponse::Ok().json(Profile::from(profile)))
+}
+
+/// Confirm an address with the token of the link mailed to it (no sign-in needed: the token
+/// says whose it is). Single use; valid 24 hours.
+#[utoipa::path(post, path = "/api/v1/email/verify", tag = "profile", request_body = LinkBody,
+    responses(
+        (status = 200, description = "The address is the account's now", body = EmailVerified),
+        (status = 400, description = "Malformed JSON or wrong types", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`link_invalid` (unknown, used or replaced) or `link_expired`", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn verify_email(
+    state: web::Data<AppState>,
+    body: web::Json<LinkBody>,
+) -> Result<HttpResponse, ApiError> {
+    let token = link_token(&body.token).ok_or(LinkRefused::Invalid)?;
+    let address = state.app.emails.verify(token).await??;
+    Ok(HttpResponse::Ok().json(EmailVerified {
+        email: address.to_string(),
+    }))
 }
 
 /// Unknown paths under `/api`.

@@ -42,6 +42,8 @@ api_routes! {
     "/me/invitees" => { get: handlers::invitees },
     "/me/invite" => { post: handlers::enter_invite },
     "/me/name" => { put: handlers::set_name },
+    "/me/email" => { put: handlers::set_email, delete: handlers::remove_email },
+    "/email/verify" => { post: handlers::verify_email },
     "/me/phone" => { post: handlers::request_phone_change },
     "/me/phone/confirm" => { post: handlers::confirm_phone_change },
     "/me/delete/code" => { post: handlers::request_deletion },

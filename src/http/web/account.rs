@@ -3,12 +3,12 @@
 //! code). The pages carry the new number from step to step; the code is bound to it and to the
 //! account, so nothing needs to be remembered between steps.
 
-use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use super::{
-    page::{PageCtx, render, render_refused, require_csrf},
+    page::{CodeForm, CsrfForm, PageCtx, PhoneForm, phone_hint, render_form, require_csrf},
     session::TypedSession,
 };
 use crate::{
@@ -53,30 +53,10 @@ pub struct DeletePage {
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-pub struct PhoneForm {
-    csrf: String,
-    phone: String,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
 pub struct ConfirmPhoneForm {
     csrf: String,
     phone: String,
     code: String,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct CodeForm {
-    csrf: String,
-    code: String,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct CsrfForm {
-    csrf: String,
 }
 
 /// "We sent a code to …" for `phone`.
@@ -94,11 +74,7 @@ fn phone_page(
     refused: Option<&Refused>,
 ) -> PhonePage {
     let ctx = PageCtx::new(req, state, true);
-    let example = [("example", state.phone_example.clone().into())];
-    let hint = match state.phone_policy.default_region {
-        Some(_) => ctx.tr.args("login-phone-hint-national", &example),
-        None => ctx.tr.args("login-phone-hint", &example),
-    };
+    let hint = phone_hint(&ctx, state);
     PhonePage {
         sent_to: sent.map(|p| sent_to(&ctx, p)),
         phone: sent.map_or(phone, |p| p.as_e164().to_owned()),
@@ -125,20 +101,12 @@ fn delete_page(
     }
 }
 
-/// A page shown with a refusal's status, or 200 without one.
-fn show(refused: Option<&Refused>, page: &impl Template) -> Result<HttpResponse, AppError> {
-    match refused {
-        Some(refused) => render_refused(refused, page),
-        None => render(StatusCode::OK, page),
-    }
-}
-
 pub async fn phone_get(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     SignedIn::check(&req).await?;
-    show(None, &phone_page(&req, &state, String::new(), None, None))
+    render_form(None, &phone_page(&req, &state, String::new(), None, None))
 }
 
 /// Sends a code to the new number (again, from the code step's "send a new code").
@@ -155,7 +123,7 @@ pub async fn phone_post(
         Ok(p) => p,
         Err(e) => {
             let refused = e.refused();
-            return show(
+            return render_form(
                 Some(&refused),
                 &phone_page(&req, &state, typed, None, Some(&refused)),
             );
@@ -168,14 +136,14 @@ pub async fn phone_post(
         .request_phone_change(&user, &phone, &client, &tr)
         .await?;
     match sent {
-        Ok(_) => show(None, &phone_page(&req, &state, typed, Some(&phone), None)),
+        Ok(_) => render_form(None, &phone_page(&req, &state, typed, Some(&phone), None)),
         // a code went there moments ago: it is still the one to type
         Err(ChangeRefused::Send(SendRefused::ResendTooSoon { .. })) => {
-            show(None, &phone_page(&req, &state, typed, Some(&phone), None))
+            render_form(None, &phone_page(&req, &state, typed, Some(&phone), None))
         }
         Err(refusal) => {
             let refused = refusal.refused();
-            show(
+            render_form(
                 Some(&refused),
                 &phone_page(&req, &state, phone.display(), None, Some(&refused)),
             )
@@ -210,14 +178,14 @@ pub async fn phone_confirm(
                 Err(refusal @ ChangeRefused::PhoneTaken) => {
                     let refused = refusal.refused();
                     let page = phone_page(&req, &state, phone.display(), None, Some(&refused));
-                    return show(Some(&refused), &page);
+                    return render_form(Some(&refused), &page);
                 }
                 Err(refusal) => refusal.refused(),
             }
         }
     };
     let page = phone_page(&req, &state, String::new(), Some(&phone), Some(&refused));
-    show(Some(&refused), &page)
+    render_form(Some(&refused), &page)
 }
 
 pub async fn delete_get(
@@ -225,7 +193,7 @@ pub async fn delete_get(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     SignedIn::check(&req).await?;
-    show(None, &delete_page(&req, &state, None, None))
+    render_form(None, &delete_page(&req, &state, None, None))
 }
 
 /// Sends the code that confirms the deletion to the person's own number.
@@ -246,11 +214,11 @@ pub async fn delete_code(
         .await?
     {
         Ok(_) | Err(ChangeRefused::Send(SendRefused::ResendTooSoon { .. })) => {
-            show(None, &delete_page(&req, &state, Some(&phone), None))
+            render_form(None, &delete_page(&req, &state, Some(&phone), None))
         }
         Err(refusal) => {
             let refused = refusal.refused();
-            show(
+            render_form(
                 Some(&refused),
                 &delete_page(&req, &state, None, Some(&refused)),
             )
@@ -277,7 +245,7 @@ pub async fn delete_post(
             }
             Err(refusal @ ChangeRefused::LastOwner) => {
                 let refused = refusal.refused();
-                return show(
+                return render_form(
                     Some(&refused),
                     &delete_page(&req, &state, None, Some(&refused)),
                 );
@@ -285,7 +253,7 @@ pub async fn delete_post(
             Err(refusal) => refusal.refused(),
         },
     };
-    show(
+    render_form(
         Some(&refused),
         &delete_page(&req, &state, Some(&phone), Some(&refused)),
     )

@@ -5,7 +5,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{
-    page::{PageCtx, render, render_refused, require_csrf},
+    page::{CodeForm, CsrfForm, PageCtx, render, render_refused, require_csrf},
     session::TypedSession,
 };
 use crate::{
@@ -26,25 +26,11 @@ use crate::{
 pub struct CodePage {
     pub ctx: PageCtx,
     pub sent_to: String,
-    pub code_hint: String,
     pub length: usize,
     pub error: Option<String>,
     pub notice: Option<String>,
     /// "You can ask for a new code in N seconds", while the resend button is not yet usable.
     pub resend_wait: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct CodeForm {
-    csrf: String,
-    code: String,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct CsrfForm {
-    csrf: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -78,7 +64,6 @@ async fn page(
         sent_to: ctx
             .tr
             .args("code-sent-to", &[("phone", phone.display().into())]),
-        code_hint: ctx.t("code-hint"),
         resend_wait: (wait > 0)
             .then(|| ctx.tr.args("code-resend-wait", &[("seconds", wait.into())])),
         length,

@@ -8,7 +8,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{
-    page::{PageCtx, render, require_csrf},
+    page::{CsrfForm, PageCtx, render, require_csrf},
     session::TypedSession,
 };
 use crate::{
@@ -40,12 +40,6 @@ pub struct DevicesPage {
 #[serde(default)]
 pub struct DevicesQuery {
     ended: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct EndForm {
-    csrf: String,
 }
 
 fn minute(at: chrono::NaiveDateTime) -> String {
@@ -110,7 +104,7 @@ pub async fn end_one(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, i64)>,
-    form: web::Form<EndForm>,
+    form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
     require_csrf(&req, &state, &form.csrf)?;
     let SignedIn { user } = SignedIn::check(&req).await?;
@@ -126,7 +120,7 @@ pub async fn end_others(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: TypedSession,
-    form: web::Form<EndForm>,
+    form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
     require_csrf(&req, &state, &form.csrf)?;
     let SignedIn { user } = SignedIn::check(&req).await?;

@@ -5,7 +5,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{
-    page::{PageCtx, render, render_refused, require_csrf},
+    page::{PageCtx, PhoneForm, phone_hint, render, render_refused, require_csrf},
     session::TypedSession,
 };
 use crate::{
@@ -28,13 +28,6 @@ pub struct LoginPage {
     pub notice: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct PhoneForm {
-    csrf: String,
-    phone: String,
-}
-
 fn page(
     req: &HttpRequest,
     state: &AppState,
@@ -42,11 +35,7 @@ fn page(
     refused: Option<&Refused>,
 ) -> LoginPage {
     let ctx = PageCtx::new(req, state, false);
-    let example = [("example", state.phone_example.clone().into())];
-    let hint = match state.phone_policy.default_region {
-        Some(_) => ctx.tr.args("login-phone-hint-national", &example),
-        None => ctx.tr.args("login-phone-hint", &example),
-    };
+    let hint = phone_hint(&ctx, state);
     LoginPage {
         error: refused.map(|r| r.text(&ctx.tr)),
         notice: None,

@@ -1,26 +1,22 @@
 //! `POST /logout`: ends the session in the database (so a copied cookie is dead too).
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Deserialize;
 
-use super::{page::require_csrf, session::TypedSession};
+use super::{
+    page::{CsrfForm, require_csrf},
+    session::TypedSession,
+};
 use crate::{
     domain::account::Credential,
     http::{error::AppError, respond::see_other},
     state::AppState,
 };
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct LogoutForm {
-    csrf: String,
-}
-
 pub async fn post(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: TypedSession,
-    form: web::Form<LogoutForm>,
+    form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
     require_csrf(&req, &state, &form.csrf)?;
     if let Some(token) = session.token() {

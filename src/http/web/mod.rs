@@ -6,6 +6,7 @@ mod admin;
 pub mod assets;
 mod code;
 mod devices;
+mod email;
 pub mod errors;
 mod home;
 mod lang;
@@ -35,6 +36,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/profile", web::get().to(profile::get))
         .route("/profile/invite", web::post().to(profile::post_invite))
         .route("/profile/name", web::post().to(profile::post_name))
+        .route("/profile/email", web::post().to(profile::post_email))
+        .route(
+            "/profile/email/remove",
+            web::post().to(profile::remove_email),
+        )
+        .service(
+            web::resource("/email/verify")
+                .route(web::get().to(email::get))
+                .route(web::post().to(email::post)),
+        )
         .service(
             web::resource("/profile/phone")
                 .route(web::get().to(account::phone_get))

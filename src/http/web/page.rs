@@ -154,6 +154,50 @@ pub fn render_refused(refused: &Refused, page: &impl Template) -> Result<HttpRes
     Ok(res)
 }
 
+/// A form page: 200, or with a refusal's status and `Retry-After` when it shows one.
+pub fn render_form(
+    refused: Option<&Refused>,
+    page: &impl Template,
+) -> Result<HttpResponse, AppError> {
+    match refused {
+        Some(refused) => render_refused(refused, page),
+        None => render(StatusCode::OK, page),
+    }
+}
+
+/// A form that is only its CSRF token (a button).
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct CsrfForm {
+    pub csrf: String,
+}
+
+/// A one-time code typed into a form.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct CodeForm {
+    pub csrf: String,
+    pub code: String,
+}
+
+/// A phone number typed into a form.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct PhoneForm {
+    pub csrf: String,
+    pub phone: String,
+}
+
+/// The hint under a phone field: with an example, and whether the country code may be left
+/// out (`PHONE_DEFAULT_REGION`).
+pub fn phone_hint(ctx: &PageCtx, state: &AppState) -> String {
+    let example = [("example", state.phone_example.clone().into())];
+    match state.phone_policy.default_region {
+        Some(_) => ctx.tr.args("login-phone-hint-national", &example),
+        None => ctx.tr.args("login-phone-hint", &example),
+    }
+}
+
 /// Refuses a form whose CSRF token is not this session's.
 pub fn require_csrf(req: &HttpRequest, state: &AppState, submitted: &str) -> Result<(), AppError> {
     if TypedSession::from_request(req).check_csrf(&state.csrf_key, submitted) {

@@ -1,17 +1,19 @@
 //! `GET /profile`, `POST /profile/invite` and `POST /profile/name`: the signed-in person's page,
 //! their name, their invite code, the code they entered, and the people who entered theirs.
 
-use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use super::{
-    page::{Day, PageCtx, render, render_refused, require_csrf},
+    page::{CsrfForm, Day, PageCtx, render_form, require_csrf},
     session::TypedSession,
 };
 use crate::{
     app::invites::ProfileView,
-    domain::{cursor::PageRequest, invite_code::InviteCode, name::DisplayName, phone},
+    domain::{
+        cursor::PageRequest, email::EmailAddress, invite_code::InviteCode, name::DisplayName, phone,
+    },
     http::{
         auth::{SignedIn, signed_out},
         error::AppError,
@@ -45,6 +47,12 @@ pub struct ProfilePage {
     /// What the name form shows: what was typed (after a refusal), else the name.
     pub typed_name: String,
     pub name_error: Option<String>,
+    /// The verified address, and one waiting for its link.
+    pub email: Option<String>,
+    pub pending_email: Option<String>,
+    /// What the email form shows after a refusal.
+    pub typed_email: String,
+    pub email_error: Option<String>,
     pub invite_code: String,
     pub joined: Day,
     /// The code this person entered and when, if they did.
@@ -67,6 +75,7 @@ pub struct ProfileQuery {
     entered: Option<String>,
     named: Option<String>,
     phone: Option<String>,
+    email: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -74,6 +83,13 @@ pub struct ProfileQuery {
 pub struct NameForm {
     csrf: String,
     name: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EmailForm {
+    csrf: String,
+    email: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -91,6 +107,8 @@ struct FormState {
     typed_code: String,
     name_refused: Option<Refused>,
     typed_name: Option<String>,
+    email_refused: Option<Refused>,
+    typed_email: String,
 }
 
 /// The page for a loaded profile.
@@ -119,6 +137,10 @@ fn page_from(
             .unwrap_or_default(),
         name: user.display_name,
         name_error: form.name_refused.as_ref().map(|r| r.text(&ctx.tr)),
+        email: user.email,
+        pending_email: profile.pending_email,
+        typed_email: form.typed_email.clone(),
+        email_error: form.email_refused.as_ref().map(|r| r.text(&ctx.tr)),
         invite_code: user.invite_code,
         joined: Day::new(user.date_joined.date()),
         entered: profile.entered_code.map(|code| EnteredCode {
@@ -163,10 +185,10 @@ async fn show(
         return Err(signed_out(session));
     };
     let page = page_from(req, state, view, &form);
-    match form.refused.as_ref().or(form.name_refused.as_ref()) {
-        Some(refused) => render_refused(refused, &page),
-        None => render(StatusCode::OK, &page),
-    }
+    let refused = (form.refused.as_ref())
+        .or(form.name_refused.as_ref())
+        .or(form.email_refused.as_ref());
+    render_form(refused, &page)
 }
 
 pub async fn get(
@@ -183,7 +205,11 @@ pub async fn get(
     } else if query.phone.is_some() {
         Some("phone-changed")
     } else {
-        None
+        match query.email.as_deref() {
+            Some("sent") => Some("email-link-sent"),
+            Some("removed") => Some("email-removed"),
+            _ => None,
+        }
     };
     let form = FormState {
         notice,
@@ -240,4 +266,42 @@ pub async fn post_name(
             show(&req, &state, &session, PageRequest::First, form).await
         }
     }
+}
+
+pub async fn post_email(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: TypedSession,
+    form: web::Form<EmailForm>,
+) -> Result<HttpResponse, AppError> {
+    require_csrf(&req, &state, &form.csrf)?;
+    let SignedIn { user } = SignedIn::check(&req).await?;
+    let typed: String = form.email.chars().take(320).collect();
+    let refused = match EmailAddress::parse(&typed) {
+        Err(e) => e.refused(),
+        Ok(address) => {
+            let tr = PageCtx::translator(&req, &state);
+            match state.app.emails.request(&user, &address, &tr).await? {
+                Ok(_) => return Ok(see_other("/profile?email=sent#email")),
+                Err(refusal) => refusal.refused(),
+            }
+        }
+    };
+    let form = FormState {
+        email_refused: Some(refused),
+        typed_email: typed,
+        ..FormState::default()
+    };
+    show(&req, &state, &session, PageRequest::First, form).await
+}
+
+pub async fn remove_email(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    require_csrf(&req, &state, &form.csrf)?;
+    let SignedIn { user } = SignedIn::check(&req).await?;
+    state.app.emails.remove(user).await?;
+    Ok(see_other("/profile?email=removed#email"))
 }

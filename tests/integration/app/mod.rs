@@ -63,6 +63,7 @@ impl UseCases {
             pool: pool.clone(),
             clock: Arc::new(clock.clone()),
             senders: Senders::one(Arc::new(sms.clone())),
+            mail: Arc::new(user_auth::mail::ConsoleMail),
             config: Config {
                 limits: limits.clone(),
                 code_key: [7; 32],
@@ -70,6 +71,7 @@ impl UseCases {
                 outbox_key: [9; 32],
                 origin_host: None,
                 test_numbers: Default::default(),
+                link_origin: "http://127.0.0.1:8000".into(),
             },
             outbox: Arc::new(tokio::sync::Notify::new()),
         });

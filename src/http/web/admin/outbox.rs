@@ -14,7 +14,7 @@ use crate::{
         auth::Staff,
         error::AppError,
         respond::see_other,
-        web::page::{PageCtx, render, require_csrf},
+        web::page::{CsrfForm, PageCtx, render, require_csrf},
     },
     state::AppState,
 };
@@ -27,7 +27,10 @@ pub struct Figures {
 
 pub struct MessageLine {
     pub id: i64,
+    /// The recipient: a number, or an address for mail.
     pub phone: String,
+    /// "text" or "mail".
+    pub channel: String,
     pub state: String,
     pub provider: String,
     pub attempts: i32,
@@ -192,6 +195,7 @@ pub async fn get(
                 MessageLine {
                     id: m.id,
                     phone: phone::display_e164(&m.phone),
+                    channel: tr.t(&format!("admin-outbox-channel-{}", m.channel)),
                     state: MessageState::parse(&m.state)
                         .map_or_else(|| m.state.clone(), |s| state_label(&tr, s)),
                     provider: m.provider.clone().unwrap_or_else(|| "—".into()),
@@ -209,18 +213,12 @@ pub async fn get(
     render(StatusCode::OK, &page)
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct RetryForm {
-    csrf: String,
-}
-
 pub async fn retry(
     req: HttpRequest,
     state: web::Data<AppState>,
     client: ClientInfo,
     path: web::Path<i64>,
-    form: web::Form<RetryForm>,
+    form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
     require_csrf(&req, &state, &form.csrf)?;
     let Staff { user: me } = Staff::check(&req).await?;

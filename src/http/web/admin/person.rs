@@ -19,7 +19,7 @@ use crate::{
         auth::Staff,
         error::AppError,
         respond::see_other,
-        web::page::{PageCtx, render, require_csrf},
+        web::page::{CsrfForm, PageCtx, render, require_csrf},
     },
     state::AppState,
 };
@@ -121,6 +121,7 @@ pub async fn get(
         events,
         more_events,
         test_number_until,
+        pending_email,
     } = state
         .app
         .staff
@@ -145,6 +146,20 @@ pub async fn get(
         (
             "admin-field-name",
             user.display_name.clone().unwrap_or_else(|| "—".to_owned()),
+        ),
+        (
+            "admin-field-email",
+            match (&user.email, user.email_verified_at) {
+                (Some(email), Some(at)) => tr.args(
+                    "admin-email-verified",
+                    &[("email", email.clone().into()), ("when", when(at).into())],
+                ),
+                _ => "—".to_owned(),
+            },
+        ),
+        (
+            "admin-field-email-pending",
+            pending_email.unwrap_or_else(|| "—".to_owned()),
         ),
         (
             "admin-field-test-number",
@@ -294,18 +309,12 @@ pub async fn confirm(
     render(StatusCode::OK, &page)
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ActionForm {
-    csrf: String,
-}
-
 pub async fn act(
     req: HttpRequest,
     state: web::Data<AppState>,
     client: ClientInfo,
     path: web::Path<(i64, String)>,
-    form: web::Form<ActionForm>,
+    form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
     require_csrf(&req, &state, &form.csrf)?;
     let Staff { user: me } = Staff::check(&req).await?;
