@@ -362,6 +362,8 @@ pub struct Settings {
     pub database_pool_size: u32,
     pub database_timeout: Duration,
     pub bind: SocketAddr,
+    /// `ADMIN_BIND`: where the probes and `/metrics` are served instead of `bind`.
+    pub admin_bind: Option<SocketAddr>,
     pub secret_key: SecretKey,
     pub cookie_secure: bool,
     pub sms: SmsSettings,
@@ -450,6 +452,7 @@ impl Settings {
             database_pool_size: 4,
             database_timeout: Duration::from_secs(2),
             bind: "127.0.0.1:0".parse().expect("valid address"),
+            admin_bind: None,
             secret_key: SecretKey::generate(),
             cookie_secure: false,
             sms: SmsSettings::default(),
@@ -714,6 +717,16 @@ impl Settings {
                 num(&get, "DATABASE_TIMEOUT_SECONDS", 5, 1, 600)? as u64,
             ),
             bind,
+            admin_bind: get("ADMIN_BIND")
+                .map(|v| {
+                    v.parse::<SocketAddr>().map_err(|_| {
+                        err(
+                            "ADMIN_BIND",
+                            format!("`{v}` is not an address like 127.0.0.1:9000"),
+                        )
+                    })
+                })
+                .transpose()?,
             secret_key,
             cookie_secure,
             sms,

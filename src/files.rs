@@ -29,6 +29,25 @@ pub fn create_private_file(path: &Path, contents: &[u8]) -> io::Result<()> {
     options.open(path)?.write_all(contents)
 }
 
+/// Opens (creating it `0600` if needed) the lock file `path` and takes its exclusive lock
+/// without waiting: `Ok(None)` when another process holds it. The lock lasts as long as the
+/// returned file is open, and the system releases it when the process ends, however it ends.
+pub fn try_lock_file(path: &Path) -> io::Result<Option<std::fs::File>> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options.open(path)?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
+    }
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use std::os::unix::fs::PermissionsExt;
@@ -52,5 +71,15 @@ mod tests {
             "an existing file is never overwritten"
         );
         std::fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn a_lock_file_is_held_once() {
+        let path = std::env::temp_dir().join(format!("user-auth-lock-{}", std::process::id()));
+        let held = try_lock_file(&path).unwrap().expect("free at first");
+        assert!(try_lock_file(&path).unwrap().is_none(), "held");
+        drop(held);
+        assert!(try_lock_file(&path).unwrap().is_some(), "free again");
+        std::fs::remove_file(path).unwrap();
     }
 }

@@ -1,4 +1,4 @@
-//! The `user-auth` binary: `serve` (the default) and `migrate`.
+//! The `user-auth` binary: `serve` (the default), `migrate`, `backup`, `seed` and `admin`.
 
 use std::process::ExitCode;
 
@@ -22,6 +22,12 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Write a consistent copy of the SQLite database to PATH while the server runs (on
+    /// PostgreSQL, use pg_dump).
+    Backup {
+        /// Where the copy goes; it must not exist yet.
+        path: std::path::PathBuf,
+    },
     /// Give or take staff rights (the way to make the first staff member).
     Admin {
         #[command(subcommand)]
@@ -81,9 +87,25 @@ fn main() -> ExitCode {
             }
             Err(e) => fail(e),
         },
+        Command::Backup { path } => match db::backup(&settings.database_url, &path) {
+            Ok(()) => {
+                log::info!("backup written to {}", path.display());
+                ExitCode::SUCCESS
+            }
+            Err(e @ db::SetupError::Backup(_)) => {
+                eprintln!("user-auth: {e}");
+                ExitCode::FAILURE
+            }
+            Err(e) => fail(e),
+        },
         Command::Seed { users, invitees_of } => seed(&settings, users, &invitees_of),
         Command::Admin { command } => admin(&settings, command),
         Command::Serve => actix_web::rt::System::new().block_on(async move {
+            // held until the process ends: one server per SQLite file
+            let _lock = match db::lock_for_server(&settings.database_url) {
+                Ok(lock) => lock,
+                Err(e) => return fail(e),
+            };
             let app = match Application::build(&settings, Dependencies::from_settings(&settings)) {
                 Ok(app) => app,
                 Err(e) => return fail(e),

@@ -23,6 +23,9 @@ use crate::{
     state::{AppState, Dependencies},
 };
 
+/// How often the metrics' histograms are drained.
+const METRICS_UPKEEP_EVERY: Duration = Duration::from_secs(5);
+
 /// Why the application could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -41,6 +44,8 @@ pub enum StartupError {
 pub struct Application {
     port: u16,
     server: Server,
+    /// The operators' server on `ADMIN_BIND`, and its port.
+    admin: Option<(u16, Server)>,
     pool: DbPool,
     state: web::Data<AppState>,
     purge_every: Duration,
@@ -80,9 +85,28 @@ impl Application {
             .listen(listener)
             .map_err(bind_error)?
             .run();
+        let admin = match settings.admin_bind {
+            None => None,
+            Some(addr) => {
+                let admin_error = |source| StartupError::Bind {
+                    addr: addr.to_string(),
+                    source,
+                };
+                let listener = TcpListener::bind(addr).map_err(admin_error)?;
+                let port = listener.local_addr().map_err(admin_error)?.port();
+                let serving = state.clone();
+                let server = HttpServer::new(move || http::ops_app(serving.clone()))
+                    .workers(1)
+                    .listen(listener)
+                    .map_err(admin_error)?
+                    .run();
+                Some((port, server))
+            }
+        };
         Ok(Self {
             port,
             server,
+            admin,
             pool,
             state,
             purge_every: settings.purge_every,
@@ -92,6 +116,11 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of `ADMIN_BIND`, when it is set.
+    pub fn admin_port(&self) -> Option<u16> {
+        self.admin.as_ref().map(|(port, _)| *port)
     }
 
     /// The pool the server uses (tests use it to inspect and to starve the database).
@@ -110,9 +139,26 @@ impl Application {
                 log_purge(state.app.retention.purge().await);
             }
         });
+        // the metrics' histograms keep their samples until drained: drain them often, so
+        // memory stays flat however long the process runs
+        let metrics = self.state.metrics.clone();
+        let upkeep = actix_web::rt::spawn(async move {
+            loop {
+                actix_web::rt::time::sleep(METRICS_UPKEEP_EVERY).await;
+                metrics.run_upkeep();
+            }
+        });
         let _delivering = DeliveryWorker::start(self.state.clone(), self.delivery_poll);
-        let served = self.server.await;
+        let served = match self.admin {
+            None => self.server.await,
+            Some((_, admin)) => {
+                // both stop together: a signal stops every server of the process
+                let (served, admin) = futures_util::future::join(self.server, admin).await;
+                served.and(admin)
+            }
+        };
         purging.abort();
+        upkeep.abort();
         served
     }
 }

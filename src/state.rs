@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use chrono::TimeDelta;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tokio::sync::Notify;
 
 use crate::{
@@ -46,6 +47,32 @@ pub struct AppState {
     pub address_rules: AddressRules,
     /// How the providers' delivery reports are checked.
     pub callbacks: Callbacks,
+    /// Renders the process's metrics (`/metrics`).
+    pub metrics: PrometheusHandle,
+    /// The probes and metrics are served on the public address (no `ADMIN_BIND`).
+    pub ops_on_public_bind: bool,
+}
+
+/// The process's metrics recorder, installed at first use (there is one per process, however
+/// many servers it runs). Latencies are histograms with these buckets, in seconds.
+pub fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: std::sync::OnceLock<PrometheusHandle> = std::sync::OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            const BUCKETS: &[f64] = &[
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+            ];
+            let builder = PrometheusBuilder::new()
+                .set_buckets(BUCKETS)
+                .expect("the buckets are not empty");
+            let recorder = builder.build_recorder();
+            let handle = recorder.handle();
+            // another recorder may already be installed (an embedding program's): then ours
+            // still renders what it is given, which is nothing
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
 }
 
 /// Where the providers send delivery reports.
@@ -281,6 +308,8 @@ impl AppState {
             phone_example: phone::example(settings.phone_policy.default_region),
             address_rules: settings.address_rules,
             callbacks: Callbacks::new(settings),
+            metrics: metrics_handle(),
+            ops_on_public_bind: settings.admin_bind.is_none(),
         }
     }
 }

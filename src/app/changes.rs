@@ -14,7 +14,9 @@ use super::{
     accounts::{delete_account, profile_of},
     error::Error,
     parts::{Config, Parts},
-    sign_in::{CodeSent, code_sent, confirm_code, enqueue_text, issue_code, message_text},
+    sign_in::{
+        CodeSent, code_sent, confirm_code, count_code, enqueue_text, issue_code, message_text,
+    },
     staff::ROLES_LOCK,
 };
 use crate::{
@@ -158,6 +160,7 @@ impl Changes {
             .await?;
         match issued {
             Ok(_) => {
+                count_code(purpose);
                 self.parts.outbox.notify_one();
                 Ok(Ok(code_sent(&self.parts.config.limits)))
             }

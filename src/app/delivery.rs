@@ -110,11 +110,26 @@ impl Delivery {
         let tries = claimed.into_iter().map(|m| self.try_once(m));
         let results = futures_util::future::join_all(tries).await;
         for result in &results {
-            match result {
-                Outcome::Sent { .. } => round.sent += 1,
-                Outcome::Retry { .. } => round.retried += 1,
-                Outcome::GiveUp { .. } => round.given_up += 1,
-            }
+            let (outcome, provider) = match result {
+                Outcome::Sent { provider, .. } => {
+                    round.sent += 1;
+                    ("sent", provider.clone())
+                }
+                Outcome::Retry { provider, .. } => {
+                    round.retried += 1;
+                    ("retried", provider.clone())
+                }
+                Outcome::GiveUp { provider, .. } => {
+                    round.given_up += 1;
+                    (
+                        "given_up",
+                        provider.clone().unwrap_or_else(|| "none".into()),
+                    )
+                }
+            };
+            // (the provider says the channel: `smtp` and the mail console are mail)
+            metrics::counter!("outbox_tries_total", "outcome" => outcome, "provider" => provider)
+                .increment(1);
         }
         // the round's results in one transaction (one commit, however many messages)
         self.parts

@@ -16,6 +16,7 @@ pub mod email;
 mod error;
 pub mod export;
 pub mod invites;
+pub mod ops;
 mod parts;
 pub mod retention;
 pub mod seed;
@@ -39,6 +40,7 @@ pub struct App {
     pub delivery: delivery::Delivery,
     pub emails: email::Emails,
     pub export: export::Export,
+    pub ops: ops::Ops,
 }
 
 impl App {
@@ -54,7 +56,8 @@ impl App {
             retention: retention::Retention::new(parts.clone()),
             delivery: delivery::Delivery::new(parts.clone()),
             emails: email::Emails::new(parts.clone()),
-            export: export::Export::new(parts),
+            export: export::Export::new(parts.clone()),
+            ops: ops::Ops::new(parts),
         }
     }
 }

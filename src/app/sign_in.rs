@@ -102,6 +102,7 @@ impl SignIn {
         if let Err(refused) = issued {
             return Ok(Err(refused));
         }
+        count_code(CodePurpose::SignIn);
         self.parts.outbox.notify_one();
         Ok(Ok(code_sent(&self.parts.config.limits)))
     }
@@ -143,6 +144,12 @@ impl SignIn {
                 Ok(signed_in)
             })
             .await
+            .inspect(|signed_in| {
+                if let Ok(s) = signed_in {
+                    let account = if s.new_account { "new" } else { "existing" };
+                    metrics::counter!("sign_ins_total", "account" => account).increment(1);
+                }
+            })
     }
 }
 
@@ -168,6 +175,11 @@ fn region_of(phone: &PhoneNumber) -> String {
         .region()
         .map(|r| r.as_ref().to_owned())
         .unwrap_or_default()
+}
+
+/// Counts a code sent (`codes_sent_total` by purpose) once its transaction committed.
+pub fn count_code(purpose: CodePurpose) {
+    metrics::counter!("codes_sent_total", "purpose" => purpose.as_str()).increment(1);
 }
 
 /// The answer to a code sent under `limits`.

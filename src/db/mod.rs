@@ -18,6 +18,6 @@ pub mod users;
 
 pub use backend::{DbConnection, lock_keys, write_transaction};
 pub use pool::{
-    DEFAULT_SQLITE_PATH, DatabaseUrl, DbError, DbPool, Manager, SetupError, establish, migrate,
-    pool, run,
+    DEFAULT_SQLITE_PATH, DatabaseUrl, DbError, DbPool, Manager, SetupError, backup, establish,
+    lock_for_server, migrate, migrations_applied, pool, run,
 };

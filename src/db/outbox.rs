@@ -279,6 +279,21 @@ pub fn oldest_unsent(conn: &mut DbConnection) -> QueryResult<Option<NaiveDateTim
         .first(conn)
 }
 
+/// When the longest-due pending message fell due (the worker should have taken it since), and
+/// how many messages are open (pending or sending).
+pub fn backlog(conn: &mut DbConnection) -> QueryResult<(Option<NaiveDateTime>, i64)> {
+    let due: Option<NaiveDateTime> = sms_messages::table
+        .filter(sms_messages::state.eq(MessageState::Pending.as_str()))
+        .select(diesel::dsl::min(sms_messages::next_attempt_at))
+        .first(conn)?;
+    let open = MessageState::OPEN.map(MessageState::as_str);
+    let count = sms_messages::table
+        .filter(sms_messages::state.eq_any(open))
+        .count()
+        .get_result(conn)?;
+    Ok((due, count))
+}
+
 /// Which messages a page lists.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {

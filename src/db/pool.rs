@@ -80,6 +80,73 @@ pub enum SetupError {
         path: String,
         source: std::io::Error,
     },
+    #[error(
+        "another user-auth server is running on the SQLite database {path} (it holds {lock}); one server per SQLite file, or use PostgreSQL for several"
+    )]
+    InUse { path: String, lock: String },
+    #[error("backup: {0}")]
+    Backup(String),
+}
+
+/// A server holds this lock on its SQLite file for its whole life, so a second server on the
+/// same file refuses to start (SQLite's own locks keep one file consistent, but two servers
+/// would each enforce the limits from a cache of nothing and race their delivery workers).
+/// The command-line tools do not take it: they work beside a running server.
+pub fn lock_for_server(url: &DatabaseUrl) -> Result<Option<std::fs::File>, SetupError> {
+    let DatabaseUrl::Sqlite(path) = url else {
+        return Ok(None);
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        create_private_dir_all(dir).map_err(|source| SetupError::Folder {
+            path: dir.display().to_string(),
+            source,
+        })?;
+    }
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lock");
+    let lock = PathBuf::from(name);
+    match crate::files::try_lock_file(&lock) {
+        Ok(Some(file)) => Ok(Some(file)),
+        Ok(None) => Err(SetupError::InUse {
+            path: path.display().to_string(),
+            lock: lock.display().to_string(),
+        }),
+        Err(source) => Err(SetupError::Folder {
+            path: lock.display().to_string(),
+            source,
+        }),
+    }
+}
+
+/// `user-auth backup PATH`: a consistent copy of a live SQLite database (`VACUUM INTO`, which
+/// reads one snapshot while the server goes on writing), created `0600`. `PATH` must not exist.
+/// On PostgreSQL the answer says to use `pg_dump`.
+pub fn backup(url: &DatabaseUrl, to: &Path) -> Result<(), SetupError> {
+    let DatabaseUrl::Sqlite(_) = url else {
+        return Err(SetupError::Backup(
+            "on PostgreSQL, back up with the database's own tools: pg_dump --format=custom --file=user-auth.dump DATABASE_URL (see the README)".into(),
+        ));
+    };
+    if to.exists() {
+        return Err(SetupError::Backup(format!(
+            "{} exists already",
+            to.display()
+        )));
+    }
+    let mut conn = establish(url).map_err(|e| SetupError::Connect(e.to_string()))?;
+    // the copy is made private before SQLite writes a byte into it
+    create_private_file(to, b"").map_err(|source| SetupError::Folder {
+        path: to.display().to_string(),
+        source,
+    })?;
+    let copied = diesel::sql_query("VACUUM INTO ?")
+        .bind::<diesel::sql_types::Text, _>(to.to_string_lossy().into_owned())
+        .execute(&mut conn);
+    if let Err(e) = copied {
+        let _ = std::fs::remove_file(to);
+        return Err(SetupError::Backup(e.to_string()));
+    }
+    Ok(())
 }
 
 /// Opens one connection, reporting the backend's own error text (never diesel's generic
@@ -120,37 +187,46 @@ pub fn migrate(url: &DatabaseUrl) -> Result<usize, SetupError> {
         }
     }
     let mut conn = establish(url).map_err(|e| SetupError::Connect(e.to_string()))?;
-    let applied = match &mut conn {
-        // A least-privilege role may read the migration table but not create it (see README).
-        DbConnection::Pg(c) => {
-            if all_applied(c) {
-                Ok(0)
-            } else {
-                c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len())
-            }
+    // A least-privilege role may read the migration table but not create it (see README).
+    let postgres = matches!(conn, DbConnection::Pg(_));
+    let applied = if postgres && migrations_applied(&mut conn) {
+        Ok(0)
+    } else {
+        match &mut conn {
+            DbConnection::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len()),
+            DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
         }
-        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
     };
     applied.map_err(|e| SetupError::Migrate(e.to_string()))
 }
 
-/// Whether every PostgreSQL migration is recorded as applied, found with a plain `SELECT`
-/// (the harness would first `CREATE TABLE IF NOT EXISTS` its table, which needs the right to
-/// create tables even when the table exists). Any error means "not known": migrate.
-fn all_applied(conn: &mut PgConnection) -> bool {
+/// Whether every migration this binary carries is recorded as applied, found with a plain
+/// `SELECT` (the harness would first `CREATE TABLE IF NOT EXISTS` its table, which on
+/// PostgreSQL needs the right to create tables even when the table exists). Any error means
+/// "not known": no.
+pub fn migrations_applied(conn: &mut DbConnection) -> bool {
     use diesel::migration::MigrationSource;
-    let Ok(wanted) = MigrationSource::<diesel::pg::Pg>::migrations(&PG_MIGRATIONS) else {
+    let wanted: Vec<String> = match conn {
+        DbConnection::Pg(_) => MigrationSource::<diesel::pg::Pg>::migrations(&PG_MIGRATIONS)
+            .map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect()),
+        DbConnection::Sqlite(_) => {
+            MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
+                .map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect())
+        }
+    }
+    .unwrap_or_default();
+    let query = "SELECT version FROM __diesel_schema_migrations";
+    let applied = match conn {
+        DbConnection::Pg(c) => diesel::sql_query(query).load::<VersionRow>(c),
+        DbConnection::Sqlite(c) => diesel::sql_query(query).load::<VersionRow>(c),
+    };
+    let Ok(applied) = applied else {
         return false;
     };
-    let Ok(applied) = diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
-        .load::<VersionRow>(conn)
-    else {
-        return false;
-    };
-    wanted.iter().all(|m| {
-        let version = m.name().version().to_string();
-        applied.iter().any(|row| row.version == version)
-    })
+    !wanted.is_empty()
+        && wanted
+            .iter()
+            .all(|version| applied.iter().any(|row| &row.version == version))
 }
 
 #[derive(QueryableByName)]
@@ -217,7 +293,13 @@ where
 {
     let pool = pool.clone();
     actix_web::web::block(move || {
-        let mut conn = pool.get().map_err(|_| DbError::Unavailable)?;
+        let waiting = std::time::Instant::now();
+        let got = pool.get();
+        metrics::histogram!("db_pool_wait_seconds").record(waiting.elapsed().as_secs_f64());
+        let mut conn = got.map_err(|_| {
+            metrics::counter!("db_pool_timeouts_total").increment(1);
+            DbError::Unavailable
+        })?;
         match f(&mut conn) {
             Ok(v) => Ok(v),
             Err(DbError::Query(e)) => {

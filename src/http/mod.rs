@@ -10,6 +10,7 @@ pub mod client;
 pub mod error;
 pub mod export;
 pub mod headers;
+pub mod ops;
 pub mod refusal;
 pub mod respond;
 pub mod web;
@@ -38,6 +39,7 @@ pub fn app(
 > {
     let sessions = web::session::session_middleware(&state);
     let state_secure = state.cookie_secure;
+    let public_ops = state.ops_on_public_bind;
     App::new()
         .app_data(state)
         .app_data(actix_web::web::FormConfig::default().limit(8 * 1024))
@@ -45,11 +47,33 @@ pub fn app(
         .configure(web::configure)
         .configure(api::configure)
         .configure(callbacks::configure)
+        .configure(|cfg| {
+            if public_ops {
+                ops::configure(cfg);
+            }
+        })
         .default_service(actix_web::web::to(web::errors::not_found))
         .wrap(from_fn(headers::refuse_cross_site))
         .wrap(from_fn(web::errors::error_pages))
         .wrap(sessions)
         .wrap(headers::security_headers())
         .wrap(headers::strict_transport_security(state_secure))
-        .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+        .wrap(from_fn(ops::observe))
+        // the path without its query: a query may carry a secret (an email link's token)
+        .wrap(Logger::new("%a \"%m %U\" %s %b %Dms"))
+}
+
+/// The operators' address (`ADMIN_BIND`): the probes and the metrics, nothing else.
+pub fn ops_app(
+    state: actix_web::web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    App::new().app_data(state).configure(ops::configure)
 }

@@ -59,6 +59,11 @@ impl Refused {
         self
     }
 
+    /// Counts the refusal as answered (`refusals_total` by its code), for `/metrics`.
+    pub fn count(&self) {
+        metrics::counter!("refusals_total", "code" => self.code).increment(1);
+    }
+
     pub fn retry_after(mut self, seconds: i64) -> Self {
         self.retry_after = Some(seconds);
         self

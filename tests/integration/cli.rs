@@ -395,3 +395,181 @@ fn the_console_sender_on_a_public_address_is_refused_unless_allowed_and_then_lou
     );
     let _ = std::fs::remove_dir_all(path.parent().unwrap().parent().unwrap());
 }
+
+/// A server on `path`'s SQLite file, its log lines (stderr) as they come.
+fn start_server(
+    path: &std::path::Path,
+) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
+    use std::io::{BufRead, BufReader};
+    let mut server = user_auth()
+        .env("DATABASE_URL", format!("sqlite://{}", path.display()))
+        .env("BIND", "127.0.0.1:0")
+        .env("RUST_LOG", "info")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = server.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    (server, rx)
+}
+
+/// Waits (at most 20 s) for a line containing `needle`, and answers it.
+fn wait_for_line(rx: &std::sync::mpsc::Receiver<String>, needle: &str) -> Option<String> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) if line.contains(needle) => return Some(line),
+            Ok(_) => {}
+            Err(_) => return None,
+        }
+    }
+}
+
+#[test]
+fn one_server_per_sqlite_file_while_the_tools_and_a_live_backup_work_beside_it() {
+    let path = temp_db();
+    let url = format!("sqlite://{}", path.display());
+    let (mut first, lines) = start_server(&path);
+    let serving = wait_for_line(&lines, "user-auth serving").expect("the first server starts");
+
+    // the access log names the path, never the query (an email link's token is a secret)
+    let port = serving.split("127.0.0.1:").nth(1).unwrap();
+    let port: String = port.chars().take_while(char::is_ascii_digit).collect();
+    let token = "ab".repeat(32);
+    {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
+        write!(
+            stream,
+            "GET /email/verify?token={token} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    }
+    let logged = wait_for_line(&lines, "/email/verify").expect("the request is logged");
+    assert!(!logged.contains(&token), "{logged}");
+
+    // a second server on the same file: one clear paragraph, exit code 2
+    let out = user_auth()
+        .env("DATABASE_URL", &url)
+        .env("BIND", "127.0.0.1:0")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("another user-auth server is running on the SQLite database")
+            && stderr.contains("app.db.lock"),
+        "{stderr}"
+    );
+
+    // the command-line tools work beside it
+    let out = user_auth()
+        .env("DATABASE_URL", &url)
+        .args(["admin", "grant", "+998901234567"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = user_auth()
+        .env("DATABASE_URL", &url)
+        .args(["seed", "--users", "500"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // a backup of the live database: consistent, private, with every row
+    let copy = path.with_file_name("backup.db");
+    let out = user_auth()
+        .env("DATABASE_URL", &url)
+        .arg("backup")
+        .arg(&copy)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&copy).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    {
+        use diesel::{Connection, QueryDsl, RunQueryDsl, sql_types::Text};
+        #[derive(diesel::QueryableByName)]
+        struct Check {
+            #[diesel(sql_type = Text)]
+            integrity_check: String,
+        }
+        let mut conn = diesel::SqliteConnection::establish(&copy.to_string_lossy()).unwrap();
+        let check: Check = diesel::sql_query("PRAGMA integrity_check")
+            .get_result(&mut conn)
+            .unwrap();
+        assert_eq!(check.integrity_check, "ok");
+        let users: i64 = user_auth::db::schema::users::table
+            .count()
+            .get_result(&mut conn)
+            .unwrap();
+        assert_eq!(users, 501);
+    }
+    // never over an existing file
+    let out = user_auth()
+        .env("DATABASE_URL", &url)
+        .arg("backup")
+        .arg(&copy)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("exists already"));
+
+    // the lock goes with the process; the restored copy serves
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let (mut restored, lines) = start_server(&copy);
+    assert!(
+        wait_for_line(&lines, "user-auth serving").is_some(),
+        "a server starts on the copy"
+    );
+    restored.kill().unwrap();
+    restored.wait().unwrap();
+    let (mut again, lines) = start_server(&path);
+    assert!(
+        wait_for_line(&lines, "user-auth serving").is_some(),
+        "and on the original again"
+    );
+    again.kill().unwrap();
+    again.wait().unwrap();
+    let _ = std::fs::remove_dir_all(path.parent().unwrap().parent().unwrap());
+}
+
+#[test]
+fn backup_on_postgres_points_at_pg_dump() {
+    let out = user_auth()
+        .env("DATABASE_URL", "postgres://nobody@127.0.0.1:9/nothing")
+        .arg("backup")
+        .arg("/tmp/never-written.db")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("pg_dump"));
+}

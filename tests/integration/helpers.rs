@@ -212,6 +212,8 @@ pub struct Options {
     pub test_numbers: Option<&'static str>,
     /// How mail is sent (default: the console).
     pub mail: Option<user_auth::config::MailSettings>,
+    /// Serve the probes and metrics on an `ADMIN_BIND` of their own.
+    pub admin_bind: bool,
 }
 
 impl Default for Options {
@@ -229,12 +231,15 @@ impl Default for Options {
             public_origin: None,
             test_numbers: None,
             mail: None,
+            admin_bind: false,
         }
     }
 }
 
 pub struct TestApp {
     pub address: String,
+    /// `ADMIN_BIND`'s address, when the server has one.
+    pub admin_address: Option<String>,
     pub client: reqwest::Client,
     pub jar: Arc<Jar>,
     pub sms: Inbox,
@@ -274,11 +279,13 @@ impl TestApp {
         };
         let app = Application::build(&self.settings, deps).expect("a second server starts");
         let address = format!("http://127.0.0.1:{}", app.port());
+        let admin_address = app.admin_port().map(|p| format!("http://127.0.0.1:{p}"));
         let pool = app.pool();
         actix_web::rt::spawn(app.run_until_stopped());
         let jar = Arc::new(Jar::default());
         TestApp {
             address,
+            admin_address,
             client: client_with(jar.clone()),
             jar,
             sms: Inbox {
@@ -317,6 +324,9 @@ impl TestApp {
         if let Some(mail) = &options.mail {
             settings.mail = mail.clone();
         }
+        if options.admin_bind {
+            settings.admin_bind = Some("127.0.0.1:0".parse().expect("an address"));
+        }
         settings.test_numbers = options
             .test_numbers
             .map(|t| user_auth::domain::test_numbers::TestNumbers::parse(t).expect("test numbers"))
@@ -339,12 +349,14 @@ impl TestApp {
         let app = Application::build(&settings, deps).expect("the application starts");
         let settings = settings.clone();
         let address = format!("http://127.0.0.1:{}", app.port());
+        let admin_address = app.admin_port().map(|p| format!("http://127.0.0.1:{p}"));
         let pool = app.pool();
         actix_web::rt::spawn(app.run_until_stopped());
         let jar = Arc::new(Jar::default());
         let client = client_with(jar.clone());
         TestApp {
             address,
+            admin_address,
             client,
             jar,
             sms: Inbox {

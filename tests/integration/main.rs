@@ -20,6 +20,7 @@ mod hostile_input;
 mod invites;
 mod limits;
 mod names;
+mod ops;
 mod pages;
 mod retention;
 mod sessions;

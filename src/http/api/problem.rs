@@ -129,6 +129,7 @@ impl ResponseError for ApiError {
 
     /// Headers only; [`translate_problems`] writes the body in the request's language.
     fn error_response(&self) -> HttpResponse {
+        self.0.count();
         let mut res = HttpResponse::build(self.0.status)
             .content_type(PROBLEM_JSON)
             .finish();

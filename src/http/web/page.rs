@@ -149,6 +149,7 @@ pub fn render(status: StatusCode, page: &impl Template) -> Result<HttpResponse, 
 /// Renders a form again after a refusal: with the refusal's status and `Retry-After` (the page
 /// shows its message, `refused.text(…)`).
 pub fn render_refused(refused: &Refused, page: &impl Template) -> Result<HttpResponse, AppError> {
+    refused.count();
     let mut res = render(refused.status, page)?;
     set_retry_after(&mut res, refused.retry_after);
     Ok(res)

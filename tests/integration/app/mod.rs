@@ -3,6 +3,7 @@
 mod accounts;
 mod credentials;
 mod invites;
+mod ops;
 mod retention;
 mod sign_in;
 mod staff;
