@@ -16,6 +16,7 @@ use crate::{
         token::hex,
     },
     files::{create_private_dir_all, create_private_file},
+    logging::LogFormat,
 };
 
 /// A configuration value that is missing or wrong, naming the variable.
@@ -24,6 +25,45 @@ use crate::{
 pub struct ConfigError {
     pub var: &'static str,
     pub message: String,
+}
+
+/// `LOG_FORMAT` (`text`, the default, or `json`): read before everything else, since the
+/// logger is installed before the other settings are read.
+pub fn log_format_from_env() -> Result<LogFormat, ConfigError> {
+    match std::env::var("LOG_FORMAT")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    {
+        None => Ok(LogFormat::default()),
+        Some(v) => LogFormat::parse(&v)
+            .ok_or_else(|| err("LOG_FORMAT", format!("`{v}` is neither `text` nor `json`"))),
+    }
+}
+
+/// How the HTTP server treats connections: every limit a slow or greedy client meets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HttpLimits {
+    /// `HTTP_REQUEST_TIMEOUT_SECONDS`: a request's line and headers must arrive within this,
+    /// else 408 and the connection is closed (a client dribbling its headers holds nothing).
+    pub request_timeout: Duration,
+    /// `HTTP_KEEP_ALIVE_SECONDS`: an idle connection is closed after this (0: after each answer).
+    pub keep_alive: Duration,
+    /// `HTTP_DISCONNECT_TIMEOUT_SECONDS`: how long a closing connection may take to shut down.
+    pub disconnect_timeout: Duration,
+    /// `HTTP_MAX_CONNECTIONS`: open connections per worker thread; past it, new ones wait in
+    /// the listen queue.
+    pub max_connections: usize,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        Self {
+            request_timeout: Duration::from_secs(5),
+            keep_alive: Duration::from_secs(5),
+            disconnect_timeout: Duration::from_secs(1),
+            max_connections: 10_000,
+        }
+    }
 }
 
 fn err(var: &'static str, message: impl Into<String>) -> ConfigError {
@@ -364,6 +404,9 @@ pub struct Settings {
     pub bind: SocketAddr,
     /// `ADMIN_BIND`: where the probes and `/metrics` are served instead of `bind`.
     pub admin_bind: Option<SocketAddr>,
+    /// `SHUTDOWN_GRACE_SECONDS`: on SIGTERM or SIGINT, how long requests in flight may take.
+    pub shutdown_grace: Duration,
+    pub http: HttpLimits,
     pub secret_key: SecretKey,
     pub cookie_secure: bool,
     pub sms: SmsSettings,
@@ -453,6 +496,8 @@ impl Settings {
             database_timeout: Duration::from_secs(2),
             bind: "127.0.0.1:0".parse().expect("valid address"),
             admin_bind: None,
+            shutdown_grace: Duration::from_secs(30),
+            http: HttpLimits::default(),
             secret_key: SecretKey::generate(),
             cookie_secure: false,
             sms: SmsSettings::default(),
@@ -727,6 +772,29 @@ impl Settings {
                     })
                 })
                 .transpose()?,
+            shutdown_grace: Duration::from_secs(
+                num(&get, "SHUTDOWN_GRACE_SECONDS", 30, 0, 3600)? as u64
+            ),
+            http: HttpLimits {
+                request_timeout: Duration::from_secs(num(
+                    &get,
+                    "HTTP_REQUEST_TIMEOUT_SECONDS",
+                    5,
+                    1,
+                    300,
+                )? as u64),
+                keep_alive: Duration::from_secs(
+                    num(&get, "HTTP_KEEP_ALIVE_SECONDS", 5, 0, 3600)? as u64
+                ),
+                disconnect_timeout: Duration::from_secs(num(
+                    &get,
+                    "HTTP_DISCONNECT_TIMEOUT_SECONDS",
+                    1,
+                    1,
+                    60,
+                )? as u64),
+                max_connections: num(&get, "HTTP_MAX_CONNECTIONS", 10_000, 1, 1_000_000)? as usize,
+            },
             secret_key,
             cookie_secure,
             sms,

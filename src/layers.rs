@@ -19,13 +19,14 @@ use syn::visit::Visit;
 /// `http → state → app → domain/db`, with the support modules beneath their users.
 const ALLOWED: &[(&str, &[&str])] = &[
     ("domain", &["domain"]),
-    ("db", &["db", "domain", "files"]),
+    ("db", &["db", "domain", "files", "logging"]),
+    ("logging", &["logging"]),
     ("clock", &["clock"]),
     ("sms", &["sms", "domain"]),
     ("mail", &["mail", "sms", "domain"]),
     ("i18n", &["i18n", "domain"]),
     ("files", &["files"]),
-    ("config", &["config", "db", "domain", "files"]),
+    ("config", &["config", "db", "domain", "files", "logging"]),
     (
         "app",
         &["app", "db", "domain", "clock", "sms", "mail", "i18n"],
@@ -36,12 +37,15 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "state", "app", "config", "db", "domain", "clock", "sms", "mail", "i18n",
         ],
     ),
-    ("http", &["http", "state", "app", "domain", "i18n"]),
+    (
+        "http",
+        &["http", "state", "app", "domain", "i18n", "logging"],
+    ),
     (
         "startup",
         &[
             "startup", "http", "state", "app", "config", "db", "domain", "clock", "sms", "mail",
-            "i18n", "files",
+            "i18n", "files", "logging",
         ],
     ),
 ];

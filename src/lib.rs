@@ -12,6 +12,7 @@ pub mod domain;
 pub mod files;
 pub mod http;
 pub mod i18n;
+pub mod logging;
 pub mod mail;
 pub mod sms;
 pub mod startup;

@@ -3,7 +3,12 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use user_auth::{config::Settings, db, startup::Application, state::Dependencies};
+use user_auth::{
+    config::{self, Settings},
+    db, logging,
+    startup::Application,
+    state::Dependencies,
+};
 
 #[derive(Parser)]
 #[command(
@@ -70,7 +75,10 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
 
 fn main() -> ExitCode {
     let _ = dotenvy::dotenv();
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    match config::log_format_from_env() {
+        Ok(format) => logging::init(format),
+        Err(e) => return fail(format_args!("configuration variable {e}")),
+    }
     let cli = Cli::parse();
     let settings = match Settings::from_env() {
         Ok(s) => s,

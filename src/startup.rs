@@ -10,7 +10,7 @@ use std::{
     time::Duration,
 };
 
-use actix_web::{HttpServer, dev::Server, web};
+use actix_web::{HttpServer, dev::Server, http::KeepAlive, web};
 use chrono::NaiveDateTime;
 
 use crate::{
@@ -22,6 +22,28 @@ use crate::{
     i18n::Locales,
     state::{AppState, Dependencies},
 };
+
+/// The HTTP server's limits and its stop: every connection limit of `settings.http`, the grace
+/// period, and signals left to `run_until_stopped` (which stops every server of the process
+/// together, gracefully on SIGINT too). (A macro: `HttpServer`'s type parameters are many.)
+macro_rules! with_limits {
+    ($server:expr, $settings:expr $(,)?) => {{
+        let settings: &Settings = $settings;
+        let http = &settings.http;
+        let keep_alive = if http.keep_alive.is_zero() {
+            KeepAlive::Disabled
+        } else {
+            KeepAlive::Timeout(http.keep_alive)
+        };
+        $server
+            .client_request_timeout(http.request_timeout)
+            .client_disconnect_timeout(http.disconnect_timeout)
+            .keep_alive(keep_alive)
+            .max_connections(http.max_connections)
+            .shutdown_timeout(settings.shutdown_grace.as_secs())
+            .disable_signals()
+    }};
+}
 
 /// How often the metrics' histograms are drained.
 const METRICS_UPKEEP_EVERY: Duration = Duration::from_secs(5);
@@ -49,6 +71,8 @@ pub struct Application {
     pool: DbPool,
     state: web::Data<AppState>,
     purge_every: Duration,
+    /// How long requests in flight may take once a stop is asked for.
+    grace: Duration,
     delivery_poll: Duration,
 }
 
@@ -79,12 +103,15 @@ impl Application {
             .div_ceil(workers)
             .max(1);
         let serving = state.clone();
-        let server = HttpServer::new(move || http::app(serving.clone()))
-            .workers(workers)
-            .worker_max_blocking_threads(blocking)
-            .listen(listener)
-            .map_err(bind_error)?
-            .run();
+        let server = with_limits!(
+            HttpServer::new(move || http::app(serving.clone())),
+            settings,
+        )
+        .workers(workers)
+        .worker_max_blocking_threads(blocking)
+        .listen(listener)
+        .map_err(bind_error)?
+        .run();
         let admin = match settings.admin_bind {
             None => None,
             Some(addr) => {
@@ -95,11 +122,14 @@ impl Application {
                 let listener = TcpListener::bind(addr).map_err(admin_error)?;
                 let port = listener.local_addr().map_err(admin_error)?.port();
                 let serving = state.clone();
-                let server = HttpServer::new(move || http::ops_app(serving.clone()))
-                    .workers(1)
-                    .listen(listener)
-                    .map_err(admin_error)?
-                    .run();
+                let server = with_limits!(
+                    HttpServer::new(move || http::ops_app(serving.clone())),
+                    settings,
+                )
+                .workers(1)
+                .listen(listener)
+                .map_err(admin_error)?
+                .run();
                 Some((port, server))
             }
         };
@@ -111,6 +141,7 @@ impl Application {
             state,
             purge_every: settings.purge_every,
             delivery_poll: settings.delivery_poll,
+            grace: settings.shutdown_grace,
         })
     }
 
@@ -128,8 +159,10 @@ impl Application {
         self.pool.clone()
     }
 
-    /// Serves until the server stops, with the delivery worker, and purging what is past
-    /// retention every `purge_every`.
+    /// Serves until SIGTERM or SIGINT (or a stop through a server handle), with the delivery
+    /// worker, and purging what is past retention every `purge_every`. A stop is graceful: no
+    /// new connection is accepted, requests in flight have the grace period to finish, the
+    /// delivery worker finishes the message it is trying, and then the pool closes.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let state = self.state.clone();
         let every = self.purge_every;
@@ -148,19 +181,48 @@ impl Application {
                 metrics.run_upkeep();
             }
         });
-        let _delivering = DeliveryWorker::start(self.state.clone(), self.delivery_poll);
+        let delivering = DeliveryWorker::start(self.state.clone(), self.delivery_poll);
+        let mut handles = vec![self.server.handle()];
+        handles.extend(self.admin.as_ref().map(|(_, admin)| admin.handle()));
+        let grace = self.grace;
+        let signals = actix_web::rt::spawn(async move {
+            match stop_signal().await {
+                Ok(name) => log::info!(
+                    "{name}: stopping; requests in flight have {} s to finish",
+                    grace.as_secs()
+                ),
+                Err(e) => {
+                    log::warn!("signals cannot be received ({e}); stop the process by force");
+                    return;
+                }
+            }
+            futures_util::future::join_all(handles.iter().map(|h| h.stop(true))).await;
+        });
         let served = match self.admin {
             None => self.server.await,
             Some((_, admin)) => {
-                // both stop together: a signal stops every server of the process
                 let (served, admin) = futures_util::future::join(self.server, admin).await;
                 served.and(admin)
             }
         };
+        signals.abort();
         purging.abort();
         upkeep.abort();
+        delivering.finish().await;
+        log::info!("stopped");
         served
     }
+}
+
+/// Waits for SIGTERM or SIGINT (Ctrl-C), and names it.
+async fn stop_signal() -> std::io::Result<&'static str> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    Ok(tokio::select! {
+        _ = term.recv() => "SIGTERM",
+        _ = int.recv() => "SIGINT",
+    })
 }
 
 /// The delivery worker, on a thread of its own (so nothing that blocks a request thread can
@@ -168,13 +230,14 @@ impl Application {
 struct DeliveryWorker {
     stop: Arc<AtomicBool>,
     state: web::Data<AppState>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl DeliveryWorker {
     fn start(state: web::Data<AppState>, poll: Duration) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
         let (stopped, worker) = (stop.clone(), state.clone());
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("delivery".into())
             .spawn(move || {
                 actix_web::rt::System::new().block_on(async move {
@@ -193,7 +256,21 @@ impl DeliveryWorker {
                 })
             })
             .expect("the delivery thread starts");
-        Self { stop, state }
+        Self {
+            stop,
+            state,
+            thread: Some(thread),
+        }
+    }
+
+    /// Stops the worker and waits for it: it finishes the message it is trying (each try is
+    /// bounded by the provider's timeout) and records the outcome.
+    async fn finish(mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        self.state.app.delivery.wake();
+        if let Some(thread) = self.thread.take() {
+            let _ = actix_web::rt::task::spawn_blocking(move || thread.join()).await;
+        }
     }
 }
 

@@ -26,9 +26,9 @@ pub enum NotReady {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Figures {
     /// Connections the pool holds, and how many of them are idle.
-    pub pool_connections: u32,
-    pub pool_idle: u32,
-    pub pool_max: u32,
+    pub connections: u32,
+    pub idle_connections: u32,
+    pub max_connections: u32,
     /// Messages pending or being sent, and how long the longest-due one has been due.
     pub outbox_open: i64,
     pub outbox_due_for: Option<i64>,
@@ -73,9 +73,9 @@ impl Ops {
         let (due, open) = self.parts.run(|conn, _| Ok(outbox::backlog(conn)?)).await?;
         let now = self.parts.now();
         Ok(Figures {
-            pool_connections: state.connections,
-            pool_idle: state.idle_connections,
-            pool_max: self.parts.pool.max_size(),
+            connections: state.connections,
+            idle_connections: state.idle_connections,
+            max_connections: self.parts.pool.max_size(),
             outbox_open: open,
             outbox_due_for: due.map(|at| (now - at).num_seconds().max(0)),
         })

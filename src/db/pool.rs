@@ -292,27 +292,31 @@ where
     T: Send + 'static,
 {
     let pool = pool.clone();
+    // the request's id goes with its work, so what is logged there names the request
+    let request = crate::logging::current();
     actix_web::web::block(move || {
-        let waiting = std::time::Instant::now();
-        let got = pool.get();
-        metrics::histogram!("db_pool_wait_seconds").record(waiting.elapsed().as_secs_f64());
-        let mut conn = got.map_err(|_| {
-            metrics::counter!("db_pool_timeouts_total").increment(1);
-            DbError::Unavailable
-        })?;
-        match f(&mut conn) {
-            Ok(v) => Ok(v),
-            Err(DbError::Query(e)) => {
-                // A lost server shows up as many different errors; if the connection no longer
-                // answers, the database is unavailable rather than the query being wrong.
-                if conn.is_broken() || conn.ping().is_err() {
-                    Err(DbError::Unavailable)
-                } else {
-                    Err(DbError::Query(e))
+        crate::logging::within(request, || {
+            let waiting = std::time::Instant::now();
+            let got = pool.get();
+            metrics::histogram!("db_pool_wait_seconds").record(waiting.elapsed().as_secs_f64());
+            let mut conn = got.map_err(|_| {
+                metrics::counter!("db_pool_timeouts_total").increment(1);
+                DbError::Unavailable
+            })?;
+            match f(&mut conn) {
+                Ok(v) => Ok(v),
+                Err(DbError::Query(e)) => {
+                    // A lost server shows up as many different errors; if the connection no longer
+                    // answers, the database is unavailable rather than the query being wrong.
+                    if conn.is_broken() || conn.ping().is_err() {
+                        Err(DbError::Unavailable)
+                    } else {
+                        Err(DbError::Query(e))
+                    }
                 }
+                Err(other) => Err(other),
             }
-            Err(other) => Err(other),
-        }
+        })
     })
     .await
     .map_err(|_| DbError::Blocking)?

@@ -19,7 +19,7 @@ use actix_web::{
     App, Error,
     body::MessageBody,
     dev::{ServiceFactory, ServiceRequest, ServiceResponse},
-    middleware::{Logger, from_fn},
+    middleware::from_fn,
 };
 
 use crate::state::AppState;
@@ -58,9 +58,8 @@ pub fn app(
         .wrap(sessions)
         .wrap(headers::security_headers())
         .wrap(headers::strict_transport_security(state_secure))
+        // outermost: the request id, the metrics and the access line see every answer
         .wrap(from_fn(ops::observe))
-        // the path without its query: a query may carry a secret (an email link's token)
-        .wrap(Logger::new("%a \"%m %U\" %s %b %Dms"))
 }
 
 /// The operators' address (`ADMIN_BIND`): the probes and the metrics, nothing else.
@@ -75,5 +74,8 @@ pub fn ops_app(
         InitError = (),
     >,
 > {
-    App::new().app_data(state).configure(ops::configure)
+    App::new()
+        .app_data(state)
+        .configure(ops::configure)
+        .wrap(from_fn(ops::observe))
 }

@@ -14,7 +14,12 @@ use actix_web::{
     web,
 };
 
-use crate::{app::ops::NotReady, state::AppState};
+use crate::{
+    app::ops::NotReady,
+    http::client::client_info,
+    logging::{self, RequestId},
+    state::AppState,
+};
 
 /// Registers the three routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -60,9 +65,9 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     // the figures that are read, not counted: set at each scrape
     match state.app.ops.figures().await {
         Ok(f) => {
-            metrics::gauge!("db_pool_connections").set(f.pool_connections);
-            metrics::gauge!("db_pool_idle_connections").set(f.pool_idle);
-            metrics::gauge!("db_pool_max_connections").set(f.pool_max);
+            metrics::gauge!("db_pool_connections").set(f.connections);
+            metrics::gauge!("db_pool_idle_connections").set(f.idle_connections);
+            metrics::gauge!("db_pool_max_connections").set(f.max_connections);
             metrics::gauge!("outbox_open_messages").set(f.outbox_open as f64);
             metrics::gauge!("outbox_due_seconds").set(f.outbox_due_for.unwrap_or(0) as f64);
             metrics::gauge!("database_up").set(1);
@@ -75,23 +80,62 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         .body(state.metrics.render())
 }
 
-/// Counts every answer by route pattern (`/admin/users/{id}`, never the path itself, so the
-/// labels stay few), method and status, and times it.
+/// The header that names a request, on every answer and in every log line of the request.
+pub const REQUEST_ID: header::HeaderName = header::HeaderName::from_static("x-request-id");
+
+/// Around every request: names it (the trusted proxy's `X-Request-Id` when there is one and it
+/// is plain, a new one otherwise) for its log lines and its answer; counts the answer by route
+/// pattern (`/admin/users/{id}`, never the path itself, so the labels stay few), method and
+/// status, and times it; and writes the access line (the path without its query: a query may
+/// carry a secret, such as an email link's token).
 pub async fn observe(
     req: ServiceRequest,
-    next: Next<impl MessageBody>,
+    next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
+    let behind_proxy = req
+        .app_data::<web::Data<AppState>>()
+        .is_some_and(|state| state.address_rules.proxy_hops > 0);
+    let id = behind_proxy
+        .then(|| {
+            req.headers()
+                .get(&REQUEST_ID)?
+                .to_str()
+                .ok()
+                .and_then(RequestId::parse)
+        })
+        .flatten()
+        .unwrap_or_else(RequestId::generate);
     let method = req.method().as_str().to_owned();
-    let res = next.call(req).await?;
-    let route = res
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".to_owned());
-    let status = res.status().as_u16().to_string();
-    metrics::counter!("http_requests_total", "route" => route.clone(), "method" => method, "status" => status)
+    let path = req.path().to_owned();
+    let answered = logging::scope(id.clone(), next.call(req)).await;
+    let elapsed = started.elapsed();
+    // (an error here is a middleware's own, rare: the handlers' errors are answers already)
+    let (route, status, client) = match &answered {
+        Ok(res) => (
+            res.request().match_pattern(),
+            res.status(),
+            client_info(res.request()).ip,
+        ),
+        Err(e) => (None, e.error_response().status(), "-".to_owned()),
+    };
+    let route = route.unwrap_or_else(|| "unmatched".to_owned());
+    let status = status.as_u16();
+    metrics::counter!("http_requests_total", "route" => route.clone(), "method" => method.clone(), "status" => status.to_string())
         .increment(1);
-    metrics::histogram!("http_request_duration_seconds", "route" => route)
-        .record(started.elapsed().as_secs_f64());
+    metrics::histogram!("http_request_duration_seconds", "route" => route.clone())
+        .record(elapsed.as_secs_f64());
+    let duration_ms = (elapsed.as_secs_f64() * 1e4).round() / 10.0;
+    logging::sync_scope(id.clone(), || {
+        log::info!(
+            target: "user_auth::access",
+            method = method.as_str(), route = route.as_str(), path = path.as_str(), status, duration_ms, client = client.as_str();
+            "{client} \"{method} {path}\" {status} {duration_ms}ms"
+        );
+    });
+    let mut res = answered?;
+    if let Ok(value) = header::HeaderValue::from_str(id.as_str()) {
+        res.headers_mut().insert(REQUEST_ID, value);
+    }
     Ok(res)
 }

@@ -400,11 +400,20 @@ fn the_console_sender_on_a_public_address_is_refused_unless_allowed_and_then_lou
 fn start_server(
     path: &std::path::Path,
 ) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
+    start_server_with(path, &[])
+}
+
+/// A server on `path`'s SQLite file with `env` besides, its log lines (stderr) as they come.
+fn start_server_with(
+    path: &std::path::Path,
+    env: &[(&str, &str)],
+) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
     use std::io::{BufRead, BufReader};
     let mut server = user_auth()
         .env("DATABASE_URL", format!("sqlite://{}", path.display()))
         .env("BIND", "127.0.0.1:0")
         .env("RUST_LOG", "info")
+        .envs(env.iter().copied())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -418,6 +427,35 @@ fn start_server(
         }
     });
     (server, rx)
+}
+
+/// The port in the "serving http://127.0.0.1:PORT" line.
+fn port_of(serving: &str) -> u16 {
+    let port = serving.split("127.0.0.1:").nth(1).expect("an address");
+    let port: String = port.chars().take_while(char::is_ascii_digit).collect();
+    port.parse().expect("a port")
+}
+
+/// Sends `signal` (`TERM`, `INT`) to `child`.
+fn signal(child: &std::process::Child, signal: &str) {
+    let sent = std::process::Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(sent.success());
+}
+
+/// Waits (at most 30 s) for `child` to exit, and answers how.
+fn wait_exit(child: &mut std::process::Child) -> std::process::ExitStatus {
+    for _ in 0..300 {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    panic!("the server did not exit within 30 s");
 }
 
 /// Waits (at most 20 s) for a line containing `needle`, and answers it.
@@ -441,8 +479,7 @@ fn one_server_per_sqlite_file_while_the_tools_and_a_live_backup_work_beside_it()
     let serving = wait_for_line(&lines, "user-auth serving").expect("the first server starts");
 
     // the access log names the path, never the query (an email link's token is a secret)
-    let port = serving.split("127.0.0.1:").nth(1).unwrap();
-    let port: String = port.chars().take_while(char::is_ascii_digit).collect();
+    let port = port_of(&serving);
     let token = "ab".repeat(32);
     {
         use std::io::{Read, Write};
@@ -572,4 +609,139 @@ fn backup_on_postgres_points_at_pg_dump() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("pg_dump"));
+}
+
+/// SIGTERM and SIGINT stop the server gracefully: nothing new is accepted, a request in flight
+/// (its body half sent) completes and does what it asked, and the process exits 0.
+#[test]
+fn a_request_in_flight_during_sigterm_or_sigint_completes_and_the_server_exits_0() {
+    use std::io::{Read, Write};
+    for (sig, name) in [("TERM", "SIGTERM"), ("INT", "SIGINT")] {
+        let path = temp_db();
+        let (mut server, lines) = start_server_with(&path, &[("SHUTDOWN_GRACE_SECONDS", "20")]);
+        let port = port_of(&wait_for_line(&lines, "user-auth serving").expect("it starts"));
+        let body = r#"{"phone":"+998901234567"}"#;
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+            .unwrap();
+        write!(
+            stream,
+            "POST /api/v1/auth/code HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+            body.len(),
+            &body[..10]
+        )
+        .unwrap();
+        stream.flush().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+
+        signal(&server, sig);
+        assert!(
+            wait_for_line(&lines, &format!("{name}: stopping")).is_some(),
+            "{name} is heard"
+        );
+        // nothing new is accepted
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let refused = std::net::TcpStream::connect(("127.0.0.1", port)).and_then(|mut s| {
+            s.set_read_timeout(Some(std::time::Duration::from_secs(2)))?;
+            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")?;
+            let mut buf = [0u8; 64];
+            match s.read(&mut buf)? {
+                0 => Err(std::io::ErrorKind::ConnectionAborted.into()),
+                n => Ok(String::from_utf8_lossy(&buf[..n]).into_owned()),
+            }
+        });
+        assert!(refused.is_err(), "a new connection was served: {refused:?}");
+
+        // the rest of the body: the request completes
+        stream.write_all(&body.as_bytes()[10..]).unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 202"), "{name}: {answer}");
+
+        let status = wait_exit(&mut server);
+        assert_eq!(status.code(), Some(0), "{name}");
+        assert!(wait_for_line(&lines, "stopped").is_some());
+        // and what it asked for is in the database: a code, and its text in the outbox
+        {
+            use diesel::{Connection, QueryDsl, RunQueryDsl};
+            use user_auth::db::schema::{login_codes, sms_messages};
+            let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy()).unwrap();
+            let codes: i64 = login_codes::table.count().get_result(&mut conn).unwrap();
+            let texts: i64 = sms_messages::table.count().get_result(&mut conn).unwrap();
+            assert_eq!((codes, texts), (1, 1), "{name}");
+        }
+        let _ = std::fs::remove_dir_all(path.parent().unwrap().parent().unwrap());
+    }
+}
+
+/// `LOG_FORMAT=json`: every line one JSON object; an access line has its fields, and the
+/// request id, kept from a trusted proxy when plain, made otherwise, is on the answer too.
+#[test]
+fn json_log_lines_carry_the_request_id_the_answer_carries() {
+    use std::io::{Read, Write};
+    let path = temp_db();
+    let (mut server, lines) = start_server_with(
+        &path,
+        &[("LOG_FORMAT", "json"), ("TRUST_PROXY_HEADERS", "true")],
+    );
+    let serving = wait_for_line(&lines, "user-auth serving").expect("it starts");
+    let line: serde_json::Value = serde_json::from_str(&serving).expect("a JSON line");
+    assert_eq!(line["level"], "INFO");
+    assert!(line["time"].as_str().unwrap().ends_with('Z'));
+    let port = port_of(&serving);
+    let ask = |request_id: &str| {
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(
+            stream,
+            "GET /login?next=/profile HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: {request_id}\r\nX-Forwarded-For: 203.0.113.9\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        answer
+            .lines()
+            .find_map(|l| l.strip_prefix("x-request-id: "))
+            .expect("an X-Request-Id")
+            .to_owned()
+    };
+    let access_line = |id: &str| -> serde_json::Value {
+        let line = wait_for_line(&lines, &format!("\"request_id\":\"{id}\""))
+            .unwrap_or_else(|| panic!("no line of {id}"));
+        serde_json::from_str(&line).expect("a JSON line")
+    };
+
+    assert_eq!(ask("edge-42.a_b"), "edge-42.a_b", "a plain id is kept");
+    let line = access_line("edge-42.a_b");
+    assert_eq!(line["target"], "user_auth::access");
+    assert_eq!(line["method"], "GET");
+    assert_eq!(line["route"], "/login");
+    assert_eq!(line["path"], "/login", "never the query");
+    assert_eq!(line["status"], 200);
+    assert_eq!(line["client"], "203.0.113.9", "the client the proxy saw");
+    assert!(line["duration_ms"].as_f64().is_some(), "{line}");
+
+    let made = ask("forged\"id");
+    assert_eq!(made.len(), 32, "{made}");
+    assert!(made.bytes().all(|b| b.is_ascii_hexdigit()));
+    assert_eq!(access_line(&made)["status"], 200);
+
+    signal(&server, "TERM");
+    assert_eq!(wait_exit(&mut server).code(), Some(0));
+    // every line the server wrote is one JSON object
+    for line in lines.try_iter() {
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&line).is_ok(),
+            "{line}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(path.parent().unwrap().parent().unwrap());
+}
+
+#[test]
+fn an_unknown_log_format_stops_start_up() {
+    let out = user_auth().env("LOG_FORMAT", "xml").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("LOG_FORMAT"));
 }

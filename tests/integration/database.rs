@@ -9,14 +9,14 @@ const PHONE: &str = "+998901234567";
 
 /// Makes the database unreachable for the app; returns something that restores it when dropped
 /// or passed to `restore`.
-enum Outage {
+pub(crate) enum Outage {
     /// SQLite is a file: the app loses it when every pooled connection is taken.
     Starved(#[allow(dead_code)] Vec<diesel::r2d2::PooledConnection<user_auth::db::Manager>>),
     /// PostgreSQL refuses new connections and the open ones are cut.
     Refused { admin_url: String, name: String },
 }
 
-fn start_outage(app: &TestApp) -> Outage {
+pub(crate) fn start_outage(app: &TestApp) -> Outage {
     match app.postgres_database() {
         None => Outage::Starved((0..4).map(|_| app.conn()).collect()),
         Some((admin_url, name)) => {
@@ -34,7 +34,7 @@ fn start_outage(app: &TestApp) -> Outage {
     }
 }
 
-fn end_outage(outage: Outage) {
+pub(crate) fn end_outage(outage: Outage) {
     match outage {
         Outage::Starved(held) => drop(held),
         Outage::Refused { admin_url, name } => {

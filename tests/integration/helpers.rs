@@ -214,6 +214,8 @@ pub struct Options {
     pub mail: Option<user_auth::config::MailSettings>,
     /// Serve the probes and metrics on an `ADMIN_BIND` of their own.
     pub admin_bind: bool,
+    /// The HTTP server's connection limits.
+    pub http: user_auth::config::HttpLimits,
 }
 
 impl Default for Options {
@@ -232,6 +234,7 @@ impl Default for Options {
             test_numbers: None,
             mail: None,
             admin_bind: false,
+            http: user_auth::config::HttpLimits::default(),
         }
     }
 }
@@ -324,6 +327,7 @@ impl TestApp {
         if let Some(mail) = &options.mail {
             settings.mail = mail.clone();
         }
+        settings.http = options.http;
         if options.admin_bind {
             settings.admin_bind = Some("127.0.0.1:0".parse().expect("an address"));
         }
