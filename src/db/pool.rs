@@ -168,6 +168,9 @@ pub fn establish(url: &DatabaseUrl) -> Result<DbConnection, diesel::ConnectionEr
     }
 }
 
+/// Key of the PostgreSQL advisory lock held while migrating ("user-auth" in ASCII).
+const MIGRATION_LOCK: i64 = 0x7573_6572_2d61_7574;
+
 /// Creates the SQLite folder and file if needed (private to this user: SQLite gives its WAL and
 /// shared-memory files the database file's permissions), and applies every pending migration.
 pub fn migrate(url: &DatabaseUrl) -> Result<usize, SetupError> {
@@ -189,6 +192,13 @@ pub fn migrate(url: &DatabaseUrl) -> Result<usize, SetupError> {
     let mut conn = establish(url).map_err(|e| SetupError::Connect(e.to_string()))?;
     // A least-privilege role may read the migration table but not create it (see README).
     let postgres = matches!(conn, DbConnection::Pg(_));
+    if let DbConnection::Pg(c) = &mut conn {
+        // Instances started together migrate one after the other: the others wait here, then
+        // find every migration applied. The lock is the session's, freed when `conn` closes.
+        diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+            .execute(c)
+            .map_err(|e| SetupError::Migrate(e.to_string()))?;
+    }
     let applied = if postgres && migrations_applied(&mut conn) {
         Ok(0)
     } else {

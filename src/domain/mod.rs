@@ -12,6 +12,7 @@ pub mod limits;
 pub mod name;
 pub mod otp;
 pub mod outbox;
+pub mod paths;
 pub mod phone;
 pub mod refusal;
 pub mod search;

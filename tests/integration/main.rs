@@ -24,6 +24,8 @@ mod logs;
 mod names;
 mod ops;
 mod pages;
+mod properties;
+mod proxy;
 mod retention;
 mod sessions;
 mod sign_in;

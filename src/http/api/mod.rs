@@ -2,7 +2,7 @@
 //! instead of cookies, RFC 9457 problems for errors, and an OpenAPI description.
 
 mod docs;
-mod handlers;
+pub mod handlers;
 pub mod problem;
 
 use actix_web::{
