@@ -10,6 +10,10 @@ pub const INVITEES_PER_PAGE: i64 = 50;
 /// The largest page the API gives.
 pub const MAX_INVITEES_PER_PAGE: i64 = 100;
 
+/// A cursor as the API takes it, as a JSON-schema pattern: what [`Cursor::encode`] writes, or
+/// empty for the first page.
+pub const INPUT_PATTERN: &str = r"^(-?[0-9]{1,18}\.[0-9]{1,18})?$";
+
 /// A position in an invitee list: (time the code was entered, id), as in the index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cursor {

@@ -9,7 +9,14 @@ pub const LENGTH: usize = 6;
 /// How many fresh codes are drawn when the previous ones were already taken.
 pub const MAX_DRAWS: usize = 8;
 /// Longest input looked at; longer is refused before normalising.
-const MAX_INPUT_CHARS: usize = 32;
+pub const MAX_INPUT_CHARS: usize = 32;
+/// What [`InviteCode::parse`] takes, as a JSON-schema pattern (with [`MAX_INPUT_CHARS`]): six
+/// characters of the alphabet in either case, O, I and L included (read as 0, 1, 1), with
+/// spaces and dashes anywhere.
+pub fn input_pattern() -> String {
+    let space = super::TRIMMED_SPACE;
+    format!(r"^{space}[ -]*([0-9A-TV-Za-tv-z][ -]*){{{LENGTH}}}{space}$")
+}
 
 /// Draws new invite codes; injectable so tests can force collisions.
 pub trait InviteCodeGenerator: Send + Sync + 'static {
@@ -55,13 +62,15 @@ impl InviteCode {
     /// Trims, drops spaces and dashes, upper-cases, and reads O as 0 and I or L as 1, the way
     /// Crockford's alphabet intends, so a code copied by hand still works.
     pub fn parse(input: &str) -> Result<Self, InviteCodeError> {
-        let input = input.trim();
-        if input.is_empty() {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
             return Err(InviteCodeError::Empty);
         }
+        // counted as typed, so a schema can say it (`maxLength`)
         if input.chars().count() > MAX_INPUT_CHARS {
             return Err(InviteCodeError::TooLong);
         }
+        let input = trimmed;
         let mut code = String::with_capacity(LENGTH);
         for c in input.chars() {
             let c = match c.to_ascii_uppercase() {

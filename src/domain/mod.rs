@@ -2,6 +2,11 @@
 //! cursors, the arithmetic of limits, the staff actions, and every refusal a rule can give.
 //! Nothing here reads the clock, the database or the network; callers pass "now" in.
 
+/// In a JSON-schema pattern, the white space (Unicode's) that parsers trim from either end of
+/// what was typed: `str::trim`'s.
+pub const TRIMMED_SPACE: &str =
+    r"[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*";
+
 pub mod account;
 pub mod client;
 pub mod cursor;

@@ -19,28 +19,74 @@ pub enum NameError {
     Invisible,
 }
 
-/// Characters that show nothing, or change how the text around them is shown: controls,
-/// bidirectional marks and overrides, zero-width and other invisible formatting characters,
-/// the fillers some scripts render as blanks, and noncharacters.
+/// Characters that show nothing, or change how the text around them is shown, besides the
+/// controls: bidirectional marks and overrides, zero-width and other invisible formatting
+/// characters, the fillers some scripts render as blanks, and noncharacters.
+const INVISIBLE: &[(char, char)] = &[
+    ('\u{00AD}', '\u{00AD}'),
+    ('\u{034F}', '\u{034F}'),
+    ('\u{061C}', '\u{061C}'),
+    ('\u{115F}', '\u{1160}'),
+    ('\u{17B4}', '\u{17B5}'),
+    ('\u{180B}', '\u{180F}'),
+    ('\u{200B}', '\u{200F}'),
+    ('\u{2028}', '\u{202E}'),
+    ('\u{2060}', '\u{206F}'),
+    ('\u{3164}', '\u{3164}'),
+    ('\u{FDD0}', '\u{FDEF}'),
+    ('\u{FE00}', '\u{FE0F}'),
+    ('\u{FEFF}', '\u{FEFF}'),
+    ('\u{FFA0}', '\u{FFA0}'),
+    ('\u{FFF0}', '\u{FFFB}'),
+    ('\u{1D173}', '\u{1D17A}'),
+    ('\u{E0000}', '\u{E0FFF}'),
+];
+
 fn invisible(c: char) -> bool {
     c.is_control()
-        || matches!(c,
-            '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}'
-            | '\u{17B5}' | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}'
-            | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}'
-            | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFB}' | '\u{1D173}'..='\u{1D17A}'
-            | '\u{E0000}'..='\u{E0FFF}' | '\u{FDD0}'..='\u{FDEF}')
+        || INVISIBLE
+            .iter()
+            .any(|(from, to)| (*from..=*to).contains(&c))
         || (c as u32 & 0xFFFE) == 0xFFFE
+}
+
+/// What [`DisplayName::parse`] takes, as a JSON-schema pattern: at most [`MAX_NAME_CHARS`]
+/// characters, no control or invisible one, but white space at either end (trimmed). The Basic
+/// Multilingual Plane's are written as `\uXXXX` escapes, which every regular-expression dialect
+/// a schema meets reads alike; those beyond it as themselves, for the same reason.
+pub fn input_pattern() -> String {
+    let mut class = String::from(r"\u0000-\u001f\u007f-\u009f");
+    for &(from, to) in INVISIBLE {
+        if u32::from(to) <= 0xFFFF {
+            class.push_str(&format!(
+                r"\u{:04x}-\u{:04x}",
+                u32::from(from),
+                u32::from(to)
+            ));
+        } else {
+            class.extend([from, '-', to]);
+        }
+    }
+    class.push_str(r"\ufffe\uffff");
+    // the noncharacters: the last two code points of every plane
+    for plane in 1..=16u32 {
+        class
+            .extend([0xFFFE, 0xFFFF].map(|low| char::from_u32(plane << 16 | low).expect("a char")));
+    }
+    // white space at either end is trimmed away first
+    let space = super::TRIMMED_SPACE;
+    format!("^{space}[^{class}]{{0,{MAX_NAME_CHARS}}}{space}$")
 }
 
 impl DisplayName {
     /// Reads a typed name: trimmed and normalised to NFC; an empty one is "no name" (`None`).
     pub fn parse(input: &str) -> Result<Option<DisplayName>, NameError> {
-        // a bounded look first, so a huge input costs nothing to refuse
+        // a bounded look first, so a huge input costs no normalising to refuse
+        let input = input.trim();
         if input.len() > MAX_NAME_CHARS * 4 * 4 {
             return Err(NameError::TooLong);
         }
-        let name: String = input.trim().nfc().collect();
+        let name: String = input.nfc().collect();
         if name.is_empty() {
             return Ok(None);
         }

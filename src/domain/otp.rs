@@ -14,6 +14,15 @@ use super::{limits::LONG_OTP_LENGTH, token::hex};
 #[derive(Clone, PartialEq, Eq)]
 pub struct OtpCode(String);
 
+/// The longest code as typed, separators included.
+pub const MAX_INPUT_CHARS: usize = 4 * LONG_OTP_LENGTH;
+/// What [`OtpCode::parse`] can take, as a JSON-schema pattern (with [`MAX_INPUT_CHARS`]): 4 to
+/// 8 digits (the shortest code a server sends is its `OTP_LENGTH`), with spaces or dashes.
+pub fn input_pattern() -> String {
+    let space = super::TRIMMED_SPACE;
+    format!(r"^{space}[ -]*([0-9][ -]*){{4,{LONG_OTP_LENGTH}}}{space}$")
+}
+
 /// Why a typed code was refused before it was checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum OtpError {
@@ -35,7 +44,8 @@ impl OtpCode {
         if trimmed.is_empty() {
             return Err(OtpError::Empty);
         }
-        if trimmed.len() > 4 * LONG_OTP_LENGTH {
+        // counted as typed, so a schema can say it (`maxLength`)
+        if input.chars().count() > MAX_INPUT_CHARS {
             return Err(format);
         }
         let code: String = trimmed

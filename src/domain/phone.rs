@@ -5,7 +5,14 @@ use std::fmt;
 use phonenumber::{Mode, Type, country};
 
 /// Longest input we look at; anything longer is refused before parsing.
-const MAX_INPUT_CHARS: usize = 32;
+pub const MAX_INPUT_CHARS: usize = 32;
+/// What the parser takes before it asks libphonenumber, as a JSON-schema pattern (with
+/// [`MAX_INPUT_CHARS`]): a leading `+`, up to 15 digits, spaces, dashes, dots and brackets.
+/// Whether the digits make a number that receives texts is the parser's to say.
+pub fn input_pattern() -> String {
+    let space = super::TRIMMED_SPACE;
+    format!(r"^{space}\+?[ ().-]*([0-9][ ().-]*){{1,{MAX_DIGITS}}}{space}$")
+}
 /// E.164 allows at most 15 digits.
 const MAX_DIGITS: usize = 15;
 
@@ -60,13 +67,15 @@ pub struct PhoneNumber(String);
 impl PhoneNumber {
     /// Parses what a person typed. Without `default_region` a leading `+` is required.
     pub fn parse(input: &str, default_region: Option<country::Id>) -> Result<Self, PhoneError> {
-        let input = input.trim();
-        if input.is_empty() {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
             return Err(PhoneError::Empty);
         }
+        // counted as typed, so a schema can say it (`maxLength`)
         if input.chars().count() > MAX_INPUT_CHARS {
             return Err(PhoneError::TooLong);
         }
+        let input = trimmed;
         // libphonenumber would quietly accept letters (vanity numbers) and non-ASCII digits;
         // a sign-in form should not.
         let allowed = |(i, c): (usize, char)| {

@@ -531,6 +531,21 @@ async fn malformed_requests_get_the_right_problem(backend: Backend) {
     problem(&r, StatusCode::NOT_FOUND, "not_found");
     let r = app.api(Method::PUT, "/api/v1/me", None, None).await;
     problem(&r, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    // a 405 names what the address takes (RFC 9110), whatever the method
+    for (method, path, allowed) in [
+        (Method::PUT, "/api/v1/me", "GET"),
+        (Method::TRACE, "/api/v1/auth/token", "POST, DELETE"),
+        (Method::GET, "/api/v1/me/email", "PUT, DELETE"),
+    ] {
+        let r = app.api(method, path, None, None).await;
+        problem(&r, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+        assert_eq!(r.1[reqwest::header::ALLOW], allowed, "{path}");
+    }
+    // an array is not the object the body is, even where serde would read one as a struct
+    let r = app
+        .api(Method::POST, path, Some(r#"["+998901234567"]"#), None)
+        .await;
+    problem(&r, StatusCode::BAD_REQUEST, "invalid_body");
     assert!(app.sms.messages().is_empty());
 }
 

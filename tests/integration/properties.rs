@@ -14,7 +14,7 @@ use user_auth::domain::{
     name::DisplayName,
     otp::OtpCode,
     paths::local_path,
-    phone::PhoneNumber,
+    phone::{PhoneError, PhoneNumber},
 };
 use user_auth::http::{
     api::handlers::{InviteBody, PhoneBody, TokenBody},
@@ -44,6 +44,18 @@ fn phone_like() -> impl Strategy<Value = String> {
     ]
 }
 
+/// Text matching a pattern the API's description gives (its anchors dropped: the generator
+/// makes whole strings).
+fn matching(pattern: &str) -> impl Strategy<Value = String> + use<> {
+    let inner = pattern
+        .strip_prefix('^')
+        .and_then(|p| p.strip_suffix('$'))
+        .expect("an anchored pattern");
+    // short runs, so most of what is made is within the field's length; all of it still matches
+    let inner = inner.replace("]*", "]{0,1}");
+    proptest::string::string_regex(&inner).expect("the pattern reads as a regular expression")
+}
+
 fn uz() -> phonenumber::country::Id {
     "UZ".parse().unwrap()
 }
@@ -61,6 +73,44 @@ proptest! {
             prop_assert_eq!(PhoneNumber::parse(&e164, None).map(|n| n.as_e164().to_owned()), Ok(e164.clone()));
             prop_assert_eq!(PhoneNumber::parse(&number.display(), None).map(|n| n.as_e164().to_owned()), Ok(e164));
         }
+    }
+
+    // What the API's description allows, the parsers take: a refusal of it is only ever about
+    // what no pattern can say (a number that receives no texts).
+    #[test]
+    fn schema_valid_phone_numbers_are_read(input in matching(&user_auth::domain::phone::input_pattern())) {
+        prop_assume!(input.chars().count() <= user_auth::domain::phone::MAX_INPUT_CHARS);
+        let refused = PhoneNumber::parse(&input, None).err();
+        prop_assert!(
+            matches!(refused, None | Some(PhoneError::Invalid | PhoneError::NotTextable | PhoneError::NeedsPlus)),
+            "{:?}: {:?}", input, refused
+        );
+    }
+
+    #[test]
+    fn schema_valid_codes_are_read(input in matching(&user_auth::domain::otp::input_pattern())) {
+        prop_assume!(input.chars().count() <= user_auth::domain::otp::MAX_INPUT_CHARS);
+        prop_assert!(OtpCode::parse(&input, 4).is_ok(), "{:?}", input);
+    }
+
+    #[test]
+    fn schema_valid_invite_codes_are_read(input in matching(&user_auth::domain::invite_code::input_pattern())) {
+        prop_assume!(input.chars().count() <= user_auth::domain::invite_code::MAX_INPUT_CHARS);
+        prop_assert!(InviteCode::parse(&input).is_ok(), "{:?}", input);
+    }
+
+    #[test]
+    fn schema_valid_names_are_read(input in matching(&user_auth::domain::name::input_pattern())) {
+        // the one thing the pattern cannot say: a name whose normal form (NFC) is longer than
+        // what was typed (a few characters decompose) may pass 64 characters and be refused
+        use unicode_normalization::UnicodeNormalization;
+        prop_assume!(input.trim().nfc().count() <= input.trim().chars().count());
+        prop_assert!(DisplayName::parse(&input).is_ok(), "{:?}", input);
+    }
+
+    #[test]
+    fn schema_valid_cursors_are_read(input in matching(user_auth::domain::cursor::INPUT_PATTERN)) {
+        prop_assert!(input.is_empty() || Cursor::decode(&input).is_some(), "{:?}", input);
     }
 
     #[test]

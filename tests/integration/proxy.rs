@@ -8,10 +8,8 @@
 //! `REQUIRE_NGINX=1`) and PostgreSQL (`TEST_DATABASE_URL`).
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::net::{IpAddr, Ipv4Addr};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use diesel::{Connection, ExpressionMethods, PgConnection, QueryDsl, RunQueryDsl};
@@ -21,99 +19,10 @@ use user_auth::db::DatabaseUrl;
 use user_auth::db::schema::login_codes;
 
 use crate::helpers::{Backend, TestDb, code_in, csrf_from, location, wrong_for};
+use crate::server_process::Instance;
 
-const SECRET: &str = "a shared secret key for both instances, at least sixty-four bytes long";
 /// Short, so the owner's new code after an attack needs only a short wait.
 const RESEND_SECONDS: u64 = 4;
-
-/// One `user-auth` process; killed when dropped.
-struct Instance {
-    child: Child,
-    port: u16,
-    /// Every JSON log line it has written.
-    log: Arc<Mutex<Vec<Value>>>,
-}
-
-impl Instance {
-    fn spawn(database_url: &str) -> Instance {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_user-auth"))
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("DATABASE_URL", database_url)
-            .env("SECRET_KEY", SECRET)
-            .env("BIND", "127.0.0.1:0")
-            .env("TRUST_PROXY_HEADERS", "true")
-            .env("OTP_RESEND_SECONDS", RESEND_SECONDS.to_string())
-            .env("LOG_FORMAT", "json")
-            .env("RUST_LOG", "info")
-            .current_dir(std::env::temp_dir())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start user-auth");
-        let stderr = child.stderr.take().unwrap();
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let lines = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let value = serde_json::from_str(&line)
-                    .unwrap_or_else(|_| serde_json::json!({ "message": line }));
-                lines.lock().unwrap().push(value);
-            }
-        });
-        Instance {
-            child,
-            port: 0,
-            log,
-        }
-    }
-
-    /// Waits (at most 60 s) for the "serving" line and takes the port from it.
-    fn wait_serving(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            let port = self.lines().iter().find_map(|line| {
-                let message = line["message"].as_str()?;
-                let rest = message.split("serving http://127.0.0.1:").nth(1)?;
-                rest.split(|c: char| !c.is_ascii_digit())
-                    .next()?
-                    .parse()
-                    .ok()
-            });
-            if let Some(port) = port {
-                self.port = port;
-                return;
-            }
-            if let Some(status) = self.child.try_wait().unwrap() {
-                panic!("the instance exited with {status}: {:?}", self.lines());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("the instance did not start: {:?}", self.lines());
-    }
-
-    fn lines(&self) -> Vec<Value> {
-        self.log.lock().unwrap().clone()
-    }
-
-    /// The access lines it wrote for `route`.
-    fn access(&self, route: &str) -> Vec<Value> {
-        self.lines()
-            .into_iter()
-            .filter(|l| l["target"] == "user_auth::access" && l["route"] == route)
-            .collect()
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// nginx on `deploy/nginx.conf` in front of `upstreams`, in a folder of its own; stopped when dropped.
 struct Nginx {
@@ -398,7 +307,12 @@ async fn two_instances_behind_nginx_share_codes_sessions_and_limits_and_one_can_
     };
     user_auth::sms::install_tls();
     // Started together on an empty database: one migrates while the other waits for it.
-    let (mut a, mut b) = (Instance::spawn(&url), Instance::spawn(&url));
+    let resend = RESEND_SECONDS.to_string();
+    let env = [
+        ("TRUST_PROXY_HEADERS", "true"),
+        ("OTP_RESEND_SECONDS", resend.as_str()),
+    ];
+    let (mut a, mut b) = (Instance::spawn(&url, &env), Instance::spawn(&url, &env));
     a.wait_serving();
     b.wait_serving();
     let proxy = Nginx::start(&nginx, [a.port, b.port]);

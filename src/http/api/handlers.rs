@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::body::Body;
 use super::problem::{ApiError, Problem, api_tr};
 use crate::{
     domain::{
@@ -139,7 +140,7 @@ pub struct InviteePage {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct InviteesQuery {
-    /// `next_cursor` of the previous page; absent for the first page.
+    /// `next_cursor` of the previous page; absent or empty for the first page.
     pub cursor: Option<String>,
     /// Page size, 1 to 100 (default 50).
     #[param(minimum = 1, maximum = 100)]
@@ -174,18 +175,14 @@ fn parse_phone(state: &AppState, input: &str) -> Result<PhoneNumber, ApiError> {
 #[utoipa::path(post, path = "/api/v1/auth/code", tag = "auth", request_body = PhoneBody,
     responses(
         (status = 202, description = "A code was sent", body = CodeSent),
-        (status = 400, description = "Malformed JSON or wrong types", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a valid phone number (`phone_invalid`)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "`resend_too_soon`, `too_many_codes_phone`, `too_many_codes_ip`, `too_many_codes_prefix`, `sms_budget_spent` or `phone_locked` (for the client's network); see `Retry-After`", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The service is unavailable", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn request_code(
     req: HttpRequest,
     state: web::Data<AppState>,
     client: ClientInfo,
-    body: web::Json<PhoneBody>,
+    body: Body<PhoneBody>,
 ) -> Result<HttpResponse, ApiError> {
     let phone = parse_phone(&state, &body.phone)?;
     let tr = api_tr(&req, &state);
@@ -205,7 +202,6 @@ pub async fn request_code(
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenBody,
     responses(
         (status = 200, description = "Signed in", body = TokenIssued),
-        (status = 400, description = "Malformed JSON or wrong types", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The account is blocked (`account_blocked`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`phone_invalid`, `otp_invalid`, `otp_wrong` (with `attempts_left`), `otp_expired` or `otp_used_up`", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed checks from the client's network (`too_many_wrong_codes_ip`), or this network is locked out of the phone (`phone_locked`); see `Retry-After`", body = Problem, content_type = "application/problem+json"),
@@ -213,7 +209,7 @@ pub async fn request_code(
 pub async fn create_token(
     state: web::Data<AppState>,
     client: ClientInfo,
-    body: web::Json<TokenBody>,
+    body: Body<TokenBody>,
 ) -> Result<HttpResponse, ApiError> {
     let phone = parse_phone(&state, &body.phone)?;
     let code = OtpCode::parse(&body.code, state.app.sign_in.shortest_code())?;
@@ -314,7 +310,6 @@ pub async fn invitees(
     request_body = InviteBody,
     responses(
         (status = 200, description = "Entered; the updated profile", body = Profile),
-        (status = 400, description = "Malformed JSON or wrong types", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token (`unauthorized`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A code was already entered (`invite_already_entered`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`invite_code_invalid`, `invite_code_unknown`, `invite_code_own` or `invite_cycle`", body = Problem, content_type = "application/problem+json"),
@@ -323,7 +318,7 @@ pub async fn invitees(
 pub async fn enter_invite(
     state: web::Data<AppState>,
     bearer: Bearer,
-    body: web::Json<InviteBody>,
+    body: Body<InviteBody>,
 ) -> Result<HttpResponse, ApiError> {
     let code = InviteCode::parse(&body.code)?;
     let profile = state.app.invites.enter(&bearer.user, code).await??;
@@ -335,14 +330,13 @@ pub async fn enter_invite(
     request_body = NameBody,
     responses(
         (status = 200, description = "Saved; the updated profile", body = Profile),
-        (status = 400, description = "Malformed JSON or wrong types", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token (`unauthorized`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Too long, or a control or invisible character (`name_invalid`)", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn set_name(
     state: web::Data<AppState>,
     bearer: Bearer,
-    body: web::Json<NameBody>,
+    body: Body<NameBody>,
 ) -> Result<HttpResponse, ApiError> {
     let name = DisplayName::parse(body.name.as_deref().unwrap_or_default())?;
     let profile = state.app.accounts.set_name(bearer.user, name).await?;
@@ -472,7 +466,6 @@ fn code_sent(sent: crate::app::sign_in::CodeSent) -> HttpResponse {
     request_body = PhoneBody,
     responses(
         (status = 202, description = "A code was sent to the new number", body = CodeSent),
-        (status = 400, description = "Malformed JSON or wrong types", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token (`unauthorized`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`phone_invalid`, or `phone_unchanged` (it is the account's number)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "The limits of `/auth/code`; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
@@ -482,7 +475,7 @@ pub async fn request_phone_change(
     state: web::Data<AppState>,
     bearer: Bearer,
     client: ClientInfo,
-    body: web::Json<PhoneBody>,
+    body: Body<PhoneBody>,
 ) -> Result<HttpResponse, ApiError> {
     let phone = parse_phone(&state, &body.phone)?;
     let tr = api_tr(&req, &state);
@@ -501,7 +494,6 @@ pub async fn request_phone_change(
     request_body = TokenBody,
     responses(
         (status = 200, description = "Moved; the updated profile", body = Profile),
-        (status = 400, description = "Malformed JSON or wrong types", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token (`unauthorized`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Another account has the number (`phone_taken`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`phone_invalid`, `otp_invalid`, `otp_wrong` (with `attempts_left`), `otp_expired` or `otp_used_up`", body = Problem, content_type = "application/problem+json"),
@@ -512,7 +504,7 @@ pub async fn confirm_phone_change(
     state: web::Data<AppState>,
     bearer: Bearer,
     client: ClientInfo,
-    body: web::Json<TokenBody>,
+    body: Body<TokenBody>,
 ) -> Result<HttpResponse, ApiError> {
     let phone = parse_phone(&state, &body.phone)?;
     let code = OtpCode::parse(&body.code, state.app.sign_in.shortest_code())?;
@@ -556,7 +548,6 @@ pub async fn request_deletion(
     request_body = CodeBody,
     responses(
         (status = 204, description = "Deleted; this token no longer works"),
-        (status = 400, description = "Malformed JSON or wrong types", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token (`unauthorized`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The account is the service's last owner (`last_owner`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`otp_invalid`, `otp_wrong` (with `attempts_left`), `otp_expired` or `otp_used_up`", body = Problem, content_type = "application/problem+json"),
@@ -566,7 +557,7 @@ pub async fn delete_account(
     state: web::Data<AppState>,
     bearer: Bearer,
     client: ClientInfo,
-    body: web::Json<CodeBody>,
+    body: Body<CodeBody>,
 ) -> Result<HttpResponse, ApiError> {
     let code = OtpCode::parse(&body.code, state.app.sign_in.shortest_code())?;
     state
@@ -582,7 +573,7 @@ pub async fn delete_account(
 #[serde(deny_unknown_fields)]
 pub struct EmailBody {
     /// One plain address, at most 254 characters.
-    #[schema(example = "aziza@example.com", max_length = 254)]
+    #[schema(example = "aziza@example.com", format = Email, max_length = 254)]
     pub email: String,
 }
 
@@ -615,7 +606,6 @@ pub struct EmailVerified {
     request_body = EmailBody,
     responses(
         (status = 202, description = "A link was mailed", body = LinkSent),
-        (status = 400, description = "Malformed JSON or wrong types", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid token (`unauthorized`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`email_invalid`, or `email_unchanged` (it is the verified address)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "`too_many_links_account` or `too_many_links_address`; see `Retry-After`", body = Problem, content_type = "application/problem+json"),
@@ -624,7 +614,7 @@ pub async fn set_email(
     req: HttpRequest,
     state: web::Data<AppState>,
     bearer: Bearer,
-    body: web::Json<EmailBody>,
+    body: Body<EmailBody>,
 ) -> Result<HttpResponse, ApiError> {
     let address = EmailAddress::parse(&body.email)?;
     let tr = api_tr(&req, &state);
@@ -657,12 +647,11 @@ pub async fn remove_email(
 #[utoipa::path(post, path = "/api/v1/email/verify", tag = "profile", request_body = LinkBody,
     responses(
         (status = 200, description = "The address is the account's now", body = EmailVerified),
-        (status = 400, description = "Malformed JSON or wrong types", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`link_invalid` (unknown, used or replaced) or `link_expired`", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn verify_email(
     state: web::Data<AppState>,
-    body: web::Json<LinkBody>,
+    body: Body<LinkBody>,
 ) -> Result<HttpResponse, ApiError> {
     let token = link_token(&body.token).ok_or(LinkRefused::Invalid)?;
     let address = state.app.emails.verify(token).await??;

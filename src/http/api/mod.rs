@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: the same use cases and rules as the web pages, bearer tokens
 //! instead of cookies, RFC 9457 problems for errors, and an OpenAPI description.
 
+mod body;
 mod docs;
 pub mod handlers;
 pub mod problem;
@@ -28,7 +29,8 @@ macro_rules! api_routes {
                 .service(
                     web::resource($path)
                         $(.route(web::$method().to($handler)))+
-                        .default_service(web::to(handlers::method_not_allowed)),
+                        .default_service(web::to(handlers::method_not_allowed))
+                        .wrap(allow(&[$(stringify!($method)),+])),
                 )
             )*
         }
@@ -52,6 +54,22 @@ api_routes! {
     "/me/export" => { get: crate::http::export::api },
     "/me/devices/end-others" => { post: handlers::end_other_devices },
     "/me/devices/{kind}/{id}" => { delete: handlers::end_device },
+}
+
+/// Names a resource's methods in the `Allow` header of its 405 answers, as RFC 9110 asks.
+fn allow(methods: &[&str]) -> actix_web::middleware::ErrorHandlers<actix_web::body::BoxBody> {
+    use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
+    let allowed = methods.join(", ").to_uppercase();
+    let value = header::HeaderValue::from_str(&allowed).expect("method names are ASCII");
+    ErrorHandlers::new().handler(
+        actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+        move |mut res| {
+            res.response_mut()
+                .headers_mut()
+                .insert(header::ALLOW, value.clone());
+            Ok(ErrorHandlerResponse::Response(res.map_into_left_body()))
+        },
+    )
 }
 
 /// Registers the API, its description and its documentation page.
