@@ -21,6 +21,12 @@ impl From<DbError> for Error {
                 log::warn!("database unavailable");
                 Error::Unavailable
             }
+            DbError::Storage(why) => {
+                log::error!(
+                    "the database cannot write ({why}): answering 503 until it can; free space or fix its permissions"
+                );
+                Error::Unavailable
+            }
             DbError::Exhausted(what) => {
                 log::error!("could not draw a unique {what}");
                 Error::Unavailable

@@ -293,6 +293,28 @@ pub enum DbError {
     Exhausted(&'static str),
     #[error("blocking task failed")]
     Blocking,
+    /// The database takes no writes: its disk is full, or its file is read-only. Answer 503.
+    #[error("the database cannot write: {0}")]
+    Storage(&'static str),
+}
+
+/// Whether `e` says the database cannot store anything (rather than that the query was wrong):
+/// SQLite's SQLITE_FULL and SQLITE_READONLY, PostgreSQL's disk_full (53100).
+fn storage_problem(e: &diesel::result::Error) -> Option<&'static str> {
+    let diesel::result::Error::DatabaseError(_, info) = e else {
+        return None;
+    };
+    let message = info.message();
+    if message.contains("database or disk is full")
+        || message.contains("No space left on device")
+        || message.contains("could not extend file")
+    {
+        Some("its disk is full")
+    } else if message.contains("readonly database") || message.contains("read-only file system") {
+        Some("its file is read-only")
+    } else {
+        None
+    }
 }
 
 /// Runs blocking database work on the thread pool with a pooled connection.
@@ -315,6 +337,9 @@ where
             })?;
             match f(&mut conn) {
                 Ok(v) => Ok(v),
+                Err(DbError::Query(e)) if storage_problem(&e).is_some() => {
+                    Err(DbError::Storage(storage_problem(&e).unwrap_or_default()))
+                }
                 Err(DbError::Query(e)) => {
                     // A lost server shows up as many different errors; if the connection no longer
                     // answers, the database is unavailable rather than the query being wrong.

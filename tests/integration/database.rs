@@ -443,3 +443,128 @@ async fn the_readme_s_least_privilege_role_runs_the_app_and_cannot_touch_the_aud
     drop(app);
     drop(role);
 }
+
+/// A folder on a file system of its own, 1 MiB large, so a test can fill it; unmounted when
+/// dropped. Mounting takes root: without it, `None` (and a printed line), unless `REQUIRE_MOUNT=1`.
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    fn mount() -> Option<SmallDisk> {
+        let dir = std::env::temp_dir().join(format!("user-auth-disk-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+            .arg(&dir)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !mounted {
+            assert!(
+                std::env::var("REQUIRE_MOUNT").ok().as_deref() != Some("1"),
+                "REQUIRE_MOUNT=1 but a tmpfs could not be mounted (root is needed)"
+            );
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "cannot mount a tmpfs (not root?): the full-disk test is skipped"
+            );
+            return None;
+        }
+        Some(SmallDisk(dir))
+    }
+
+    /// Writes zeros until the disk is full; answers the file, to delete for space again.
+    fn fill(&self) -> std::path::PathBuf {
+        use std::io::Write;
+        let path = self.0.join("filler");
+        let mut file = std::fs::File::create(&path).unwrap();
+        let block = vec![0u8; 4096];
+        for _ in 0..1024 {
+            if file
+                .write_all(&block)
+                .and_then(|()| file.sync_all())
+                .is_err()
+            {
+                return path;
+            }
+        }
+        panic!("1 MiB of tmpfs took 4 MiB");
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        // lazily: the app may hold its files open a moment longer
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.0)
+            .status();
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs once, on SQLite (whose file is on this machine): a full disk makes every write a 503
+/// with a log line saying why, never a panic or a 500; reads go on; with space again, writes do.
+#[actix_web::test]
+async fn a_full_disk_gives_503_and_says_so_then_the_app_recovers() {
+    let Some(disk) = SmallDisk::mount() else {
+        return;
+    };
+    let log = crate::logs::captured();
+    let path = disk.0.join("user-auth.db");
+    let url = user_auth::db::DatabaseUrl::Sqlite(path.clone());
+    let app = TestApp::start(
+        url,
+        crate::helpers::TestDb::Sqlite(path),
+        Default::default(),
+    )
+    .await;
+    let ask = |i: usize| {
+        let app = &app;
+        async move {
+            let body = format!(r#"{{"phone":"+99890{:03}4567"}}"#, 100 + i);
+            app.api(
+                reqwest::Method::POST,
+                "/api/v1/auth/code",
+                Some(&body),
+                None,
+            )
+            .await
+            .0
+        }
+    };
+    assert_eq!(ask(0).await, StatusCode::ACCEPTED);
+    let filler = disk.fill();
+    // SQLite reuses the space its files have; asking on, one write soon needs more
+    let mut answers = Vec::new();
+    for i in 1..200 {
+        let status = ask(i).await;
+        answers.push(status);
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            break;
+        }
+    }
+    assert_eq!(
+        answers.last(),
+        Some(&StatusCode::SERVICE_UNAVAILABLE),
+        "{answers:?}"
+    );
+    assert!(
+        answers
+            .iter()
+            .all(|s| *s == StatusCode::ACCEPTED || *s == StatusCode::SERVICE_UNAVAILABLE),
+        "{answers:?}"
+    );
+    let logged = log.messages();
+    assert!(
+        logged
+            .iter()
+            .any(|(_, m)| m.contains("the database cannot write (its disk is full)")),
+        "no line says why: {logged:?}"
+    );
+    // reads still work, and the app keeps serving pages
+    assert_eq!(app.get("/login").await.status(), StatusCode::OK);
+    std::fs::remove_file(filler).unwrap();
+    assert_eq!(ask(500).await, StatusCode::ACCEPTED);
+    drop(app);
+}

@@ -13,7 +13,15 @@ use crate::{
 /// What the process logged: target, message, the request id it was logged under, the fields.
 type Line = (String, String, Option<String>, Vec<(String, String)>);
 
-struct Capture(Mutex<Vec<Line>>);
+pub(crate) struct Capture(Mutex<Vec<Line>>);
+
+impl Capture {
+    /// Every message logged so far, with its target.
+    pub(crate) fn messages(&self) -> Vec<(String, String)> {
+        let lines = self.0.lock().unwrap();
+        lines.iter().map(|l| (l.0.clone(), l.1.clone())).collect()
+    }
+}
 
 impl log::Log for Capture {
     fn enabled(&self, metadata: &log::Metadata) -> bool {
@@ -47,7 +55,7 @@ impl log::Log for Capture {
 }
 
 /// The process's log, captured (installed at first use; other tests' lines land here too).
-fn captured() -> &'static Capture {
+pub(crate) fn captured() -> &'static Capture {
     static CAPTURE: OnceLock<&'static Capture> = OnceLock::new();
     CAPTURE.get_or_init(|| {
         let capture: &'static Capture = Box::leak(Box::new(Capture(Mutex::new(Vec::new()))));
