@@ -63,6 +63,8 @@ struct Options {
     no_floor: bool,
     /// A quick run that proves the tool works: it fails on any error or empty flow.
     smoke: bool,
+    /// `--soak MINUTES`: every flow mixed, for that long (see `soak`).
+    soak: Option<u64>,
 }
 
 impl Options {
@@ -85,7 +87,8 @@ fn options() -> Options {
         println!(
             "cargo bench --bench load -- [--backend sqlite|postgres|both] [--concurrency 32] [--duration 10] \
              [--users 1000000] [--smoke] [--report BENCHMARKS.md|-] \
-             [--only TEXT[,TEXT]] [--no-floor] [--url http://host:port --database-url URL]\n\
+             [--only TEXT[,TEXT]] [--no-floor] [--url http://host:port --database-url URL] [--soak MINUTES]\n\
+             --soak MINUTES runs every flow mixed at --concurrency (64 for a soak) on PostgreSQL (or --backend).\n\
              PostgreSQL comes from BENCH_DATABASE_URL or TEST_DATABASE_URL (a database is created and dropped).\n\
              --url drives a server that is already running; --database-url is the freshly migrated, empty\n\
              database that server uses (the bench seeds it and keeps it), and SECRET_KEY must be the server's."
@@ -93,6 +96,13 @@ fn options() -> Options {
         std::process::exit(0);
     }
     let smoke = args.iter().any(|a| a == "--smoke");
+    let soak = value("--soak").map(|m| match m.parse::<u64>() {
+        Ok(m) if m > 0 => m,
+        _ => {
+            eprintln!("--soak takes a number of minutes");
+            std::process::exit(2);
+        }
+    });
     let only = value("--only");
     let no_floor = args.iter().any(|a| a == "--no-floor");
     let url = value("--url");
@@ -113,7 +123,7 @@ fn options() -> Options {
         |name: &str, default: u64| value(name).and_then(|v| v.parse().ok()).unwrap_or(default);
     Options {
         backends,
-        concurrency: num("--concurrency", 32) as usize,
+        concurrency: num("--concurrency", if soak.is_some() { 64 } else { 32 }) as usize,
         duration: Duration::from_secs(num("--duration", if smoke { 2 } else { 10 })),
         users: num("--users", if smoke { 2_000 } else { 1_000_000 }),
         big: if smoke { 2_000 } else { 100_000 },
@@ -129,6 +139,7 @@ fn options() -> Options {
         only,
         no_floor,
         smoke,
+        soak,
     }
 }
 
@@ -322,9 +333,12 @@ fn url_string(url: &DatabaseUrl) -> String {
 /// The server under test, started from the release binary with the limits raised.
 /// A provider in the loop: a webhook receiver on its own thread that notes when each number's
 /// message arrived.
+/// When each number's last message arrived, and its text.
+type Arrivals = Arc<std::sync::Mutex<std::collections::HashMap<String, (Instant, String)>>>;
+
 struct Provider {
     url: String,
-    arrived: Arc<std::sync::Mutex<std::collections::HashMap<String, Instant>>>,
+    arrived: Arrivals,
 }
 
 /// The webhook's shared secret between the bench's server and its provider.
@@ -342,20 +356,16 @@ impl Provider {
                 let server = HttpServer::new(move || {
                     App::new().app_data(noted.clone()).route(
                         "/sms",
-                        web::post().to(
-                            |body: web::Bytes,
-                             noted: web::Data<
-                                Arc<std::sync::Mutex<std::collections::HashMap<String, Instant>>>,
-                            >| async move {
-                                let at = Instant::now();
-                                let json: serde_json::Value =
-                                    serde_json::from_slice(&body).unwrap_or_default();
-                                if let Some(to) = json["to"].as_str() {
-                                    noted.lock().unwrap().insert(to.to_owned(), at);
-                                }
-                                HttpResponse::Ok().finish()
-                            },
-                        ),
+                        web::post().to(|body: web::Bytes, noted: web::Data<Arrivals>| async move {
+                            let at = Instant::now();
+                            let json: serde_json::Value =
+                                serde_json::from_slice(&body).unwrap_or_default();
+                            if let Some(to) = json["to"].as_str() {
+                                let text = json["text"].as_str().unwrap_or("").to_owned();
+                                noted.lock().unwrap().insert(to.to_owned(), (at, text));
+                            }
+                            HttpResponse::Ok().finish()
+                        }),
                     )
                 })
                 .workers(1)
@@ -373,7 +383,19 @@ impl Provider {
     }
 
     fn arrived(&self, to: &str) -> Option<Instant> {
-        self.arrived.lock().unwrap().get(to).copied()
+        self.arrived.lock().unwrap().get(to).map(|(at, _)| *at)
+    }
+
+    /// The code in the last text to `to`, once it has arrived (waiting at most 10 s).
+    async fn code_for(&self, to: &str) -> Option<String> {
+        for _ in 0..1_000 {
+            if let Some((_, text)) = self.arrived.lock().unwrap().get(to) {
+                let after = text.split(": ").nth(1)?;
+                return Some(after.chars().take_while(char::is_ascii_digit).collect());
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        None
     }
 }
 
@@ -1225,12 +1247,289 @@ fn machine() -> String {
     )
 }
 
+/// One minute of the soak: answers, failures and latencies of every request, the server's
+/// largest resident memory.
+#[derive(Default, Clone)]
+struct Minute {
+    answers: u64,
+    server_errors: u64,
+    /// answers neither 2xx nor 5xx, and requests with no answer
+    other_failures: u64,
+    latencies_us: Vec<u64>,
+    rss_kib: u64,
+}
+
+impl Minute {
+    fn pct(&self, p: f64) -> f64 {
+        let mut l = self.latencies_us.clone();
+        l.sort_unstable();
+        Sample {
+            latencies_us: l,
+            ..Sample::default()
+        }
+        .pct(p)
+    }
+}
+
+fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// `--soak MINUTES`: a person's whole journey over and over, `concurrency` at a time, against
+/// the real server: the sign-in page, a code asked for and read from the provider, a token,
+/// the profile, an invite code entered (the previous person's), the invitee page, sign-out.
+/// A line per minute; the run passes with no 5xx and no failure, the memory peak within 10 %
+/// of the first minute's, and the last minute's p99 at most 1.5 times the first's.
+async fn soak(opts: &Options, minutes: u64) -> (String, bool) {
+    let backend = if opts.backends.len() > 1 {
+        "PostgreSQL"
+    } else {
+        opts.backends[0]
+    };
+    let Some(target) = target(backend, opts.database_url.as_deref()) else {
+        eprintln!("{backend}: no database (set BENCH_DATABASE_URL or TEST_DATABASE_URL)");
+        std::process::exit(1);
+    };
+    db::migrate(&target.url).expect("migrations");
+    let pool = db::pool(&target.url, POOL_SIZE, Duration::from_secs(30));
+    let plan = seed::SeedPlan {
+        users: 10_000,
+        invitees_of: vec![(PhoneNumber::parse(OWNER_1K, None).unwrap(), 1_000)],
+    };
+    seed::seed(
+        &mut pool.get().unwrap(),
+        &plan,
+        0,
+        Utc::now().naive_utc(),
+        |_| {},
+    )
+    .expect("seeding");
+    let provider = Arc::new(Provider::start());
+    let server = Server::start(&target.url, &provider);
+    let (base, pid) = (server.base.clone(), server.child.id());
+    user_auth::sms::install_tls();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(opts.concurrency)
+        .build()
+        .unwrap();
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs(minutes * 60);
+    let stats = Arc::new(std::sync::Mutex::new(vec![
+        Minute::default();
+        minutes as usize
+    ]));
+    let note = {
+        let stats = stats.clone();
+        move |status: Option<reqwest::StatusCode>, t: Instant| {
+            let minute = (start.elapsed().as_secs() / 60) as usize;
+            let mut stats = stats.lock().unwrap();
+            let Some(m) = stats.get_mut(minute) else {
+                return;
+            };
+            m.answers += 1;
+            m.latencies_us.push(t.elapsed().as_micros() as u64);
+            match status {
+                Some(s) if s.is_success() => {}
+                Some(s) if s.is_server_error() => m.server_errors += 1,
+                _ => m.other_failures += 1,
+            }
+        }
+    };
+    // the server's memory, every second
+    let sampler = {
+        let stats = stats.clone();
+        tokio::spawn(async move {
+            while Instant::now() < deadline {
+                let minute = (start.elapsed().as_secs() / 60) as usize;
+                if let (Some(kib), Some(m)) = (rss_kib(pid), stats.lock().unwrap().get_mut(minute))
+                {
+                    m.rss_kib = m.rss_kib.max(kib);
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        })
+    };
+    let counter = Arc::new(AtomicUsize::new(0));
+    let previous_code = Arc::new(std::sync::Mutex::new(None::<String>));
+    let tasks: Vec<_> = (0..opts.concurrency)
+        .map(|_| {
+            let (http, base, provider, counter, previous_code, note) = (
+                http.clone(),
+                base.clone(),
+                provider.clone(),
+                counter.clone(),
+                previous_code.clone(),
+                note.clone(),
+            );
+            tokio::spawn(async move {
+                while Instant::now() < deadline {
+                    let phone = fresh_phones(&counter, 1).remove(0);
+                    let ip = client_ip(counter.load(Ordering::Relaxed));
+                    let send = |req: reqwest::RequestBuilder| {
+                        let note = note.clone();
+                        async move {
+                            let t = Instant::now();
+                            let res = req.send().await.ok();
+                            let status = res.as_ref().map(|r| r.status());
+                            let body = match res {
+                                Some(r) => r.bytes().await.unwrap_or_default(),
+                                None => Default::default(),
+                            };
+                            note(status, t);
+                            (status, body)
+                        }
+                    };
+                    send(http.get(format!("{base}/login"))).await;
+                    let (status, _) = send(
+                        http.post(format!("{base}/api/v1/auth/code"))
+                            .header("x-forwarded-for", &ip)
+                            .json_body(&format!(r#"{{"phone":"{phone}"}}"#)),
+                    )
+                    .await;
+                    if status != Some(reqwest::StatusCode::ACCEPTED) {
+                        continue;
+                    }
+                    let Some(code) = provider.code_for(&phone).await else {
+                        note(None, Instant::now());
+                        continue;
+                    };
+                    let (_, body) = send(
+                        http.post(format!("{base}/api/v1/auth/token"))
+                            .header("x-forwarded-for", &ip)
+                            .json_body(&format!(r#"{{"phone":"{phone}","code":"{code}"}}"#)),
+                    )
+                    .await;
+                    let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+                    let Some(token) = json["token"].as_str() else {
+                        continue;
+                    };
+                    let bearer = format!("Bearer {token}");
+                    let own = json["user"]["invite_code"].as_str().map(str::to_owned);
+                    send(
+                        http.get(format!("{base}/api/v1/me"))
+                            .header("authorization", &bearer),
+                    )
+                    .await;
+                    let previous = previous_code.lock().unwrap().clone();
+                    if let Some(invite) = previous {
+                        send(
+                            http.post(format!("{base}/api/v1/me/invite"))
+                                .header("authorization", &bearer)
+                                .json_body(&format!(r#"{{"code":"{invite}"}}"#)),
+                        )
+                        .await;
+                    }
+                    *previous_code.lock().unwrap() = own;
+                    send(
+                        http.get(format!("{base}/api/v1/me/invitees"))
+                            .header("authorization", &bearer),
+                    )
+                    .await;
+                    send(
+                        http.delete(format!("{base}/api/v1/auth/token"))
+                            .header("authorization", &bearer),
+                    )
+                    .await;
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    sampler.await.unwrap();
+    drop(server);
+    let stats = stats.lock().unwrap().clone();
+    let mut out = format!(
+        "### Soak\n\n{minutes} minutes on {}, concurrency {}: each client signs in (page, code, \
+         token), reads its profile, enters the previous person's invite code, reads its \
+         invitees and signs out, over and over.\n\n\
+         | minute | answers | req/s | 5xx | other failures | p50 ms | p99 ms | server memory (peak RSS) |\n\
+         |---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        target.label, opts.concurrency
+    );
+    for (i, m) in stats.iter().enumerate() {
+        out.push_str(&format!(
+            "| {} | {} | {:.0} | {} | {} | {:.2} | {:.2} | {:.1} MiB |\n",
+            i + 1,
+            m.answers,
+            m.answers as f64 / 60.0,
+            m.server_errors,
+            m.other_failures,
+            m.pct(0.50),
+            m.pct(0.99),
+            m.rss_kib as f64 / 1024.0
+        ));
+    }
+    let (first, last) = (&stats[0], &stats[stats.len() - 1]);
+    let peak = stats.iter().map(|m| m.rss_kib).max().unwrap_or(0);
+    let errors: u64 = stats
+        .iter()
+        .map(|m| m.server_errors + m.other_failures)
+        .sum();
+    let checks = [
+        (errors == 0, format!("no 5xx and no failure ({errors})")),
+        (
+            peak as f64 <= first.rss_kib as f64 * 1.10,
+            format!(
+                "memory peak within 10 % of the first minute's ({:.1} vs {:.1} MiB)",
+                peak as f64 / 1024.0,
+                first.rss_kib as f64 / 1024.0
+            ),
+        ),
+        (
+            last.pct(0.99) <= first.pct(0.99) * 1.5,
+            format!(
+                "last minute's p99 at most 1.5 × the first's ({:.2} vs {:.2} ms)",
+                last.pct(0.99),
+                first.pct(0.99)
+            ),
+        ),
+    ];
+    out.push_str("\nTargets:\n\n");
+    for (met, what) in &checks {
+        out.push_str(&format!(
+            "- {}: {what}\n",
+            if *met { "met" } else { "MISSED" }
+        ));
+    }
+    (out, checks.iter().all(|(met, _)| *met))
+}
+
+/// Writes `section` between `<!-- begin -->` and `<!-- end -->` in `path` (or at its end).
+fn write_section(path: &std::path::Path, begin: &str, end: &str, section: &str) {
+    let old = std::fs::read_to_string(path).unwrap_or_default();
+    let new = match (old.find(begin), old.find(end)) {
+        (Some(a), Some(b)) => format!("{}{section}{}", &old[..a], &old[b + end.len()..]),
+        _ => format!("{old}\n{section}\n"),
+    };
+    std::fs::write(path, new).unwrap();
+    eprintln!("wrote {}", path.display());
+}
+
 fn main() {
     let opts = options();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
+    if let Some(minutes) = opts.soak {
+        let (report, passed) = runtime.block_on(soak(&opts, minutes));
+        println!("{report}");
+        if let Some(path) = &opts.report {
+            let section = format!(
+                "<!-- soak: written by `cargo bench --bench load -- --soak {minutes}` -->\n\
+                 Measured {} on {}.\n\n{report}<!-- /soak -->",
+                Utc::now().format("%Y-%m-%d %H:%M UTC"),
+                machine()
+            );
+            write_section(path, "<!-- soak", "<!-- /soak -->", &section);
+        }
+        std::process::exit(if passed { 0 } else { 1 });
+    }
     let mut sections = BTreeMap::new();
     for backend in opts.backends.clone() {
         if let Some((label, rows, peak, seed_secs, delivery)) =
@@ -1305,16 +1604,5 @@ fn main() {
         args.join(" "),
         sections.into_values().collect::<Vec<_>>().join("\n"),
     );
-    let old = std::fs::read_to_string(&path).unwrap_or_default();
-    let new = match (old.find("<!-- results"), old.find("<!-- /results -->")) {
-        (Some(a), Some(b)) => format!(
-            "{}{}{}",
-            &old[..a],
-            generated,
-            &old[b + "<!-- /results -->".len()..]
-        ),
-        _ => format!("{old}\n{generated}\n"),
-    };
-    std::fs::write(&path, new).unwrap();
-    eprintln!("wrote {}", path.display());
+    write_section(&path, "<!-- results", "<!-- /results -->", &generated);
 }

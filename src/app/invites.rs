@@ -149,7 +149,9 @@ pub fn activate(
         if owner.id == user_id {
             return Ok(Err(InviteRefused::Own));
         }
-        if repo::chain_contains(conn, owner.id, user_id)? {
+        // only someone with invitees can be above the owner in a chain: most who enter a code
+        // have none, and skip the walk up the owner's chain, however deep it is
+        if repo::has_invitees(conn, user_id)? && repo::chain_contains(conn, owner.id, user_id)? {
             return Ok(Err(InviteRefused::Cycle));
         }
         if !repo::set_inviter(conn, user_id, owner.id, now)? {

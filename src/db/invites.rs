@@ -58,6 +58,15 @@ pub fn chain_contains(conn: &mut DbConnection, start: i64, target: i64) -> Query
     Ok(found.n > 0)
 }
 
+/// Whether anyone's inviter is `user_id` (deleted accounts included: their rows keep it), by
+/// the invitee index.
+pub fn has_invitees(conn: &mut DbConnection, user_id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        users::table.filter(users::invited_by_id.eq(Some(user_id))),
+    ))
+    .get_result(conn)
+}
+
 /// Records the inviter, only if none was recorded yet; false when someone was first.
 pub fn set_inviter(
     conn: &mut DbConnection,
