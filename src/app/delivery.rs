@@ -66,6 +66,8 @@ pub const BATCH: i64 = 32;
 /// (A try cannot outlast its timeout; the margin covers the trip to the database and clocks
 /// that differ a little between instances.)
 const CLAIM_MARGIN: TimeDelta = TimeDelta::seconds(5);
+/// How long the worker waits before it tries again to record a round's results.
+const RECORD_PAUSE: Duration = Duration::from_millis(250);
 
 /// What one round did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -94,6 +96,8 @@ impl Delivery {
         let until = now
             + TimeDelta::from_std(self.parts.senders.timeout).unwrap_or(TimeDelta::seconds(60))
             + CLAIM_MARGIN;
+        // (a claim lasts `until`; its results are recorded before it runs out, or not at all)
+        let record_until = std::time::Instant::now() + self.parts.senders.timeout;
         let claimed = self
             .parts
             .run(move |conn, _| {
@@ -131,19 +135,33 @@ impl Delivery {
             metrics::counter!("outbox_tries_total", "outcome" => outcome, "provider" => provider)
                 .increment(1);
         }
-        // the round's results in one transaction (one commit, however many messages)
-        self.parts
-            .run(move |conn, parts| {
-                let now = parts.now();
-                db::write_transaction(conn, |conn| {
-                    for result in &results {
-                        result.record(conn, now)?;
-                    }
-                    Ok::<_, DbError>(())
+        // the round's results in one transaction (one commit, however many messages); while
+        // the database is away they are held and tried again as long as the claims last, so a
+        // message that went out is not sent again when it comes back
+        let results = Arc::new(results);
+        loop {
+            let results = results.clone();
+            let recorded = self
+                .parts
+                .run(move |conn, parts| {
+                    let now = parts.now();
+                    db::write_transaction(conn, |conn| {
+                        for result in results.iter() {
+                            result.record(conn, now)?;
+                        }
+                        Ok::<_, DbError>(())
+                    })
                 })
-            })
-            .await?;
-        Ok(round)
+                .await;
+            match recorded {
+                Err(Error::Unavailable)
+                    if std::time::Instant::now() + RECORD_PAUSE < record_until =>
+                {
+                    tokio::time::sleep(RECORD_PAUSE).await;
+                }
+                other => return other.map(|()| round),
+            }
+        }
     }
 
     /// Wakes a worker waiting in [`Delivery::wait_for_work`].

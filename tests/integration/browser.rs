@@ -8,7 +8,6 @@
 use std::{
     path::PathBuf,
     process::{Child, Command, Stdio},
-    sync::Once,
     time::{Duration, Instant},
 };
 
@@ -41,34 +40,21 @@ impl Drop for Browser {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
 impl Browser {
     /// Starts chromedriver, or `None` (with one printed line) when there is no browser.
     pub async fn start() -> Option<Browser> {
-        static NOTICE: Once = Once::new();
         let present =
             std::path::Path::new(CHROMEDRIVER).exists() && std::path::Path::new(CHROMIUM).exists();
         if !present {
-            assert!(
-                std::env::var("REQUIRE_BROWSER").ok().as_deref() != Some("1"),
-                "REQUIRE_BROWSER=1 but {CHROMIUM} or {CHROMEDRIVER} is missing (apt-get install chromium chromium-driver)"
+            crate::helpers::missing(
+                "REQUIRE_BROWSER",
+                &format!(
+                    "{CHROMIUM} or {CHROMEDRIVER} is missing (apt-get install chromium chromium-driver): the browser tests"
+                ),
             );
-            NOTICE.call_once(|| {
-                use std::io::Write;
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "chromium/chromedriver not installed: skipping the browser tests (apt-get install chromium chromium-driver)"
-                );
-            });
             return None;
         }
-        let port = free_port();
+        let port = crate::helpers::free_port();
         let driver = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())

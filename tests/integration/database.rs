@@ -445,7 +445,7 @@ async fn the_readme_s_least_privilege_role_runs_the_app_and_cannot_touch_the_aud
 }
 
 /// A folder on a file system of its own, 1 MiB large, so a test can fill it; unmounted when
-/// dropped. Mounting takes root: without it, `None` (and a printed line), unless `REQUIRE_MOUNT=1`.
+/// dropped. Mounting takes root: without it, `None` (and a printed line), unless `REQUIRE_ROOT=1`.
 struct SmallDisk(std::path::PathBuf);
 
 impl SmallDisk {
@@ -459,14 +459,9 @@ impl SmallDisk {
             .status()
             .is_ok_and(|s| s.success());
         if !mounted {
-            assert!(
-                std::env::var("REQUIRE_MOUNT").ok().as_deref() != Some("1"),
-                "REQUIRE_MOUNT=1 but a tmpfs could not be mounted (root is needed)"
-            );
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "cannot mount a tmpfs (not root?): the full-disk test is skipped"
+            crate::helpers::missing(
+                "REQUIRE_ROOT",
+                "a tmpfs cannot be mounted (root is needed): the full-disk test",
             );
             return None;
         }
@@ -566,5 +561,89 @@ async fn a_full_disk_gives_503_and_says_so_then_the_app_recovers() {
     assert_eq!(app.get("/login").await.status(), StatusCode::OK);
     std::fs::remove_file(filler).unwrap();
     assert_eq!(ask(500).await, StatusCode::ACCEPTED);
+    drop(app);
+}
+
+/// A file made immutable (`chattr +i`, which takes root: even root cannot write it then);
+/// writable again when dropped.
+struct Immutable(std::path::PathBuf);
+
+impl Immutable {
+    fn set(path: &std::path::Path) -> Option<Immutable> {
+        let done = std::process::Command::new("chattr")
+            .arg("+i")
+            .arg(path)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !done {
+            crate::helpers::missing(
+                "REQUIRE_ROOT",
+                "a file cannot be made immutable (root is needed): the read-only database test",
+            );
+            return None;
+        }
+        Some(Immutable(path.to_owned()))
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("chattr")
+            .arg("-i")
+            .arg(&self.0)
+            .status();
+    }
+}
+
+/// Runs once, on SQLite: a database file the server cannot write (restored read-only, or with
+/// the wrong owner) answers every write with 503 and a log line saying why, never a panic or a
+/// 500; pages and reads go on.
+#[actix_web::test]
+async fn a_read_only_database_file_gives_503_and_says_so() {
+    let (url, db) = crate::helpers::TestDb::create(Backend::Sqlite).unwrap();
+    user_auth::db::migrate(&url).unwrap();
+    let crate::helpers::TestDb::Sqlite(path) = &db else {
+        unreachable!("a SQLite database")
+    };
+    let Some(read_only) = Immutable::set(path) else {
+        return;
+    };
+    let log = crate::logs::captured();
+    let app = TestApp::start(url, db, Default::default()).await;
+    for i in 0..3 {
+        let body = format!(r#"{{"phone":"+99890{:03}4567"}}"#, 100 + i);
+        let (status, _, json) = app
+            .api(
+                reqwest::Method::POST,
+                "/api/v1/auth/code",
+                Some(&body),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{json}");
+        assert_eq!(json["code"], "unavailable");
+    }
+    let csrf = app.csrf().await;
+    let res = app
+        .post_form("/login", &[("csrf", &csrf), ("phone", "+998901004567")])
+        .await;
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("temporarily unavailable")
+    );
+    let logged = log.messages();
+    assert!(
+        logged
+            .iter()
+            .any(|(_, m)| m.contains("the database cannot write (its file is read-only)")),
+        "no line says why: {logged:?}"
+    );
+    assert_eq!(app.get("/login").await.status(), StatusCode::OK);
+    assert_eq!(app.user_count(), 0, "reads go on");
+    drop(read_only);
     drop(app);
 }

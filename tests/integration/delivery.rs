@@ -218,8 +218,63 @@ async fn failover_switches_and_switches_back(backend: Backend) {
     assert_eq!(ids[1].as_deref(), Some("wh-1"));
 }
 
+/// The database goes away while the worker waits for the provider: the provider's acceptance
+/// is held and recorded once the database is back, so the message is not sent a second time
+/// when its claim runs out.
+async fn a_database_outage_mid_send_sends_the_message_once(backend: Backend) {
+    let fake = FakeProvider::start();
+    fake.set(Behaviour::Slow(Duration::from_secs(1)));
+    let sms = SmsSettings {
+        timeout: Duration::from_secs(10),
+        ..webhook_only(&fake)
+    };
+    let Some(app) = app_at(backend, sms).await else {
+        return;
+    };
+    let p = phone(40);
+    let body = format!(r#"{{"phone":"{p}"}}"#);
+    let (status, _, _) = app
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/auth/code",
+            Some(&body),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    // the worker has claimed the message and waits for the provider
+    for _ in 0..200 {
+        if outbox(&app, &p)[0].0 == "sending" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(outbox(&app, &p)[0].0, "sending");
+    let outage = crate::database::start_outage(&app);
+    // the provider takes it meanwhile; the worker cannot write that down yet
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(fake.taken_to(&p).len(), 1);
+    crate::database::end_outage(outage);
+    for _ in 0..100 {
+        if outbox(&app, &p)[0].0 == "sent" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        outbox(&app, &p)[0].0,
+        "sent",
+        "recorded once the database is back"
+    );
+    // long past the claim: nothing is tried again
+    app.advance(120);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(fake.taken_to(&p).len(), 1, "sent once");
+}
+
 crate::on_both_backends!(
     a_provider_that_fails_at_first_still_delivers_every_code_once,
+    a_database_outage_mid_send_sends_the_message_once,
     a_provider_down_past_a_codes_lifetime_sends_nothing_expired,
     a_hanging_provider_holds_no_request_and_the_worker_moves_on,
     failover_switches_and_switches_back,

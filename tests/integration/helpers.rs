@@ -1,12 +1,7 @@
 //! `TestApp`: the real application on a random port, with a capturing SMS sender, a manual
 //! clock and its own database (a temporary SQLite file or a fresh PostgreSQL database).
 
-use std::{
-    path::PathBuf,
-    str::FromStr,
-    sync::{Arc, Once},
-    time::Duration,
-};
+use std::{path::PathBuf, str::FromStr, sync::Arc, time::Duration};
 
 use chrono::TimeDelta;
 use diesel::{Connection, PgConnection, RunQueryDsl, prelude::*};
@@ -80,6 +75,16 @@ impl Inbox {
         self.sender.messages_to(to)
     }
 
+    /// What the worker has sent so far, without waiting (nor asking the database).
+    pub fn sent(&self) -> Vec<user_auth::sms::SentMessage> {
+        self.sender.messages()
+    }
+
+    /// What the worker has sent to `to` so far, without waiting (nor asking the database).
+    pub fn sent_to(&self, to: &str) -> Vec<user_auth::sms::SentMessage> {
+        self.sender.messages_to(to)
+    }
+
     /// While set, every send fails (and is tried again later).
     pub fn set_failing(&self, failing: bool) {
         self.sender.set_failing(failing);
@@ -120,25 +125,16 @@ fn random_name() -> String {
 
 /// The PostgreSQL server for tests, or `None` (with one printed line) when it is not configured.
 fn postgres_admin_url() -> Option<String> {
-    static SKIP_NOTICE: Once = Once::new();
     match std::env::var("TEST_DATABASE_URL")
         .ok()
         .filter(|v| !v.is_empty())
     {
         Some(url) => Some(url),
         None => {
-            assert!(
-                std::env::var("REQUIRE_POSTGRES").ok().as_deref() != Some("1"),
-                "REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set"
+            missing(
+                "REQUIRE_POSTGRES",
+                "TEST_DATABASE_URL is not set: the PostgreSQL runs of the integration tests",
             );
-            SKIP_NOTICE.call_once(|| {
-                // written to the stream itself, so the test harness's capture does not hide it
-                use std::io::Write;
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "TEST_DATABASE_URL is not set: skipping the PostgreSQL runs of the integration tests"
-                );
-            });
             None
         }
     }
@@ -838,4 +834,29 @@ macro_rules! on_both_backends {
             )*
         }
     };
+}
+
+/// A test needs something this machine lacks (`why`): with `require` set to `1` (as CI sets
+/// it) the test fails; otherwise one line, once, says so and the test passes without running.
+pub fn missing(require: &str, why: &str) {
+    assert!(
+        std::env::var(require).ok().as_deref() != Some("1"),
+        "{require}=1 but {why}"
+    );
+    static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut said = SAID.lock().unwrap_or_else(|e| e.into_inner());
+    if !said.iter().any(|s| s == why) {
+        said.push(why.to_owned());
+        // written to the stream itself, so the test harness's capture does not hide it
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "{why}: skipped");
+    }
+}
+
+/// A port nothing listens on now, on 127.0.0.1.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }

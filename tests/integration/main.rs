@@ -25,6 +25,7 @@ mod logs;
 mod names;
 mod ops;
 mod pages;
+mod postgres_restart;
 mod properties;
 mod proxy;
 mod retention;

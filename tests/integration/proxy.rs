@@ -56,7 +56,7 @@ impl Nginx {
             .status()
             .expect("openssl");
         assert!(made.success(), "openssl made no certificate");
-        let port = free_port();
+        let port = crate::helpers::free_port();
         let shipped = std::fs::read_to_string(
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/nginx.conf"),
         )
@@ -66,7 +66,10 @@ impl Nginx {
             ("127.0.0.1:8001", format!("127.0.0.1:{}", upstreams[0])),
             ("127.0.0.1:8002", format!("127.0.0.1:{}", upstreams[1])),
             ("listen 443 ssl;", format!("listen 127.0.0.1:{port} ssl;")),
-            ("listen 80;", format!("listen 127.0.0.1:{};", free_port())),
+            (
+                "listen 80;",
+                format!("listen 127.0.0.1:{};", crate::helpers::free_port()),
+            ),
             ("listen [::]:443 ssl;", String::new()),
             ("listen [::]:80;", String::new()),
             (
@@ -145,28 +148,15 @@ impl Drop for Nginx {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// Debian's nginx, or `None` (with a line saying so) when it is not installed.
 fn nginx_binary() -> Option<String> {
     let found = ["/usr/sbin/nginx", "/usr/local/sbin/nginx"]
         .into_iter()
         .find(|p| std::path::Path::new(p).exists());
     if found.is_none() {
-        assert!(
-            std::env::var("REQUIRE_NGINX").ok().as_deref() != Some("1"),
-            "REQUIRE_NGINX=1 but nginx is not installed"
-        );
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "nginx is not installed: the test of two instances behind it is skipped"
+        crate::helpers::missing(
+            "REQUIRE_NGINX",
+            "nginx is not installed: the test of two instances behind it",
         );
     }
     found.map(str::to_owned)
