@@ -71,7 +71,11 @@ pub fn purge(conn: &mut DbConnection, now: NaiveDateTime, limits: &Limits) -> Qu
     let old = now - limits.retention.max(limits.longest_lookback());
     Ok(Purged {
         events: in_batches(|| events::purge_before(conn, old, PURGE_BATCH))?,
-        codes: in_batches(|| login_codes::purge_all_before(conn, old, PURGE_BATCH))?,
+        codes: {
+            // the per-minute counts serve the hour's limits only, and say nothing of anyone
+            login_codes::purge_counts_before(conn, now - crate::domain::limits::WINDOW)?;
+            in_batches(|| login_codes::purge_all_before(conn, old, PURGE_BATCH))?
+        },
         check_failures: in_batches(|| check_failures::purge_before(conn, old, PURGE_BATCH))?,
         invite_tries: in_batches(|| invites::purge_all_tries_before(conn, old, PURGE_BATCH))?,
         email_links: in_batches(|| emails::purge_before(conn, old, PURGE_BATCH))?,

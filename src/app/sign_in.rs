@@ -331,8 +331,8 @@ fn check_and_store_code(
         }),
     ];
     for (scope, limit, refusal) in windows {
-        let (count, oldest) = login_codes::window(conn, scope, since)?;
-        if count >= limit {
+        if login_codes::count_since(conn, scope, since)? >= limit {
+            let oldest = login_codes::oldest_since(conn, scope, since)?;
             return Ok(Err(refusal(window_retry_after(oldest, now))));
         }
     }

@@ -430,7 +430,7 @@ pub fn dashboard(
             .then(a.region.cmp(&b.region))
     });
     Ok(Dashboard {
-        texts_last_hour: login_codes::window(conn, Scope::All, hour_ago)?.0,
+        texts_last_hour: login_codes::count_since(conn, Scope::All, hour_ago)?,
         text_budget: limits.sms_per_hour,
         busy_prefixes: login_codes::busy_prefixes(conn, hour_ago, limits.sms_per_prefix_per_hour)?,
         prefix_budget: limits.sms_per_prefix_per_hour,

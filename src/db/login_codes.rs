@@ -2,11 +2,14 @@
 
 use chrono::NaiveDateTime;
 use diesel::{
-    dsl::{count_star, min},
+    dsl::{count_star, min, sum},
     prelude::*,
 };
 
-use super::{DbConnection, schema::login_codes};
+use super::{
+    DbConnection,
+    schema::{code_counts, login_codes},
+};
 use crate::domain::account::CodePurpose;
 
 /// A row of `login_codes`.
@@ -77,25 +80,111 @@ pub enum Scope<'a> {
     All,
 }
 
-/// How many codes were issued in `scope` since `since`, and when the oldest of them was.
-pub fn window(
-    conn: &mut DbConnection,
-    scope: Scope<'_>,
-    since: NaiveDateTime,
-) -> QueryResult<(i64, Option<NaiveDateTime>)> {
-    let query = login_codes::table
-        .filter(login_codes::created_at.gt(since))
-        .select((count_star(), min(login_codes::created_at)))
-        .into_boxed();
-    let query = match scope {
+/// The codes of `scope`, as a query to narrow further.
+fn in_scope<'a>(
+    scope: Scope<'a>,
+) -> login_codes::BoxedQuery<'a, <DbConnection as diesel::Connection>::Backend> {
+    let query = login_codes::table.into_boxed();
+    match scope {
         Scope::Phone(phone) => query.filter(login_codes::phone.eq(phone)),
         Scope::UnusedFromNetwork(net) => query
             .filter(login_codes::client_net.eq(net))
             .filter(login_codes::signed_in.eq(false)),
         Scope::Prefix(prefix) => query.filter(login_codes::phone_prefix.eq(prefix)),
         Scope::All => query,
+    }
+}
+
+/// The `code_counts` scope of a number block's or the service's codes; `None` for the scopes
+/// a limit keeps small, which are counted row by row.
+fn tallied(scope: Scope<'_>) -> Option<&str> {
+    match scope {
+        Scope::Prefix(prefix) => Some(prefix),
+        Scope::All => Some(ALL),
+        Scope::Phone(_) | Scope::UnusedFromNetwork(_) => None,
+    }
+}
+
+/// The `code_counts` scope of every code.
+const ALL: &str = "all";
+/// Rows a minute the service's count is spread over.
+const SHARDS: i64 = 8;
+
+/// The start of the minute `at` is in.
+fn minute_of(at: NaiveDateTime) -> NaiveDateTime {
+    use chrono::Timelike;
+    at.with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .unwrap_or(at)
+}
+
+/// How many codes were issued in `scope` since `since`. A number's and a network's are counted
+/// row by row (their limits keep them few); a number block's and the service's are summed from
+/// `code_counts`, a row per minute, with only the window's first, partial minute counted row by
+/// row, so the cost does not grow with the traffic of the hour.
+pub fn count_since(
+    conn: &mut DbConnection,
+    scope: Scope<'_>,
+    since: NaiveDateTime,
+) -> QueryResult<i64> {
+    let Some(key) = tallied(scope) else {
+        return in_scope(scope)
+            .filter(login_codes::created_at.gt(since))
+            .select(count_star())
+            .first(conn);
     };
-    query.first(conn)
+    let whole = minute_of(since) + chrono::TimeDelta::minutes(1);
+    let partial: i64 = in_scope(scope)
+        .filter(login_codes::created_at.gt(since))
+        .filter(login_codes::created_at.lt(whole))
+        .select(count_star())
+        .first(conn)?;
+    let minutes: Option<i64> = code_counts::table
+        .filter(code_counts::scope.eq(key))
+        .filter(code_counts::minute.ge(whole))
+        .select(sum(code_counts::codes))
+        .first(conn)?;
+    Ok(partial + minutes.unwrap_or(0))
+}
+
+/// When the oldest code issued in `scope` since `since` was issued.
+pub fn oldest_since(
+    conn: &mut DbConnection,
+    scope: Scope<'_>,
+    since: NaiveDateTime,
+) -> QueryResult<Option<NaiveDateTime>> {
+    in_scope(scope)
+        .filter(login_codes::created_at.gt(since))
+        .select(min(login_codes::created_at))
+        .first(conn)
+}
+
+/// Counts code `id`, issued `at` to a number of block `prefix`, for its block and the service
+/// (in the transaction that inserts it).
+fn tally(conn: &mut DbConnection, prefix: &str, id: i64, at: NaiveDateTime) -> QueryResult<()> {
+    let minute = minute_of(at);
+    for (scope, shard) in [(prefix, 0), (ALL, id.rem_euclid(SHARDS) as i16)] {
+        let row = (
+            code_counts::scope.eq(scope),
+            code_counts::minute.eq(minute),
+            code_counts::shard.eq(shard),
+            code_counts::codes.eq(1),
+        );
+        let key = (code_counts::scope, code_counts::minute, code_counts::shard);
+        super::backend::native!(conn, |c| diesel::insert_into(code_counts::table)
+            .values(row)
+            .on_conflict(key)
+            .do_update()
+            .set(code_counts::codes.eq(code_counts::codes + 1))
+            .execute(c))?;
+    }
+    Ok(())
+}
+
+/// Removes the per-minute counts of minutes before `before` (no limit looks past its window).
+pub fn purge_counts_before(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(code_counts::table.filter(code_counts::minute.lt(minute_of(before))))
+        .execute(conn)
 }
 
 /// The prefixes that reached `at_least` codes since `since`, with their counts, most first.
@@ -114,16 +203,18 @@ pub fn busy_prefixes(
     Ok(busy)
 }
 
-/// Inserts a code and returns its id.
+/// Inserts a code, counts it for its number block and the service, and returns its id.
 pub fn insert(conn: &mut DbConnection, new: &NewLoginCode<'_>) -> QueryResult<i64> {
     diesel::insert_into(login_codes::table)
         .values(new)
         .execute(conn)?;
-    login_codes::table
+    let id = login_codes::table
         .filter(login_codes::phone.eq(new.phone))
         .select(diesel::dsl::max(login_codes::id))
         .first::<Option<i64>>(conn)?
-        .ok_or(diesel::result::Error::NotFound)
+        .ok_or(diesel::result::Error::NotFound)?;
+    tally(conn, new.phone_prefix, id, new.created_at)?;
+    Ok(id)
 }
 
 /// Counts one try against the code, before any comparison. False when the code is used up.

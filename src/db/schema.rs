@@ -145,6 +145,17 @@ diesel::table! {
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(invite_attempts -> users (user_id));
+diesel::table! {
+    /// Codes issued per minute for a number block (`scope` = its prefix) or the whole service
+    /// (`scope` = "all", spread over `shard`s).
+    code_counts (scope, minute, shard) {
+        scope -> Text,
+        minute -> Timestamp,
+        shard -> SmallInt,
+        codes -> Integer,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
@@ -155,5 +166,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     sign_in_events,
     audit_log,
     sms_messages,
-    email_verifications
+    email_verifications,
+    code_counts
 );

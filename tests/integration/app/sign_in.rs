@@ -353,6 +353,57 @@ async fn the_prefix_and_the_service_budgets_refuse_with_their_waits(backend: Bac
     assert!(ask("+998931230011", "10.0.0.5").await.is_ok());
 }
 
+/// The block's and the service's counts come from a row per minute plus the window's first,
+/// partial minute: at every moment and for every start of the window they equal the codes
+/// counted one by one.
+async fn the_per_minute_counts_equal_the_codes_counted_one_by_one(backend: Backend) {
+    use diesel::prelude::*;
+    use user_auth::db::{
+        login_codes::{Scope, count_since},
+        schema::login_codes as c,
+    };
+    let limits = user_auth::domain::limits::Limits {
+        sms_per_prefix_per_hour: 1_000,
+        sms_per_hour: 1_000,
+        ..user_auth::domain::limits::Limits::default()
+    };
+    let Some(uc) = UseCases::with(
+        backend,
+        limits,
+        std::sync::Arc::new(user_auth::domain::invite_code::RandomInviteCodes),
+    ) else {
+        return;
+    };
+    // codes 17 s apart for 20 minutes, to two blocks, from many networks
+    for i in 0..70 {
+        let number = format!("+9989{}12300{:02}", i % 2, i);
+        let ip = format!("10.{i}.0.1");
+        assert!(uc.request(&phone(&number), &client(&ip)).await.is_ok());
+        uc.advance(17);
+    }
+    let now = uc.now();
+    let mut conn = uc.conn();
+    for back in (0..=1_300).step_by(7) {
+        let since = now - chrono::TimeDelta::seconds(back);
+        for (scope, filter) in [
+            (Scope::All, None),
+            (Scope::Prefix("+99890123"), Some("+99890123")),
+            (Scope::Prefix("+99891123"), Some("+99891123")),
+        ] {
+            let mut one_by_one = c::table.filter(c::created_at.gt(since)).into_boxed();
+            if let Some(prefix) = filter {
+                one_by_one = one_by_one.filter(c::phone_prefix.eq(prefix));
+            }
+            let expected: i64 = one_by_one.count().get_result(&mut conn).unwrap();
+            assert_eq!(
+                count_since(&mut conn, scope, since).unwrap(),
+                expected,
+                "{scope:?} since {back} s ago"
+            );
+        }
+    }
+}
+
 async fn an_expired_code_is_refused(backend: Backend) {
     let Some(uc) = UseCases::new(backend) else {
         return;
@@ -520,6 +571,7 @@ crate::on_both_backends!(
     staff_get_long_codes,
     a_typo_then_a_sign_in_is_forgiven_to_the_network_not_to_the_number,
     the_prefix_and_the_service_budgets_refuse_with_their_waits,
+    the_per_minute_counts_equal_the_codes_counted_one_by_one,
     an_expired_code_is_refused,
     a_failed_send_is_tried_again_and_the_code_arrives_once,
     a_message_whose_code_cannot_be_used_is_never_sent,
