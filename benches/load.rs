@@ -1256,20 +1256,32 @@ struct Minute {
     /// answers neither 2xx nor 5xx, and requests with no answer
     other_failures: u64,
     latencies_us: Vec<u64>,
+    /// The same latencies by step of the journey.
+    by_step: BTreeMap<&'static str, Vec<u64>>,
     rss_kib: u64,
 }
 
 impl Minute {
     fn pct(&self, p: f64) -> f64 {
-        let mut l = self.latencies_us.clone();
-        l.sort_unstable();
-        Sample {
-            latencies_us: l,
-            ..Sample::default()
-        }
-        .pct(p)
+        percentile(&self.latencies_us, p)
     }
 }
+
+/// The `p` percentile of `latencies_us`, in milliseconds.
+fn percentile(latencies_us: &[u64], p: f64) -> f64 {
+    let mut l = latencies_us.to_vec();
+    l.sort_unstable();
+    Sample {
+        latencies_us: l,
+        ..Sample::default()
+    }
+    .pct(p)
+}
+
+/// The steps of the soak's journey, in order.
+const SOAK_STEPS: [&str; 7] = [
+    "page", "code", "token", "profile", "invite", "invitees", "sign-out",
+];
 
 fn rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -1323,14 +1335,16 @@ async fn soak(opts: &Options, minutes: u64) -> (String, bool) {
     ]));
     let note = {
         let stats = stats.clone();
-        move |status: Option<reqwest::StatusCode>, t: Instant| {
+        move |step: &'static str, status: Option<reqwest::StatusCode>, t: Instant| {
             let minute = (start.elapsed().as_secs() / 60) as usize;
             let mut stats = stats.lock().unwrap();
             let Some(m) = stats.get_mut(minute) else {
                 return;
             };
             m.answers += 1;
-            m.latencies_us.push(t.elapsed().as_micros() as u64);
+            let took = t.elapsed().as_micros() as u64;
+            m.latencies_us.push(took);
+            m.by_step.entry(step).or_default().push(took);
             match status {
                 Some(s) if s.is_success() => {}
                 Some(s) if s.is_server_error() => m.server_errors += 1,
@@ -1368,7 +1382,7 @@ async fn soak(opts: &Options, minutes: u64) -> (String, bool) {
                 while Instant::now() < deadline {
                     let phone = fresh_phones(&counter, 1).remove(0);
                     let ip = client_ip(counter.load(Ordering::Relaxed));
-                    let send = |req: reqwest::RequestBuilder| {
+                    let send = |step: &'static str, req: reqwest::RequestBuilder| {
                         let note = note.clone();
                         async move {
                             let t = Instant::now();
@@ -1378,12 +1392,13 @@ async fn soak(opts: &Options, minutes: u64) -> (String, bool) {
                                 Some(r) => r.bytes().await.unwrap_or_default(),
                                 None => Default::default(),
                             };
-                            note(status, t);
+                            note(step, status, t);
                             (status, body)
                         }
                     };
-                    send(http.get(format!("{base}/login"))).await;
+                    send("page", http.get(format!("{base}/login"))).await;
                     let (status, _) = send(
+                        "code",
                         http.post(format!("{base}/api/v1/auth/code"))
                             .header("x-forwarded-for", &ip)
                             .json_body(&format!(r#"{{"phone":"{phone}"}}"#)),
@@ -1393,10 +1408,11 @@ async fn soak(opts: &Options, minutes: u64) -> (String, bool) {
                         continue;
                     }
                     let Some(code) = provider.code_for(&phone).await else {
-                        note(None, Instant::now());
+                        note("code", None, Instant::now());
                         continue;
                     };
                     let (_, body) = send(
+                        "token",
                         http.post(format!("{base}/api/v1/auth/token"))
                             .header("x-forwarded-for", &ip)
                             .json_body(&format!(r#"{{"phone":"{phone}","code":"{code}"}}"#)),
@@ -1409,6 +1425,7 @@ async fn soak(opts: &Options, minutes: u64) -> (String, bool) {
                     let bearer = format!("Bearer {token}");
                     let own = json["user"]["invite_code"].as_str().map(str::to_owned);
                     send(
+                        "profile",
                         http.get(format!("{base}/api/v1/me"))
                             .header("authorization", &bearer),
                     )
@@ -1416,6 +1433,7 @@ async fn soak(opts: &Options, minutes: u64) -> (String, bool) {
                     let previous = previous_code.lock().unwrap().clone();
                     if let Some(invite) = previous {
                         send(
+                            "invite",
                             http.post(format!("{base}/api/v1/me/invite"))
                                 .header("authorization", &bearer)
                                 .json_body(&format!(r#"{{"code":"{invite}"}}"#)),
@@ -1424,11 +1442,13 @@ async fn soak(opts: &Options, minutes: u64) -> (String, bool) {
                     }
                     *previous_code.lock().unwrap() = own;
                     send(
+                        "invitees",
                         http.get(format!("{base}/api/v1/me/invitees"))
                             .header("authorization", &bearer),
                     )
                     .await;
                     send(
+                        "sign-out",
                         http.delete(format!("{base}/api/v1/auth/token"))
                             .header("authorization", &bearer),
                     )
@@ -1463,6 +1483,22 @@ async fn soak(opts: &Options, minutes: u64) -> (String, bool) {
             m.pct(0.99),
             m.rss_kib as f64 / 1024.0
         ));
+    }
+    out.push_str(&format!(
+        "\np99 ms by step:\n\n| minute | {} |\n|---:|{}\n",
+        SOAK_STEPS.join(" | "),
+        "---:|".repeat(SOAK_STEPS.len())
+    ));
+    for (i, m) in stats.iter().enumerate() {
+        let cells: Vec<String> = SOAK_STEPS
+            .iter()
+            .map(|step| {
+                m.by_step
+                    .get(step)
+                    .map_or("–".into(), |l| format!("{:.1}", percentile(l, 0.99)))
+            })
+            .collect();
+        out.push_str(&format!("| {} | {} |\n", i + 1, cells.join(" | ")));
     }
     let (first, last) = (&stats[0], &stats[stats.len() - 1]);
     let peak = stats.iter().map(|m| m.rss_kib).max().unwrap_or(0);
