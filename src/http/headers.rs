@@ -57,3 +57,53 @@ pub async fn refuse_cross_site(
     }
     Ok(next.call(req).await?.map_into_boxed_body())
 }
+
+/// The route of one method as the route lists name it (`get`, `post`, …). A `get` route
+/// answers HEAD too (the same answer without its body), as RFC 9110 asks of every server.
+pub fn route_for(method: &str) -> actix_web::Route {
+    use actix_web::{guard, web};
+    match method {
+        "get" => web::route().guard(guard::Any(guard::Get()).or(guard::Head())),
+        other => web::route().method(
+            Method::from_bytes(other.to_ascii_uppercase().as_bytes()).expect("a method name"),
+        ),
+    }
+}
+
+/// Names a resource's methods in the `Allow` header of its 405 answers, as RFC 9110 asks
+/// (HEAD with GET: [`route_for`]).
+pub fn allow(methods: &[&str]) -> actix_web::middleware::ErrorHandlers<BoxBody> {
+    use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
+    let allowed = methods
+        .iter()
+        .flat_map(|m| match *m {
+            "get" => vec!["GET", "HEAD"],
+            other => vec![other],
+        })
+        .map(str::to_ascii_uppercase)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let value = header::HeaderValue::from_str(&allowed).expect("method names are ASCII");
+    ErrorHandlers::new().handler(
+        actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+        move |mut res| {
+            res.response_mut()
+                .headers_mut()
+                .insert(header::ALLOW, value.clone());
+            Ok(ErrorHandlerResponse::Response(res.map_into_left_body()))
+        },
+    )
+}
+
+/// Registers each path as one resource with its methods' handlers; any other method gets 405
+/// with an `Allow` header naming them ([`allow`]).
+macro_rules! resources {
+    ($cfg:expr; $($path:literal => { $($method:ident: $handler:expr),+ $(,)? }),* $(,)?) => {
+        $cfg $(.service(
+            actix_web::web::resource($path)
+                $(.route($crate::http::headers::route_for(stringify!($method)).to($handler)))+
+                .wrap($crate::http::headers::allow(&[$(stringify!($method)),+])),
+        ))*
+    };
+}
+pub(crate) use resources;

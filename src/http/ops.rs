@@ -23,9 +23,11 @@ use crate::{
 
 /// Registers the three routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz))
-        .route("/metrics", web::get().to(metrics));
+    crate::http::headers::resources!(cfg;
+        "/healthz" => { get: healthz },
+        "/readyz" => { get: readyz },
+        "/metrics" => { get: metrics },
+    );
 }
 
 fn text(status: actix_web::http::StatusCode, body: String) -> HttpResponse {

@@ -198,6 +198,7 @@ async fn a_corpus_of_malformed_requests_gets_4xx_never_5xx() {
         b"/api/v1/me/invitees",
         b"/static/app.css",
         b"/healthz",
+        b"/no/such/page",
     ];
     let nested = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let deep_object = format!("{}1{}", "{\"phone\":".repeat(5_000), "}".repeat(5_000));

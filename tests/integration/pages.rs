@@ -32,6 +32,49 @@ async fn an_unknown_path_gets_the_translated_404_page(backend: Backend) {
         "This address does not accept that kind of request.",
     )
     .await;
+    // every 405 names what the address takes (RFC 9110): pages, staff pages, probes, files
+    for (method, path, allowed) in [
+        (reqwest::Method::DELETE, "/login", "GET, HEAD, POST"),
+        (reqwest::Method::GET, "/logout", "POST"),
+        (reqwest::Method::TRACE, "/profile", "GET, HEAD"),
+        (
+            reqwest::Method::PUT,
+            "/admin/users/1/block",
+            "GET, HEAD, POST",
+        ),
+        (reqwest::Method::GET, "/admin/outbox/1/retry", "POST"),
+        (reqwest::Method::POST, "/healthz", "GET, HEAD"),
+        (reqwest::Method::PATCH, "/static/app.css", "GET, HEAD"),
+    ] {
+        let res = app
+            .client
+            .request(method.clone(), app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+        assert_eq!(
+            res.headers()[reqwest::header::ALLOW],
+            allowed,
+            "{method} {path}"
+        );
+    }
+    // and whatever answers GET answers HEAD, with the same status and headers and no body
+    for path in ["/login", "/healthz", "/static/app.css", "/api/openapi.json"] {
+        let get = app.client.get(app.url(path)).send().await.unwrap();
+        let head = app.client.head(app.url(path)).send().await.unwrap();
+        assert_eq!(head.status(), get.status(), "HEAD {path}");
+        assert_eq!(
+            head.headers().get("content-type"),
+            get.headers().get("content-type"),
+            "HEAD {path}"
+        );
+        assert!(head.bytes().await.unwrap().is_empty(), "HEAD {path}");
+    }
 }
 
 async fn the_language_comes_from_the_cookie_then_the_header(backend: Backend) {

@@ -28,9 +28,9 @@ macro_rules! api_routes {
             scope $(
                 .service(
                     web::resource($path)
-                        $(.route(web::$method().to($handler)))+
+                        $(.route(crate::http::headers::route_for(stringify!($method)).to($handler)))+
                         .default_service(web::to(handlers::method_not_allowed))
-                        .wrap(allow(&[$(stringify!($method)),+])),
+                        .wrap(crate::http::headers::allow(&[$(stringify!($method)),+])),
                 )
             )*
         }
@@ -56,22 +56,6 @@ api_routes! {
     "/me/devices/{kind}/{id}" => { delete: handlers::end_device },
 }
 
-/// Names a resource's methods in the `Allow` header of its 405 answers, as RFC 9110 asks.
-fn allow(methods: &[&str]) -> actix_web::middleware::ErrorHandlers<actix_web::body::BoxBody> {
-    use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
-    let allowed = methods.join(", ").to_uppercase();
-    let value = header::HeaderValue::from_str(&allowed).expect("method names are ASCII");
-    ErrorHandlers::new().handler(
-        actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
-        move |mut res| {
-            res.response_mut()
-                .headers_mut()
-                .insert(header::ALLOW, value.clone());
-            Ok(ErrorHandlerResponse::Response(res.map_into_left_body()))
-        },
-    )
-}
-
 /// Registers the API, its description and its documentation page.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     let v1 = web::scope("/v1")
@@ -81,11 +65,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .error_handler(problem::json_error),
         )
         .app_data(web::QueryConfig::default().error_handler(problem::query_error));
+    let api = crate::http::headers::resources!(web::scope("/api");
+        "/openapi.json" => { get: docs::openapi_json },
+        "/docs" => { get: docs::page },
+    );
     cfg.service(
-        web::scope("/api")
-            .route("/openapi.json", web::get().to(docs::openapi_json))
-            .route("/docs", web::get().to(docs::page))
-            .service(register(v1))
+        api.service(register(v1))
             .default_service(web::to(handlers::not_found))
             .wrap(from_fn(problem::translate_problems))
             // tokens and profiles must not stay in a cache

@@ -12,16 +12,14 @@ mod users;
 use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/admin", web::get().to(dashboard::get))
-        .route("/admin/users", web::get().to(users::list))
-        .route("/admin/users.csv", web::get().to(users::export))
-        .route("/admin/users/{id}", web::get().to(person::get))
-        .service(
-            web::resource("/admin/users/{id}/{action}")
-                .route(web::get().to(person::confirm))
-                .route(web::post().to(person::act)),
-        )
-        .route("/admin/audit", web::get().to(audit::get))
-        .route("/admin/outbox", web::get().to(outbox::get))
-        .route("/admin/outbox/{id}/retry", web::post().to(outbox::retry));
+    crate::http::headers::resources!(cfg;
+        "/admin" => { get: dashboard::get },
+        "/admin/users" => { get: users::list },
+        "/admin/users.csv" => { get: users::export },
+        "/admin/users/{id}" => { get: person::get },
+        "/admin/users/{id}/{action}" => { get: person::confirm, post: person::act },
+        "/admin/audit" => { get: audit::get },
+        "/admin/outbox" => { get: outbox::get },
+        "/admin/outbox/{id}/retry" => { post: outbox::retry },
+    );
 }
