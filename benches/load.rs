@@ -1259,6 +1259,10 @@ struct Minute {
     /// The same latencies by step of the journey.
     by_step: BTreeMap<&'static str, Vec<u64>>,
     rss_kib: u64,
+    /// CPU used in the minute by the server, by PostgreSQL's processes, and by the bench.
+    cpu_server: Duration,
+    cpu_postgres: Duration,
+    cpu_bench: Duration,
 }
 
 impl Minute {
@@ -1283,6 +1287,28 @@ const SOAK_STEPS: [&str; 7] = [
     "page", "code", "token", "profile", "invite", "invitees", "sign-out",
 ];
 
+/// CPU used by PostgreSQL's processes since the last call with `seen` (each process's total
+/// by id; a process that ended counts what it used up to the last look).
+fn postgres_cpu(seen: &mut std::collections::HashMap<String, Duration>) -> Duration {
+    let mut used = Duration::ZERO;
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return used;
+    };
+    for entry in dir.flatten() {
+        let pid = entry.file_name().to_string_lossy().into_owned();
+        if !pid.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let is_postgres = std::fs::read_to_string(format!("/proc/{pid}/comm"))
+            .is_ok_and(|c| c.trim() == "postgres");
+        if let (true, Some(total)) = (is_postgres, cpu_time(&pid)) {
+            let before = seen.insert(pid, total).unwrap_or_default();
+            used += total.saturating_sub(before);
+        }
+    }
+    used
+}
+
 fn rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
@@ -1306,6 +1332,26 @@ async fn soak(opts: &Options, minutes: u64) -> (String, bool) {
     };
     db::migrate(&target.url).expect("migrations");
     let pool = db::pool(&target.url, POOL_SIZE, Duration::from_secs(30));
+    // a soak measures the server as it runs in service: on PostgreSQL, with autovacuum (without
+    // it, dead rows pile up in every table a flow updates and each minute is slower than the last)
+    if let DatabaseUrl::Postgres(_) = target.url {
+        #[derive(diesel::QueryableByName)]
+        struct Setting {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            autovacuum: String,
+        }
+        let setting = diesel::sql_query("SHOW autovacuum")
+            .get_result::<Setting>(&mut pool.get().unwrap())
+            .expect("SHOW autovacuum");
+        if setting.autovacuum != "on" {
+            eprintln!(
+                "this PostgreSQL runs without autovacuum (autovacuum = {}), unlike one in service: \
+                 turn it on for the soak (ALTER SYSTEM SET autovacuum = on; SELECT pg_reload_conf();)",
+                setting.autovacuum
+            );
+            std::process::exit(1);
+        }
+    }
     let plan = seed::SeedPlan {
         users: 10_000,
         invitees_of: vec![(PhoneNumber::parse(OWNER_1K, None).unwrap(), 1_000)],
@@ -1318,6 +1364,12 @@ async fn soak(opts: &Options, minutes: u64) -> (String, bool) {
         |_| {},
     )
     .expect("seeding");
+    if let DatabaseUrl::Postgres(_) = target.url {
+        // statistics current before the first minute, as in service
+        diesel::sql_query("VACUUM (ANALYZE)")
+            .execute(&mut pool.get().unwrap())
+            .expect("VACUUM (ANALYZE)");
+    }
     let provider = Arc::new(Provider::start());
     let server = Server::start(&target.url, &provider);
     let (base, pid) = (server.base.clone(), server.child.id());
@@ -1352,17 +1404,25 @@ async fn soak(opts: &Options, minutes: u64) -> (String, bool) {
             }
         }
     };
-    // the server's memory, every second
+    // the server's memory, and the CPU of the server, PostgreSQL and the bench, every second
     let sampler = {
         let stats = stats.clone();
         tokio::spawn(async move {
+            let mut seen = std::collections::HashMap::new();
+            postgres_cpu(&mut seen);
+            let mut before = cpu_now();
             while Instant::now() < deadline {
-                let minute = (start.elapsed().as_secs() / 60) as usize;
-                if let (Some(kib), Some(m)) = (rss_kib(pid), stats.lock().unwrap().get_mut(minute))
-                {
-                    m.rss_kib = m.rss_kib.max(kib);
-                }
                 tokio::time::sleep(Duration::from_secs(1)).await;
+                let minute = (start.elapsed().as_secs() / 60) as usize;
+                let (server, bench) = cpu_since(before);
+                before = cpu_now();
+                let postgres = postgres_cpu(&mut seen);
+                if let Some(m) = stats.lock().unwrap().get_mut(minute) {
+                    m.rss_kib = m.rss_kib.max(rss_kib(pid).unwrap_or(0));
+                    m.cpu_server += server.unwrap_or_default();
+                    m.cpu_bench += bench.unwrap_or_default();
+                    m.cpu_postgres += postgres;
+                }
             }
         })
     };
@@ -1467,13 +1527,13 @@ async fn soak(opts: &Options, minutes: u64) -> (String, bool) {
         "### Soak\n\n{minutes} minutes on {}, concurrency {}: each client signs in (page, code, \
          token), reads its profile, enters the previous person's invite code, reads its \
          invitees and signs out, over and over.\n\n\
-         | minute | answers | req/s | 5xx | other failures | p50 ms | p99 ms | server memory (peak RSS) |\n\
-         |---:|---:|---:|---:|---:|---:|---:|---:|\n",
+         | minute | answers | req/s | 5xx | other failures | p50 ms | p99 ms | server memory (peak RSS) | CPU s: server | PostgreSQL | bench |\n\
+         |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
         target.label, opts.concurrency
     );
     for (i, m) in stats.iter().enumerate() {
         out.push_str(&format!(
-            "| {} | {} | {:.0} | {} | {} | {:.2} | {:.2} | {:.1} MiB |\n",
+            "| {} | {} | {:.0} | {} | {} | {:.2} | {:.2} | {:.1} MiB | {:.1} | {:.1} | {:.1} |\n",
             i + 1,
             m.answers,
             m.answers as f64 / 60.0,
@@ -1481,7 +1541,10 @@ async fn soak(opts: &Options, minutes: u64) -> (String, bool) {
             m.other_failures,
             m.pct(0.50),
             m.pct(0.99),
-            m.rss_kib as f64 / 1024.0
+            m.rss_kib as f64 / 1024.0,
+            m.cpu_server.as_secs_f64(),
+            m.cpu_postgres.as_secs_f64(),
+            m.cpu_bench.as_secs_f64()
         ));
     }
     out.push_str(&format!(
