@@ -444,6 +444,19 @@ async fn the_readme_s_least_privilege_role_runs_the_app_and_cannot_touch_the_aud
     drop(role);
 }
 
+/// Runs `command`, which needs root; whether it succeeded. When it did not, the test that
+/// needed it is skipped ([`crate::helpers::missing`], `REQUIRE_ROOT`), saying `why`.
+fn as_root(command: &mut std::process::Command, why: &str) -> bool {
+    let done = command
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !done {
+        crate::helpers::missing("REQUIRE_ROOT", why);
+    }
+    done
+}
+
 /// A folder on a file system of its own, 1 MiB large, so a test can fill it; unmounted when
 /// dropped. Mounting takes root: without it, `None` (and a printed line), unless `REQUIRE_ROOT=1`.
 struct SmallDisk(std::path::PathBuf);
@@ -452,20 +465,13 @@ impl SmallDisk {
     fn mount() -> Option<SmallDisk> {
         let dir = std::env::temp_dir().join(format!("user-auth-disk-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let mounted = std::process::Command::new("mount")
-            .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
-            .arg(&dir)
-            .stderr(std::process::Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !mounted {
-            crate::helpers::missing(
-                "REQUIRE_ROOT",
-                "a tmpfs cannot be mounted (root is needed): the full-disk test",
-            );
-            return None;
-        }
-        Some(SmallDisk(dir))
+        let mounted = as_root(
+            std::process::Command::new("mount")
+                .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+                .arg(&dir),
+            "a tmpfs cannot be mounted (root is needed): the full-disk test",
+        );
+        mounted.then_some(SmallDisk(dir))
     }
 
     /// Writes zeros until the disk is full; answers the file, to delete for space again.
@@ -516,17 +522,7 @@ async fn a_full_disk_gives_503_and_says_so_then_the_app_recovers() {
     .await;
     let ask = |i: usize| {
         let app = &app;
-        async move {
-            let body = format!(r#"{{"phone":"+99890{:03}4567"}}"#, 100 + i);
-            app.api(
-                reqwest::Method::POST,
-                "/api/v1/auth/code",
-                Some(&body),
-                None,
-            )
-            .await
-            .0
-        }
+        async move { app.api_code(&format!("+99890{:03}4567", 100 + i)).await.0 }
     };
     assert_eq!(ask(0).await, StatusCode::ACCEPTED);
     let filler = disk.fill();
@@ -570,20 +566,11 @@ struct Immutable(std::path::PathBuf);
 
 impl Immutable {
     fn set(path: &std::path::Path) -> Option<Immutable> {
-        let done = std::process::Command::new("chattr")
-            .arg("+i")
-            .arg(path)
-            .stderr(std::process::Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !done {
-            crate::helpers::missing(
-                "REQUIRE_ROOT",
-                "a file cannot be made immutable (root is needed): the read-only database test",
-            );
-            return None;
-        }
-        Some(Immutable(path.to_owned()))
+        let done = as_root(
+            std::process::Command::new("chattr").arg("+i").arg(path),
+            "a file cannot be made immutable (root is needed): the read-only database test",
+        );
+        done.then(|| Immutable(path.to_owned()))
     }
 }
 
@@ -612,15 +599,7 @@ async fn a_read_only_database_file_gives_503_and_says_so() {
     let log = crate::logs::captured();
     let app = TestApp::start(url, db, Default::default()).await;
     for i in 0..3 {
-        let body = format!(r#"{{"phone":"+99890{:03}4567"}}"#, 100 + i);
-        let (status, _, json) = app
-            .api(
-                reqwest::Method::POST,
-                "/api/v1/auth/code",
-                Some(&body),
-                None,
-            )
-            .await;
+        let (status, _, json) = app.api_code(&format!("+99890{:03}4567", 100 + i)).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{json}");
         assert_eq!(json["code"], "unavailable");
     }

@@ -232,16 +232,7 @@ async fn a_database_outage_mid_send_sends_the_message_once(backend: Backend) {
         return;
     };
     let p = phone(40);
-    let body = format!(r#"{{"phone":"{p}"}}"#);
-    let (status, _, _) = app
-        .api(
-            reqwest::Method::POST,
-            "/api/v1/auth/code",
-            Some(&body),
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(app.api_code(&p).await.0, StatusCode::ACCEPTED);
     // the worker has claimed the message and waits for the provider
     for _ in 0..200 {
         if outbox(&app, &p)[0].0 == "sending" {

@@ -485,17 +485,24 @@ impl TestApp {
         (status, headers, json)
     }
 
+    /// Asks for a code for `phone` over the API.
+    pub async fn api_code(
+        &self,
+        phone: &str,
+    ) -> (StatusCode, reqwest::header::HeaderMap, serde_json::Value) {
+        let body = serde_json::json!({ "phone": phone }).to_string();
+        self.api(
+            reqwest::Method::POST,
+            "/api/v1/auth/code",
+            Some(&body),
+            None,
+        )
+        .await
+    }
+
     /// Signs in over the API and returns the bearer token.
     pub async fn api_token(&self, e164: &str) -> String {
-        let body = format!(r#"{{"phone":"{e164}"}}"#);
-        let (status, _, json) = self
-            .api(
-                reqwest::Method::POST,
-                "/api/v1/auth/code",
-                Some(&body),
-                None,
-            )
-            .await;
+        let (status, _, json) = self.api_code(e164).await;
         assert_eq!(status, StatusCode::ACCEPTED, "{json}");
         let body = format!(r#"{{"phone":"{e164}","code":"{}"}}"#, self.last_code(e164));
         let (status, _, json) = self

@@ -47,7 +47,12 @@ pub struct UseCases {
 
 impl UseCases {
     pub fn new(backend: Backend) -> Option<Self> {
-        Self::with(backend, Limits::default(), Arc::new(RandomInviteCodes))
+        Self::with_limits(backend, Limits::default())
+    }
+
+    /// With these sign-in rules' numbers (and random invite codes).
+    pub fn with_limits(backend: Backend, limits: Limits) -> Option<Self> {
+        Self::with(backend, limits, Arc::new(RandomInviteCodes))
     }
 
     pub fn with(

@@ -152,11 +152,7 @@ async fn the_purge_never_removes_what_a_limit_reads(backend: Backend) {
         lock_duration: TimeDelta::days(2),
         ..Limits::default()
     };
-    let Some(uc) = UseCases::with(
-        backend,
-        limits,
-        std::sync::Arc::new(user_auth::domain::invite_code::RandomInviteCodes),
-    ) else {
+    let Some(uc) = UseCases::with_limits(backend, limits) else {
         return;
     };
     let start = uc.now();

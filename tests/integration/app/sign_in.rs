@@ -254,11 +254,7 @@ async fn a_typo_then_a_sign_in_is_forgiven_to_the_network_not_to_the_number(back
         wrong_checks_per_ip_per_hour: 3,
         ..user_auth::domain::limits::Limits::default()
     };
-    let Some(uc) = UseCases::with(
-        backend,
-        limits,
-        std::sync::Arc::new(user_auth::domain::invite_code::RandomInviteCodes),
-    ) else {
+    let Some(uc) = UseCases::with_limits(backend, limits) else {
         return;
     };
     let (a, home) = (phone(A), client("10.0.0.1"));
@@ -320,11 +316,7 @@ async fn the_prefix_and_the_service_budgets_refuse_with_their_waits(backend: Bac
         sms_per_hour: 3,
         ..user_auth::domain::limits::Limits::default()
     };
-    let Some(uc) = UseCases::with(
-        backend,
-        limits,
-        std::sync::Arc::new(user_auth::domain::invite_code::RandomInviteCodes),
-    ) else {
+    let Some(uc) = UseCases::with_limits(backend, limits) else {
         return;
     };
     let ask = async |number: &str, ip: &str| uc.request(&phone(number), &client(ip)).await;
@@ -367,11 +359,7 @@ async fn the_per_minute_counts_equal_the_codes_counted_one_by_one(backend: Backe
         sms_per_hour: 1_000,
         ..user_auth::domain::limits::Limits::default()
     };
-    let Some(uc) = UseCases::with(
-        backend,
-        limits,
-        std::sync::Arc::new(user_auth::domain::invite_code::RandomInviteCodes),
-    ) else {
+    let Some(uc) = UseCases::with_limits(backend, limits) else {
         return;
     };
     // codes 17 s apart for 20 minutes, to two blocks, from many networks
