@@ -29,6 +29,7 @@ mod postgres_restart;
 mod properties;
 mod proxy;
 mod retention;
+mod round_trips;
 mod server_process;
 mod sessions;
 mod sign_in;
