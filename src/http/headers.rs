@@ -96,12 +96,20 @@ pub fn allow(methods: &[&str]) -> actix_web::middleware::ErrorHandlers<BoxBody> 
 }
 
 /// Registers each path as one resource with its methods' handlers; any other method gets 405
-/// with an `Allow` header naming them ([`allow`]).
+/// with an `Allow` header naming them ([`allow`]), answered by `$other` when one is given.
 macro_rules! resources {
     ($cfg:expr; $($path:literal => { $($method:ident: $handler:expr),+ $(,)? }),* $(,)?) => {
         $cfg $(.service(
             actix_web::web::resource($path)
                 $(.route($crate::http::headers::route_for(stringify!($method)).to($handler)))+
+                .wrap($crate::http::headers::allow(&[$(stringify!($method)),+])),
+        ))*
+    };
+    ($cfg:expr, other: $other:expr; $($path:literal => { $($method:ident: $handler:expr),+ $(,)? }),* $(,)?) => {
+        $cfg $(.service(
+            actix_web::web::resource($path)
+                $(.route($crate::http::headers::route_for(stringify!($method)).to($handler)))+
+                .default_service(actix_web::web::to($other))
                 .wrap($crate::http::headers::allow(&[$(stringify!($method)),+])),
         ))*
     };

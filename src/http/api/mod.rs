@@ -25,14 +25,9 @@ macro_rules! api_routes {
         pub const ROUTES: &[(&str, &str)] = &[$($((stringify!($method), $path)),+),*];
 
         fn register(scope: actix_web::Scope) -> actix_web::Scope {
-            scope $(
-                .service(
-                    web::resource($path)
-                        $(.route(crate::http::headers::route_for(stringify!($method)).to($handler)))+
-                        .default_service(web::to(handlers::method_not_allowed))
-                        .wrap(crate::http::headers::allow(&[$(stringify!($method)),+])),
-                )
-            )*
+            crate::http::headers::resources!(scope, other: handlers::method_not_allowed;
+                $($path => { $($method: $handler),+ }),*
+            )
         }
     };
 }
