@@ -36,7 +36,7 @@ impl Accounts {
     /// link.
     pub async fn profile(&self, user: User) -> Result<Profile, Error> {
         self.parts
-            .run(move |conn, parts| profile_of(conn, user, parts.now()))
+            .run(move |conn, parts| profile_of(conn, user.clone(), parts.now()))
             .await
     }
 
@@ -46,8 +46,8 @@ impl Accounts {
             .run(move |conn, parts| {
                 users::set_display_name(conn, user.id, name.as_ref().map(DisplayName::as_str))?;
                 let user = User {
-                    display_name: name.map(|n| n.as_str().to_owned()),
-                    ..user
+                    display_name: name.as_ref().map(|n| n.as_str().to_owned()),
+                    ..user.clone()
                 };
                 profile_of(conn, user, parts.now())
             })

@@ -53,7 +53,7 @@ impl Credentials {
         self.parts
             .run(move |conn, parts| {
                 let now = parts.now();
-                let (kind, token) = current;
+                let (kind, token) = current.clone();
                 let current = id_of(conn, kind, &token)?.map(|id| (kind, id));
                 live_devices(conn, user_id, current, now)
             })
@@ -82,7 +82,7 @@ impl Credentials {
         let user_id = user.id;
         self.parts
             .run(move |conn, _| {
-                let (kind, token) = current;
+                let (kind, token) = current.clone();
                 let keep = id_of(conn, kind, &token)?;
                 let keep_of = |k: Credential| if k == kind { keep } else { None };
                 Ok(

@@ -410,8 +410,8 @@ impl Delivery {
                 let now = parts.now();
                 let filter = outbox::Filter {
                     state: query.state,
-                    provider: query.provider,
-                    phone: query.phone,
+                    provider: query.provider.clone(),
+                    phone: query.phone.clone(),
                 };
                 let (rows, more) = outbox::page(conn, &filter, query.before, PER_PAGE)?;
                 let phones: Vec<String> = rows.iter().map(|r| r.phone.clone()).collect();

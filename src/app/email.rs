@@ -98,7 +98,7 @@ impl Emails {
                     let user = User {
                         email: None,
                         email_verified_at: None,
-                        ..user
+                        ..user.clone()
                     };
                     profile_of(conn, user, now)
                 })

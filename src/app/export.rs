@@ -52,7 +52,7 @@ impl Export {
     /// Gathers `user`'s data.
     pub async fn gather(&self, user: User) -> Result<PersonalData, Error> {
         self.parts
-            .run(move |conn, parts| gather(conn, user, parts.now()))
+            .run(move |conn, parts| gather(conn, user.clone(), parts.now()))
             .await
     }
 }

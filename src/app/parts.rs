@@ -86,10 +86,11 @@ impl Parts {
     /// it needs to capture only its own inputs.
     pub(super) async fn run<T, F>(self: &Arc<Self>, f: F) -> Result<T, Error>
     where
-        F: FnOnce(&mut DbConnection, &Parts) -> Result<T, DbError> + Send + 'static,
+        F: FnMut(&mut DbConnection, &Parts) -> Result<T, DbError> + Send + 'static,
         T: Send + 'static,
     {
         let parts = self.clone();
+        let mut f = f;
         Ok(db::run(&self.pool, move |conn| f(conn, &parts)).await?)
     }
 }

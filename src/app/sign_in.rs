@@ -138,8 +138,8 @@ impl SignIn {
                     credential,
                     parts.now(),
                 )?;
-                if let (Ok(_), Some(previous)) = (&signed_in, replacing) {
-                    credentials::end_one(conn, Credential::WebSession, &previous)?;
+                if let (Ok(_), Some(previous)) = (&signed_in, &replacing) {
+                    credentials::end_one(conn, Credential::WebSession, previous)?;
                 }
                 Ok(signed_in)
             })

@@ -83,23 +83,45 @@ where
     }
 }
 
-/// Serialises writers that touch the same keys (a phone, an IP) until the transaction ends.
-/// SQLite needs nothing: its IMMEDIATE transactions already serialise every writer.
+/// Serialises writers that touch the same keys (a phone, an IP) until the transaction ends,
+/// taking them in the order given, in one round trip. SQLite needs nothing: its IMMEDIATE
+/// transactions already serialise every writer.
 pub fn lock_keys(conn: &mut DbConnection, keys: &[&str]) -> QueryResult<()> {
     use sha2::{Digest, Sha256};
     if let DbConnection::Pg(c) = conn {
-        for key in keys {
-            let digest = Sha256::digest(key.as_bytes());
-            let mut first = [0u8; 8];
-            first.copy_from_slice(&digest[..8]);
-            let id = i64::from_be_bytes(first);
-            diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-                .bind::<diesel::sql_types::BigInt, _>(id)
-                .execute(c)?;
-        }
+        let ids = keys
+            .iter()
+            .map(|key| {
+                let digest = Sha256::digest(key.as_bytes());
+                let mut first = [0u8; 8];
+                first.copy_from_slice(&digest[..8]);
+                i64::from_be_bytes(first)
+            })
+            .collect();
+        AdvisoryLocks(ids).execute(c)?;
     }
     Ok(())
 }
+
+/// `SELECT pg_advisory_xact_lock(k) FROM unnest($1) AS k`: the locks of the keys, in the
+/// order given (a function scan yields the array in order). A fixed text, so the connection
+/// keeps it prepared (diesel never caches `sql_query`).
+#[derive(Debug, Clone, diesel::query_builder::QueryId)]
+struct AdvisoryLocks(Vec<i64>);
+
+impl diesel::query_builder::QueryFragment<Pg> for AdvisoryLocks {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, Pg>,
+    ) -> QueryResult<()> {
+        out.push_sql("SELECT pg_advisory_xact_lock(k) FROM unnest(");
+        out.push_bind_param::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(&self.0)?;
+        out.push_sql(") AS k");
+        Ok(())
+    }
+}
+
+impl RunQueryDsl<PgConnection> for AdvisoryLocks {}
 
 // A reader for timestamp columns read many at a time (the invitee list).
 //

@@ -9,6 +9,7 @@ pub mod check_failures;
 pub mod emails;
 pub mod events;
 pub mod invites;
+pub mod liveness;
 pub mod login_codes;
 pub mod outbox;
 pub mod pool;

@@ -15,7 +15,7 @@ use diesel::{
 };
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
-use super::backend::DbConnection;
+use super::{backend::DbConnection, liveness};
 use crate::files::{create_private_dir_all, create_private_file};
 
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -152,6 +152,7 @@ pub fn backup(url: &DatabaseUrl, to: &Path) -> Result<(), SetupError> {
 /// Opens one connection, reporting the backend's own error text (never diesel's generic
 /// "invalid connection url" that the combined connection would give).
 pub fn establish(url: &DatabaseUrl) -> Result<DbConnection, diesel::ConnectionError> {
+    super::liveness::install();
     match url {
         DatabaseUrl::Postgres(u) => PgConnection::establish(u).map(DbConnection::Pg),
         DatabaseUrl::Sqlite(path) => {
@@ -264,7 +265,8 @@ impl r2d2::ManageConnection for Manager {
     }
 
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        conn.is_broken()
+        // returned on the thread that used it, which marked it if it was found lost
+        super::liveness::take_lost() || conn.is_broken()
     }
 }
 
@@ -276,6 +278,8 @@ pub fn pool(url: &DatabaseUrl, max_size: u32, timeout: Duration) -> DbPool {
     r2d2::Pool::builder()
         .max_size(max_size)
         .min_idle(Some(0))
+        // no ping at check-out: `run` finds a lost connection from the work itself
+        .test_on_check_out(false)
         .connection_timeout(timeout)
         .build_unchecked(Manager { url: url.clone() })
 }
@@ -317,10 +321,66 @@ fn storage_problem(e: &diesel::result::Error) -> Option<&'static str> {
     }
 }
 
-/// Runs blocking database work on the thread pool with a pooled connection.
-pub async fn run<T, F>(pool: &DbPool, f: F) -> Result<T, DbError>
+/// Checks a connection out of the pool, recording the wait.
+fn check_out(pool: &DbPool) -> Result<r2d2::PooledConnection<Manager>, DbError> {
+    let waiting = std::time::Instant::now();
+    let got = pool.get();
+    metrics::histogram!("db_pool_wait_seconds").record(waiting.elapsed().as_secs_f64());
+    got.map_err(|_| {
+        metrics::counter!("db_pool_timeouts_total").increment(1);
+        DbError::Unavailable
+    })
+}
+
+/// Runs `f` once with `conn`; when it fails because the connection is gone, marks it lost (the
+/// pool drops it) and says whether the database had answered anything of this work.
+fn attempt<T, F>(conn: &mut DbConnection, f: &mut F) -> Result<T, (DbError, Option<bool>)>
 where
-    F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
+    F: FnMut(&mut DbConnection) -> Result<T, DbError>,
+{
+    liveness::begin();
+    match f(conn) {
+        Ok(v) => Ok(v),
+        Err(DbError::Query(e)) if storage_problem(&e).is_some() => Err((
+            DbError::Storage(storage_problem(&e).unwrap_or_default()),
+            None,
+        )),
+        Err(DbError::Query(e)) => {
+            let answered = liveness::answered();
+            // A lost server shows up as many different errors; if the connection no longer
+            // answers, the database is unavailable rather than the query being wrong.
+            if conn.is_broken() || conn.ping().is_err() {
+                liveness::mark_lost();
+                Err((DbError::Unavailable, Some(answered)))
+            } else {
+                Err((DbError::Query(e), None))
+            }
+        }
+        Err(other) => Err((other, None)),
+    }
+}
+
+/// A connection that answers a ping, for the one retry after a lost connection: idle ones
+/// that died with it (a database restart ends them all) are dropped on the way, at most the
+/// pool's size of them.
+fn live_connection(pool: &DbPool) -> Result<r2d2::PooledConnection<Manager>, DbError> {
+    for _ in 0..=pool.max_size() {
+        let mut conn = check_out(pool)?;
+        if conn.ping().is_ok() {
+            return Ok(conn);
+        }
+        liveness::mark_lost();
+    }
+    Err(DbError::Unavailable)
+}
+
+/// Runs blocking database work on the thread pool with a pooled connection. The pool does not
+/// ping a connection before handing it out (a round trip per request on PostgreSQL): a
+/// connection found lost before the database answered any of the work (so nothing was
+/// written) is dropped and the work runs once more on a connection that answers.
+pub async fn run<T, F>(pool: &DbPool, mut f: F) -> Result<T, DbError>
+where
+    F: FnMut(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
     T: Send + 'static,
 {
     let pool = pool.clone();
@@ -328,28 +388,18 @@ where
     let request = crate::logging::current();
     actix_web::web::block(move || {
         crate::logging::within(request, || {
-            let waiting = std::time::Instant::now();
-            let got = pool.get();
-            metrics::histogram!("db_pool_wait_seconds").record(waiting.elapsed().as_secs_f64());
-            let mut conn = got.map_err(|_| {
-                metrics::counter!("db_pool_timeouts_total").increment(1);
-                DbError::Unavailable
-            })?;
-            match f(&mut conn) {
+            let first = {
+                let mut conn = check_out(&pool)?;
+                attempt(&mut conn, &mut f)
+            };
+            match first {
                 Ok(v) => Ok(v),
-                Err(DbError::Query(e)) if storage_problem(&e).is_some() => {
-                    Err(DbError::Storage(storage_problem(&e).unwrap_or_default()))
+                Err((DbError::Unavailable, Some(false))) => {
+                    metrics::counter!("db_connections_lost_total").increment(1);
+                    let mut conn = live_connection(&pool)?;
+                    attempt(&mut conn, &mut f).map_err(|(e, _)| e)
                 }
-                Err(DbError::Query(e)) => {
-                    // A lost server shows up as many different errors; if the connection no longer
-                    // answers, the database is unavailable rather than the query being wrong.
-                    if conn.is_broken() || conn.ping().is_err() {
-                        Err(DbError::Unavailable)
-                    } else {
-                        Err(DbError::Query(e))
-                    }
-                }
-                Err(other) => Err(other),
+                Err((e, _)) => Err(e),
             }
         })
     })

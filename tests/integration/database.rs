@@ -95,6 +95,55 @@ async fn an_unreachable_database_gives_503_then_the_app_recovers(backend: Backen
 
 crate::on_both_backends!(an_unreachable_database_gives_503_then_the_app_recovers);
 
+/// The pool pings no connection before handing it out; a connection found dead before the
+/// database answered anything (so nothing was written) is replaced and the request runs again.
+#[actix_web::test]
+async fn connections_cut_while_idle_cost_no_request() {
+    let Some(app) = TestApp::spawn(Backend::Postgres).await else {
+        return;
+    };
+    app.sign_in(PHONE, PHONE).await;
+    let csrf = app.csrf().await;
+    let (admin_url, name) = app.postgres_database().expect("a PostgreSQL database");
+    for round in 0..3 {
+        // every connection the app holds is cut while idle (as by a restart of the database)
+        let mut admin = PgConnection::establish(&admin_url).unwrap();
+        let cut = diesel::sql_query(format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        ))
+        .execute(&mut admin)
+        .unwrap();
+        assert!(cut > 0, "round {round}: the app held a connection");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        // as many reads at once as the pool has connections, and more
+        let reads = futures_util::future::join_all((0..8).map(|_| app.get("/profile"))).await;
+        for res in reads {
+            assert_eq!(res.status(), StatusCode::OK, "round {round}: a read");
+        }
+        // and a write: the code is asked for once, and stored once
+        let phone = format!("+99890123450{round}");
+        let res = app
+            .post_form("/login", &[("csrf", csrf.as_str()), ("phone", &phone)])
+            .await;
+        assert!(
+            res.status().is_redirection(),
+            "round {round}: {}",
+            res.status()
+        );
+    }
+    let stored: i64 = {
+        use diesel::prelude::*;
+        use user_auth::db::schema::login_codes;
+        login_codes::table
+            .filter(login_codes::phone.like("+99890123450%"))
+            .count()
+            .get_result(&mut *app.conn())
+            .unwrap()
+    };
+    assert_eq!(stored, 3, "one code per request, none lost or doubled");
+}
+
 /// Tables, columns and indexes of one backend, as sorted lines.
 fn shape(conn: &mut user_auth::db::DbConnection) -> Vec<String> {
     use diesel::sql_types::Text;
