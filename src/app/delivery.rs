@@ -27,9 +27,49 @@ use crate::{
     sms::{Outgoing, SendError},
 };
 
+/// A message's body sealed for its recipient, with the key that makes its sending idempotent.
+pub struct Sealed {
+    body: Vec<u8>,
+    key: String,
+}
+
+impl Sealed {
+    /// Seals `text` for `to`, with a new idempotency key.
+    pub fn new(cfg: &Config, to: &str, text: &str) -> Self {
+        let mut key = [0u8; 16];
+        rand::fill(&mut key);
+        Self {
+            body: seal(&cfg.outbox_key, to, text),
+            key: hex(&key),
+        }
+    }
+
+    /// The outbox row of this message to `to` on `channel`, due now, to be sent before
+    /// `expires_at`.
+    pub fn row<'a>(
+        &'a self,
+        channel: Channel,
+        to: &'a str,
+        expires_at: NaiveDateTime,
+        now: NaiveDateTime,
+    ) -> NewMessage<'a> {
+        NewMessage {
+            phone: to,
+            channel: channel.as_str(),
+            body: &self.body,
+            expires_at,
+            state: MessageState::Pending.as_str(),
+            attempts: 0,
+            next_attempt_at: now,
+            idempotency_key: &self.key,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
 /// Puts a message in the outbox, its body sealed, to be sent before `expires_at`; the caller
 /// wakes the delivery worker once its transaction commits.
-#[allow(clippy::too_many_arguments)]
 pub fn enqueue(
     conn: &mut DbConnection,
     cfg: &Config,
@@ -39,24 +79,8 @@ pub fn enqueue(
     expires_at: NaiveDateTime,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
-    let body = seal(&cfg.outbox_key, to, text);
-    let mut key = [0u8; 16];
-    rand::fill(&mut key);
-    outbox::insert(
-        conn,
-        &NewMessage {
-            phone: to,
-            channel: channel.as_str(),
-            body: &body,
-            expires_at,
-            state: MessageState::Pending.as_str(),
-            attempts: 0,
-            next_attempt_at: now,
-            idempotency_key: &hex(&key),
-            created_at: now,
-            updated_at: now,
-        },
-    )?;
+    let sealed = Sealed::new(cfg, to, text);
+    outbox::insert(conn, &sealed.row(channel, to, expires_at, now))?;
     Ok(())
 }
 

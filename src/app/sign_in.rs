@@ -10,15 +10,17 @@ use chrono::{NaiveDateTime, TimeDelta};
 use super::{
     accounts::{create_user, profile_of},
     credentials,
-    delivery::enqueue,
+    delivery::{Sealed, enqueue},
     error::Error,
     parts::{Config, Parts},
 };
 use crate::{
     db::{
-        self, DbConnection, DbError, check_failures, events,
-        login_codes::{self, NewLoginCode, Scope},
-        outbox, users,
+        self, DbConnection, DbError, check_failures,
+        code_request::{self, NewCodeRequest},
+        events,
+        login_codes::{self, NewLoginCode, SendingKeys, Window},
+        users,
     },
     domain::{
         account::{CodePurpose, Credential, Outcome, Profile},
@@ -165,8 +167,19 @@ fn locked_for(
 ) -> Result<Option<i64>, DbError> {
     let (failures, oldest) =
         check_failures::from_network(conn, network, Some(phone), now - limits.lock_duration)?;
-    Ok((failures >= i64::from(limits.lock_after_failures))
-        .then(|| seconds_until(oldest.unwrap_or(now) + limits.lock_duration, now)))
+    Ok(lock_wait(limits, failures, oldest, now))
+}
+
+/// The lock's rule, given the network's unforgiven `failures` for the number within
+/// `lock_duration` and the `oldest` of them.
+fn lock_wait(
+    limits: &Limits,
+    failures: i64,
+    oldest: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> Option<i64> {
+    (failures >= i64::from(limits.lock_after_failures))
+        .then(|| seconds_until(oldest.unwrap_or(now) + limits.lock_duration, now))
 }
 
 /// The region of `phone` as recorded with its events (`UZ`; empty when unknown).
@@ -238,33 +251,42 @@ pub fn issue_code(
     purpose: CodePurpose,
     text: impl FnOnce(&OtpCode) -> String,
 ) -> Result<Result<IssuedCode, SendRefused>, DbError> {
-    let issued = match check_and_store_code(conn, cfg, phone, client, now, purpose)? {
-        Ok(issued) => issued,
+    let (code, fixed) = match check_limits(conn, cfg, phone, client, now, purpose)? {
+        Ok(issuing) => issuing,
         Err(refused) => return Ok(Err(refused)),
     };
     let e164 = phone.as_e164();
-    login_codes::retire_older(conn, e164, issued.code_id, now)?;
-    outbox::retire_unsent_for_phone(conn, e164, now)?;
-    if !issued.fixed {
-        enqueue_text(
-            conn,
-            cfg,
-            e164,
-            &text(&issued.code),
-            now + cfg.limits.otp_ttl,
-            now,
-        )?;
-    }
-    events::record(
+    let mac = otp::code_mac(&cfg.code_key, e164, &code);
+    let expires_at = now + cfg.limits.otp_ttl;
+    // a test number's fixed code is never sent
+    let sealed = (!fixed).then(|| Sealed::new(cfg, e164, &text(&code)));
+    let code_id = code_request::store(
         conn,
-        e164,
-        &region_of(phone),
-        purpose.user_id(),
-        &client.ip,
-        Outcome::CodeSent,
-        now,
+        &NewCodeRequest {
+            code: NewLoginCode {
+                phone: e164,
+                code_hmac: &mac,
+                created_at: now,
+                expires_at,
+                client_ip: &client.ip,
+                client_net: &client.network,
+                phone_prefix: phone.prefix(),
+                code_length: code.len() as i32,
+                purpose: purpose.as_str(),
+                user_id: purpose.user_id(),
+            },
+            message: sealed
+                .as_ref()
+                .map(|s| s.row(Channel::Sms, e164, expires_at, now)),
+            region: &region_of(phone),
+            purge_before: now - TimeDelta::days(1),
+        },
     )?;
-    Ok(Ok(issued))
+    Ok(Ok(IssuedCode {
+        code,
+        code_id,
+        fixed,
+    }))
 }
 
 /// Puts a text message for `phone` in the outbox, sealed, to be sent before `expires_at`; the
@@ -280,15 +302,16 @@ pub fn enqueue_text(
     enqueue(conn, cfg, Channel::Sms, phone, text, expires_at, now)
 }
 
-/// The limits and the new code, inside `request_code`'s transaction.
-fn check_and_store_code(
+/// The sending limits, inside `request_code`'s transaction: the code to issue (and whether it
+/// is a test number's fixed code), or the refusal.
+fn check_limits(
     conn: &mut DbConnection,
     cfg: &Config,
     phone: &PhoneNumber,
     client: &ClientInfo,
     now: NaiveDateTime,
     purpose: CodePurpose,
-) -> Result<Result<IssuedCode, SendRefused>, DbError> {
+) -> Result<Result<(OtpCode, bool), SendRefused>, DbError> {
     let limits = &cfg.limits;
     let (e164, prefix, network) = (phone.as_e164(), phone.prefix(), client.network.as_str());
     // always in this order (number, network, prefix), so two requests never wait on each other
@@ -296,87 +319,65 @@ fn check_and_store_code(
         conn,
         &[e164, &format!("net:{network}"), &format!("prefix:{prefix}")],
     )?;
-    login_codes::purge_before(conn, e164, now - TimeDelta::days(1))?;
+    // every count the limits look at, in one round trip
+    let state = login_codes::sending_state(
+        conn,
+        &SendingKeys {
+            phone: e164,
+            network,
+            prefix,
+            user_id: purpose.user_id(),
+            since: window_start(now),
+            lock_since: now - limits.lock_duration,
+            short_since: now - SHORT_CODE_BUDGET_WINDOW,
+            long_length: LONG_OTP_LENGTH as i32,
+        },
+    )?;
 
-    if let Some(retry_after) = locked_for(conn, limits, e164, network, now)? {
+    if let Some(retry_after) = lock_wait(limits, state.lock_failures, state.lock_oldest, now) {
         return Ok(Err(SendRefused::PhoneLocked { retry_after }));
     }
-    if let Some(newest) = login_codes::newest_for_phone(conn, e164)? {
-        let allowed_at = newest.created_at + limits.resend_cooldown;
+    if let Some(newest) = state.newest_code_at {
+        let allowed_at = newest + limits.resend_cooldown;
         if allowed_at > now {
             return Ok(Err(SendRefused::ResendTooSoon {
                 retry_after: seconds_until(allowed_at, now),
             }));
         }
     }
-    let since = window_start(now);
-    let windows: [(Scope, i64, HourLimit); 4] = [
+    let windows: [(Window, i64, HourLimit); 4] = [
         (
-            Scope::Phone(e164),
+            state.phone,
             limits.codes_per_phone_per_hour,
             |retry_after| SendRefused::TooManyForPhone { retry_after },
         ),
+        (state.network, limits.codes_per_ip_per_hour, |retry_after| {
+            SendRefused::TooManyFromAddress { retry_after }
+        }),
         (
-            Scope::UnusedFromNetwork(network),
-            limits.codes_per_ip_per_hour,
-            |retry_after| SendRefused::TooManyFromAddress { retry_after },
-        ),
-        (
-            Scope::Prefix(prefix),
+            state.prefix,
             limits.sms_per_prefix_per_hour,
             |retry_after| SendRefused::TooManyForPrefix { retry_after },
         ),
-        (Scope::All, limits.sms_per_hour, |retry_after| {
+        (state.all, limits.sms_per_hour, |retry_after| {
             SendRefused::BudgetSpent { retry_after }
         }),
     ];
-    for (scope, limit, refusal) in windows {
-        if login_codes::count_since(conn, scope, since)? >= limit {
-            let oldest = login_codes::oldest_since(conn, scope, since)?;
-            return Ok(Err(refusal(window_retry_after(oldest, now))));
+    for (window, limit, refusal) in windows {
+        if window.codes >= limit {
+            return Ok(Err(refusal(window_retry_after(window.oldest, now))));
         }
     }
 
     // the same lookups for every number, known or not, staff or not; a code for an account's
     // change is as long as that account's sign-in codes
-    let staff = match purpose.user_id() {
-        None => users::find_by_phone(conn, e164)?,
-        Some(id) => users::find_by_id(conn, id)?,
-    }
-    .is_some_and(|u| u.is_staff);
-    let short_failures = check_failures::on_short_codes(
-        conn,
-        e164,
-        LONG_OTP_LENGTH as i32,
-        now - SHORT_CODE_BUDGET_WINDOW,
-    )?;
+    let (staff, short_failures) = (state.staff, state.short_failures);
     let fixed = cfg.test_numbers.fixed_code(e164, now.date()).cloned();
     let code = match &fixed {
         Some(code) => code.clone(),
         None => OtpCode::generate(limits.code_length(staff, short_failures)),
     };
-    let length = code.len();
-    let mac = otp::code_mac(&cfg.code_key, e164, &code);
-    let code_id = login_codes::insert(
-        conn,
-        &NewLoginCode {
-            phone: e164,
-            code_hmac: &mac,
-            created_at: now,
-            expires_at: now + limits.otp_ttl,
-            client_ip: &client.ip,
-            client_net: network,
-            phone_prefix: prefix,
-            code_length: length as i32,
-            purpose: purpose.as_str(),
-            user_id: purpose.user_id(),
-        },
-    )?;
-    Ok(Ok(IssuedCode {
-        code,
-        code_id,
-        fixed: fixed.is_some(),
-    }))
+    Ok(Ok((code, fixed.is_some())))
 }
 
 /// Seconds until the phone may ask for another code (0 when it may now).

@@ -106,12 +106,12 @@ fn tallied(scope: Scope<'_>) -> Option<&str> {
 }
 
 /// The `code_counts` scope of every code.
-const ALL: &str = "all";
+pub(super) const ALL: &str = "all";
 /// Rows a minute the service's count is spread over.
-const SHARDS: i64 = 8;
+pub(super) const SHARDS: i64 = 8;
 
 /// The start of the minute `at` is in.
-fn minute_of(at: NaiveDateTime) -> NaiveDateTime {
+pub(super) fn minute_of(at: NaiveDateTime) -> NaiveDateTime {
     use chrono::Timelike;
     at.with_second(0)
         .and_then(|t| t.with_nanosecond(0))
@@ -145,6 +145,174 @@ pub fn count_since(
         .select(sum(code_counts::codes))
         .first(conn)?;
     Ok(partial + minutes.unwrap_or(0))
+}
+
+/// Codes in one hourly window: how many, and when the oldest was issued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub codes: i64,
+    pub oldest: Option<NaiveDateTime>,
+}
+
+/// Everything the sending limits of one code request look at, read in one statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendingState {
+    /// Unforgiven failed checks of this number from this network since the lock's look-back,
+    /// and the oldest of them.
+    pub lock_failures: i64,
+    pub lock_oldest: Option<NaiveDateTime>,
+    /// When the number's newest code was issued.
+    pub newest_code_at: Option<NaiveDateTime>,
+    /// The number's, the network's unused, the number block's and the service's codes.
+    pub phone: Window,
+    pub network: Window,
+    pub prefix: Window,
+    pub all: Window,
+    /// The account the code is for (by number, or `user_id`) is staff.
+    pub staff: bool,
+    /// Failed checks of the number on short codes since the day budget's look-back.
+    pub short_failures: i64,
+}
+
+/// Where [`sending_state`] looks.
+#[derive(Debug, Clone, Copy)]
+pub struct SendingKeys<'a> {
+    pub phone: &'a str,
+    pub network: &'a str,
+    pub prefix: &'a str,
+    /// The account whose code length applies, when the code is for one's change (else the
+    /// number's account, if any).
+    pub user_id: Option<i64>,
+    /// The start of the hourly windows.
+    pub since: NaiveDateTime,
+    pub lock_since: NaiveDateTime,
+    pub short_since: NaiveDateTime,
+    /// Guesses at codes shorter than this count against the day budget.
+    pub long_length: i32,
+}
+
+/// Reads what the sending limits look at, in one statement (one round trip, a prepared
+/// statement the connection keeps): the same counts as [`count_since`] and [`oldest_since`]
+/// for each scope, the lock's failures, the newest code, the account's staff flag and the
+/// number's failures on short codes.
+pub fn sending_state(conn: &mut DbConnection, k: &SendingKeys<'_>) -> QueryResult<SendingState> {
+    use diesel::{dsl::exists, sql_types::Bool};
+
+    use super::schema::{check_failures, users};
+    let whole = minute_of(k.since) + chrono::TimeDelta::minutes(1);
+    let lock = check_failures::table
+        .filter(check_failures::client_net.eq(k.network))
+        .filter(check_failures::forgiven.eq(false))
+        .filter(check_failures::created_at.gt(k.lock_since))
+        .filter(check_failures::phone.eq(k.phone));
+    let phone = login_codes::table
+        .filter(login_codes::phone.eq(k.phone))
+        .filter(login_codes::created_at.gt(k.since));
+    let network = login_codes::table
+        .filter(login_codes::client_net.eq(k.network))
+        .filter(login_codes::signed_in.eq(false))
+        .filter(login_codes::created_at.gt(k.since));
+    let prefix = login_codes::table
+        .filter(login_codes::phone_prefix.eq(k.prefix))
+        .filter(login_codes::created_at.gt(k.since));
+    let all = login_codes::table.filter(login_codes::created_at.gt(k.since));
+    let minutes_of = |scope| {
+        code_counts::table
+            .filter(code_counts::scope.eq(scope))
+            .filter(code_counts::minute.ge(whole))
+            .select(sum(code_counts::codes))
+            .single_value()
+    };
+    let query = diesel::select((
+        (
+            lock.select(count_star()).single_value(),
+            lock.select(min(check_failures::created_at)).single_value(),
+            login_codes::table
+                .filter(login_codes::phone.eq(k.phone))
+                .select(diesel::dsl::max(login_codes::created_at))
+                .single_value(),
+        ),
+        (
+            phone.select(count_star()).single_value(),
+            phone.select(min(login_codes::created_at)).single_value(),
+            network.select(count_star()).single_value(),
+            network.select(min(login_codes::created_at)).single_value(),
+        ),
+        (
+            prefix
+                .filter(login_codes::created_at.lt(whole))
+                .select(count_star())
+                .single_value(),
+            minutes_of(k.prefix),
+            prefix.select(min(login_codes::created_at)).single_value(),
+        ),
+        (
+            all.filter(login_codes::created_at.lt(whole))
+                .select(count_star())
+                .single_value(),
+            minutes_of(ALL),
+            all.select(min(login_codes::created_at)).single_value(),
+        ),
+        (
+            exists(
+                users::table.filter(users::is_staff.eq(true)).filter(
+                    users::phone
+                        .eq(k.phone)
+                        .and(k.user_id.is_none().into_sql::<Bool>())
+                        .or(users::id.nullable().eq(k.user_id)),
+                ),
+            ),
+            check_failures::table
+                .filter(check_failures::phone.eq(k.phone))
+                .filter(check_failures::created_at.gt(k.short_since))
+                .filter(check_failures::code_length.lt(k.long_length))
+                .select(count_star())
+                .single_value(),
+        ),
+    ));
+    type Row = (
+        (Option<i64>, Option<NaiveDateTime>, Option<NaiveDateTime>),
+        (
+            Option<i64>,
+            Option<NaiveDateTime>,
+            Option<i64>,
+            Option<NaiveDateTime>,
+        ),
+        (Option<i64>, Option<i64>, Option<NaiveDateTime>),
+        (Option<i64>, Option<i64>, Option<NaiveDateTime>),
+        (bool, Option<i64>),
+    );
+    let (
+        (lock_failures, lock_oldest, newest_code_at),
+        (phone_codes, phone_oldest, net_codes, net_oldest),
+        (prefix_partial, prefix_minutes, prefix_oldest),
+        (all_partial, all_minutes, all_oldest),
+        (staff, short_failures),
+    ): Row = super::backend::native!(conn, |c| query.get_result(c))?;
+    let n = Option::unwrap_or_default;
+    Ok(SendingState {
+        lock_failures: n(lock_failures),
+        lock_oldest,
+        newest_code_at,
+        phone: Window {
+            codes: n(phone_codes),
+            oldest: phone_oldest,
+        },
+        network: Window {
+            codes: n(net_codes),
+            oldest: net_oldest,
+        },
+        prefix: Window {
+            codes: n(prefix_partial) + n(prefix_minutes),
+            oldest: prefix_oldest,
+        },
+        all: Window {
+            codes: n(all_partial) + n(all_minutes),
+            oldest: all_oldest,
+        },
+        staff,
+        short_failures: n(short_failures),
+    })
 }
 
 /// When the oldest code issued in `scope` since `since` was issued.

@@ -69,6 +69,9 @@ pub fn insert(conn: &mut DbConnection, new: &NewMessage<'_>) -> QueryResult<()> 
         .map(drop)
 }
 
+/// Why a number's unsent messages stop being tried.
+pub const REPLACED: &str = "a newer code replaced this one";
+
 /// Marks the number's messages that have not gone out as expired: a newer code retired theirs.
 /// One being tried now may still go out, but is not tried again.
 pub fn retire_unsent_for_phone(
@@ -85,7 +88,7 @@ pub fn retire_unsent_for_phone(
     .set((
         sms_messages::state.eq(MessageState::Expired.as_str()),
         sms_messages::body.eq(Vec::<u8>::new()),
-        sms_messages::last_error.eq(Some("a newer code replaced this one")),
+        sms_messages::last_error.eq(Some(REPLACED)),
         sms_messages::updated_at.eq(now),
     ))
     .execute(conn)

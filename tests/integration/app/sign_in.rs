@@ -351,7 +351,7 @@ async fn the_prefix_and_the_service_budgets_refuse_with_their_waits(backend: Bac
 async fn the_per_minute_counts_equal_the_codes_counted_one_by_one(backend: Backend) {
     use diesel::prelude::*;
     use user_auth::db::{
-        login_codes::{Scope, count_since},
+        login_codes::{Scope, SendingKeys, Window, count_since, sending_state},
         schema::login_codes as c,
     };
     let limits = user_auth::domain::limits::Limits {
@@ -387,6 +387,43 @@ async fn the_per_minute_counts_equal_the_codes_counted_one_by_one(backend: Backe
                 count_since(&mut conn, scope, since).unwrap(),
                 expected,
                 "{scope:?} since {back} s ago"
+            );
+            // the code request reads them in one statement, with the oldest of each window
+            let prefix = filter.unwrap_or("+99899999");
+            let state = sending_state(
+                &mut conn,
+                &SendingKeys {
+                    phone: "+998901230000",
+                    network: "10.0.0.0/8",
+                    prefix,
+                    user_id: None,
+                    since,
+                    lock_since: since,
+                    short_since: since,
+                    long_length: 8,
+                },
+            )
+            .unwrap();
+            let window = if filter.is_some() {
+                state.prefix
+            } else {
+                state.all
+            };
+            let mut oldest = c::table.filter(c::created_at.gt(since)).into_boxed();
+            if let Some(prefix) = filter {
+                oldest = oldest.filter(c::phone_prefix.eq(prefix));
+            }
+            let oldest: Option<chrono::NaiveDateTime> = oldest
+                .select(diesel::dsl::min(c::created_at))
+                .first(&mut conn)
+                .unwrap();
+            assert_eq!(
+                window,
+                Window {
+                    codes: expected,
+                    oldest
+                },
+                "{scope:?} since {back} s ago, in one statement"
             );
         }
     }
