@@ -4,10 +4,6 @@
 use std::sync::Arc;
 
 use chrono::NaiveDateTime;
-use diesel::{
-    Connection,
-    result::{DatabaseErrorKind, Error as DieselError},
-};
 
 use super::{credentials::end_all, error::Error, parts::Parts};
 use crate::{
@@ -65,26 +61,18 @@ pub fn create_user(
 ) -> Result<User, DbError> {
     for _ in 0..MAX_DRAWS {
         let code = invite_codes.generate();
-        let attempt = conn.transaction(|conn| {
-            users::insert(
-                conn,
-                &NewUser {
-                    phone,
-                    invite_code: &code,
-                    date_joined: now,
-                    last_login: None,
-                },
-            )
-        });
-        match attempt {
-            Ok(user) => return Ok(user),
-            Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
-                // Either the phone was registered meanwhile, or the code is taken: draw again.
-                if let Some(user) = users::find_by_phone(conn, phone)? {
-                    return Ok(user);
-                }
-            }
-            Err(e) => return Err(e.into()),
+        let new = NewUser {
+            phone,
+            invite_code: &code,
+            date_joined: now,
+            last_login: None,
+        };
+        if let Some(user) = users::insert(conn, &new)? {
+            return Ok(user);
+        }
+        // Either the phone was registered meanwhile, or the code is taken: draw again.
+        if let Some(user) = users::find_by_phone(conn, phone)? {
+            return Ok(user);
         }
     }
     Err(DbError::Exhausted("invite code"))

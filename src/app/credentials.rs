@@ -11,6 +11,7 @@ use crate::{
     db::{
         DbConnection, DbError,
         api_tokens::{self, NewApiToken},
+        code_check::NewCredential,
         sessions::{self, NewSession},
     },
     domain::{
@@ -207,26 +208,58 @@ pub fn authenticate(
     Ok(Some(user))
 }
 
-/// Issues a credential of `kind` for `user_id`: its secret (only its hash is stored) and when it
-/// expires.
-pub fn issue(
-    conn: &mut DbConnection,
-    limits: &Limits,
-    kind: Credential,
-    user_id: i64,
-    client: &ClientInfo,
-    now: NaiveDateTime,
-) -> Result<(String, NaiveDateTime), DbError> {
-    Ok(match kind {
-        Credential::WebSession => (
-            start_session(conn, limits, user_id, client, now)?,
-            now + limits.session_ttl,
-        ),
-        Credential::ApiToken => (
-            issue_api_token(conn, limits, user_id, client, now)?,
-            now + limits.api_token_ttl,
-        ),
-    })
+/// A new credential's secret (only its hash is stored) and when it expires.
+pub struct Minted {
+    pub kind: Credential,
+    pub token: String,
+    hash: String,
+    pub expires_at: NaiveDateTime,
+}
+
+impl Minted {
+    /// A new secret of `kind`: a session's 128 random bits, an API token's 256 (hex).
+    pub fn new(limits: &Limits, kind: Credential, now: NaiveDateTime) -> Self {
+        let (token, ttl) = match kind {
+            Credential::WebSession => (random_hex::<16>(), limits.session_ttl),
+            Credential::ApiToken => (random_hex::<32>(), limits.api_token_ttl),
+        };
+        Self {
+            kind,
+            hash: token_hash(&token),
+            token,
+            expires_at: now + ttl,
+        }
+    }
+
+    /// Its row, for `user_id` signing in from `client`.
+    pub fn row<'a>(
+        &'a self,
+        user_id: i64,
+        client: &'a ClientInfo,
+        now: NaiveDateTime,
+    ) -> NewCredential<'a> {
+        let user_agent = client.user_agent.as_deref().map(|ua| truncate(ua, 255));
+        match self.kind {
+            Credential::WebSession => NewCredential::Session(NewSession {
+                token_hash: &self.hash,
+                user_id,
+                created_at: now,
+                last_seen_at: now,
+                expires_at: self.expires_at,
+                user_agent,
+                ip: Some(&client.ip),
+            }),
+            Credential::ApiToken => NewCredential::ApiToken(NewApiToken {
+                token_hash: &self.hash,
+                user_id,
+                created_at: now,
+                last_used_at: now,
+                expires_at: self.expires_at,
+                user_agent,
+                ip: Some(&client.ip),
+            }),
+        }
+    }
 }
 
 fn truncate(s: &str, max: usize) -> &str {
@@ -236,7 +269,24 @@ fn truncate(s: &str, max: usize) -> &str {
     }
 }
 
-/// Starts a signed-in browser session and returns its secret token (128 random bits, hex).
+/// Issues a credential of `kind` for `user_id` and returns its secret.
+fn issue(
+    conn: &mut DbConnection,
+    limits: &Limits,
+    kind: Credential,
+    user_id: i64,
+    client: &ClientInfo,
+    now: NaiveDateTime,
+) -> Result<String, DbError> {
+    let minted = Minted::new(limits, kind, now);
+    match minted.row(user_id, client, now) {
+        NewCredential::Session(new) => sessions::insert(conn, &new)?,
+        NewCredential::ApiToken(new) => api_tokens::insert(conn, &new)?,
+    }
+    Ok(minted.token)
+}
+
+/// Starts a signed-in browser session and returns its secret token.
 pub fn start_session(
     conn: &mut DbConnection,
     limits: &Limits,
@@ -244,23 +294,10 @@ pub fn start_session(
     client: &ClientInfo,
     now: NaiveDateTime,
 ) -> Result<String, DbError> {
-    let token = random_hex::<16>();
-    sessions::insert(
-        conn,
-        &NewSession {
-            token_hash: &token_hash(&token),
-            user_id,
-            created_at: now,
-            last_seen_at: now,
-            expires_at: now + limits.session_ttl,
-            user_agent: client.user_agent.as_deref().map(|ua| truncate(ua, 255)),
-            ip: Some(&client.ip),
-        },
-    )?;
-    Ok(token)
+    issue(conn, limits, Credential::WebSession, user_id, client, now)
 }
 
-/// Issues an API token (256 random bits, hex); only its SHA-256 is stored.
+/// Issues an API token and returns its secret.
 pub fn issue_api_token(
     conn: &mut DbConnection,
     limits: &Limits,
@@ -268,20 +305,7 @@ pub fn issue_api_token(
     client: &ClientInfo,
     now: NaiveDateTime,
 ) -> Result<String, DbError> {
-    let token = random_hex::<32>();
-    api_tokens::insert(
-        conn,
-        &NewApiToken {
-            token_hash: &token_hash(&token),
-            user_id,
-            created_at: now,
-            last_used_at: now,
-            expires_at: now + limits.api_token_ttl,
-            user_agent: client.user_agent.as_deref().map(|ua| truncate(ua, 255)),
-            ip: Some(&client.ip),
-        },
-    )?;
-    Ok(token)
+    issue(conn, limits, Credential::ApiToken, user_id, client, now)
 }
 
 /// Ends every session and API token of a user (blocking, "sign out everywhere").

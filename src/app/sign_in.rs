@@ -8,8 +8,8 @@ use std::sync::Arc;
 use chrono::{NaiveDateTime, TimeDelta};
 
 use super::{
-    accounts::{create_user, profile_of},
-    credentials,
+    accounts::create_user,
+    credentials::{self, Minted},
     delivery::{Sealed, enqueue},
     error::Error,
     parts::{Config, Parts},
@@ -17,10 +17,10 @@ use super::{
 use crate::{
     db::{
         self, DbConnection, DbError, check_failures,
+        code_check::{self, CheckKeys, CheckState, SignInWrites},
         code_request::{self, NewCodeRequest},
         events,
         login_codes::{self, NewLoginCode, SendingKeys, Window},
-        users,
     },
     domain::{
         account::{CodePurpose, Credential, Outcome, Profile},
@@ -155,23 +155,9 @@ impl SignIn {
     }
 }
 
-/// Seconds until `network` may try codes for `phone` again, if it is locked out of it: too many
-/// unforgiven failed checks of this number from this network within `lock_duration`. Only
-/// that network is locked; the owner elsewhere is not.
-fn locked_for(
-    conn: &mut DbConnection,
-    limits: &Limits,
-    phone: &str,
-    network: &str,
-    now: NaiveDateTime,
-) -> Result<Option<i64>, DbError> {
-    let (failures, oldest) =
-        check_failures::from_network(conn, network, Some(phone), now - limits.lock_duration)?;
-    Ok(lock_wait(limits, failures, oldest, now))
-}
-
-/// The lock's rule, given the network's unforgiven `failures` for the number within
-/// `lock_duration` and the `oldest` of them.
+/// Seconds until a network may try codes for a number again, if it is locked out of it: too
+/// many unforgiven failed checks of this number from this network (`failures`, the `oldest`
+/// of them) within `lock_duration`. Only that network is locked; the owner elsewhere is not.
 fn lock_wait(
     limits: &Limits,
     failures: i64,
@@ -421,13 +407,11 @@ pub fn verify_code(
     now: NaiveDateTime,
 ) -> Result<Result<SignedIn, VerifyRefused>, DbError> {
     db::write_transaction(conn, |conn| {
-        let e164 = phone.as_e164();
-        let checked = match check_code(conn, cfg, e164, code, client, CodePurpose::SignIn, now)? {
-            Checked { answer: Ok(()), .. } => sign_in(conn, cfg, e164, client, credential, now)?,
-            Checked {
-                answer: Err(refused),
-                event,
-            } => Checked::refused(refused, event),
+        let (checked, account) =
+            check_code(conn, cfg, phone, code, client, CodePurpose::SignIn, now)?;
+        let checked = match checked.answer {
+            Ok(code_id) => sign_in(conn, cfg, phone, code_id, account, client, credential, now)?,
+            Err(refused) => Checked::refused(refused, checked.event),
         };
         let user_id = checked.answer.as_ref().ok().map(|s| s.profile.user.id);
         record_check(conn, phone, user_id, client, checked.event, now)?;
@@ -448,7 +432,11 @@ pub fn confirm_code(
     purpose: CodePurpose,
     now: NaiveDateTime,
 ) -> Result<Result<(), VerifyRefused>, DbError> {
-    let checked = check_code(conn, cfg, phone.as_e164(), code, client, purpose, now)?;
+    let (checked, _) = check_code(conn, cfg, phone, code, client, purpose, now)?;
+    let checked = match checked.answer {
+        Ok(code_id) => use_right_code(conn, cfg, phone, code_id, client, now)?,
+        Err(refused) => Checked::refused(refused, checked.event),
+    };
     if checked.answer.is_err() {
         record_check(conn, phone, purpose.user_id(), client, checked.event, now)?;
     }
@@ -478,31 +466,60 @@ fn record_check(
     Ok(())
 }
 
-/// The rules of a check, inside the caller's transaction: `Ok(())` when `code` is the right
-/// one for `purpose` and is now used up.
+/// The rules of a check, inside the caller's transaction, from one read of everything they
+/// look at: `Ok` with the id of the right code for `purpose` (its use is recorded by the
+/// caller, with what the code was for), or the refusal with the event it leaves (its failed
+/// check already recorded). Also the number's account, as read.
 fn check_code(
     conn: &mut DbConnection,
     cfg: &Config,
-    e164: &str,
+    phone: &PhoneNumber,
     code: &OtpCode,
     client: &ClientInfo,
     purpose: CodePurpose,
     now: NaiveDateTime,
-) -> Result<Checked<()>, DbError> {
+) -> Result<(Checked<i64>, Option<Profile>), DbError> {
     let limits = &cfg.limits;
-    let network = client.network.as_str();
+    let (e164, network) = (phone.as_e164(), client.network.as_str());
     db::lock_keys(conn, &[e164, &format!("net:{network}")])?;
+    let state = code_check::read(
+        conn,
+        &CheckKeys {
+            phone: e164,
+            network,
+            since: window_start(now),
+            lock_since: now - limits.lock_duration,
+            short_since: now - SHORT_CODE_BUDGET_WINDOW,
+            long_length: LONG_OTP_LENGTH as i32,
+            now,
+        },
+    )?;
+    let checked = check_rules(conn, cfg, e164, code, network, purpose, &state, now)?;
+    Ok((checked, state.account))
+}
 
+/// [`check_code`]'s rules over what it read.
+#[allow(clippy::too_many_arguments)]
+fn check_rules(
+    conn: &mut DbConnection,
+    cfg: &Config,
+    e164: &str,
+    code: &OtpCode,
+    network: &str,
+    purpose: CodePurpose,
+    state: &CheckState,
+    now: NaiveDateTime,
+) -> Result<Checked<i64>, DbError> {
+    let limits = &cfg.limits;
     // limits first: a refused check reads no code and writes nothing
-    let (failures, oldest) = check_failures::from_network(conn, network, None, window_start(now))?;
-    if failures >= limits.wrong_checks_per_ip_per_hour {
-        let retry_after = window_retry_after(oldest, now);
+    if state.network_failures >= limits.wrong_checks_per_ip_per_hour {
+        let retry_after = window_retry_after(state.network_oldest, now);
         return Ok(Checked::refused(
             VerifyRefused::TooManyFromAddress { retry_after },
             None,
         ));
     }
-    if let Some(retry_after) = locked_for(conn, limits, e164, network, now)? {
+    if let Some(retry_after) = lock_wait(limits, state.lock_failures, state.lock_oldest, now) {
         return Ok(Checked::refused(
             VerifyRefused::PhoneLocked { retry_after },
             None,
@@ -514,7 +531,7 @@ fn check_code(
         check_failures::record(conn, e164, network, None, now)?;
         Ok::<_, DbError>(Checked::refused(refusal, Some(event)))
     };
-    let Some(stored) = login_codes::newest_for_phone(conn, e164)? else {
+    let Some(stored) = &state.code else {
         return dead(conn, VerifyRefused::UsedUp, Outcome::CodeDead);
     };
     // a code serves only what it was sent for: a sign-in code confirms no change, and a code
@@ -527,23 +544,24 @@ fn check_code(
     }
     let length = stored.code_length;
     if limits.is_short(length as usize)
-        && check_failures::on_short_codes(
-            conn,
-            e164,
-            LONG_OTP_LENGTH as i32,
-            now - SHORT_CODE_BUDGET_WINDOW,
-        )? >= i64::from(limits.otp_max_attempts)
+        && state.short_failures >= i64::from(limits.otp_max_attempts)
     {
         // the number's day budget of guesses at short codes is spent: a new code is longer
         return dead(conn, VerifyRefused::UsedUp, Outcome::CodeDead);
     }
-    if !login_codes::count_attempt(conn, stored.id, limits.otp_max_attempts)? {
+    // the try counts before the comparison (read under the number's lock, so still current)
+    if stored.attempts >= limits.otp_max_attempts {
         return dead(conn, VerifyRefused::UsedUp, Outcome::CodeDead);
     }
     if code.len() != length as usize || !otp::matches(&cfg.code_key, e164, code, &stored.code_hmac)
     {
+        if !login_codes::count_attempt(conn, stored.id, limits.otp_max_attempts)? {
+            return dead(conn, VerifyRefused::UsedUp, Outcome::CodeDead);
+        }
         check_failures::record(conn, e164, network, Some(length), now)?;
-        let refusal = match locked_for(conn, limits, e164, network, now)? {
+        // this failure included
+        let oldest = state.lock_oldest.map_or(now, |at| at.min(now));
+        let refusal = match lock_wait(limits, state.lock_failures + 1, Some(oldest), now) {
             Some(retry_after) => VerifyRefused::PhoneLocked { retry_after },
             None => VerifyRefused::Wrong {
                 attempts_left: limits.otp_max_attempts - (stored.attempts + 1),
@@ -551,11 +569,32 @@ fn check_code(
         };
         return Ok(Checked::refused(refusal, Some(Outcome::WrongCode)));
     }
-    if !login_codes::consume(conn, stored.id, now)? {
-        return dead(conn, VerifyRefused::UsedUp, Outcome::CodeDead);
+    Ok(Checked {
+        answer: Ok(stored.id),
+        event: None,
+    })
+}
+
+/// Records the use of the right code `code_id` on its own (for a change, or a blocked
+/// account's sign-in): the try counted, the code used, and this network's earlier misses for
+/// this number forgiven (they were typos).
+fn use_right_code(
+    conn: &mut DbConnection,
+    cfg: &Config,
+    phone: &PhoneNumber,
+    code_id: i64,
+    client: &ClientInfo,
+    now: NaiveDateTime,
+) -> Result<Checked<()>, DbError> {
+    let e164 = phone.as_e164();
+    if !login_codes::use_code(conn, code_id, cfg.limits.otp_max_attempts, now)? {
+        check_failures::record(conn, e164, &client.network, None, now)?;
+        return Ok(Checked::refused(
+            VerifyRefused::UsedUp,
+            Some(Outcome::CodeDead),
+        ));
     }
-    // the right code: this network's earlier misses for this number were typos
-    check_failures::forgive(conn, e164, network)?;
+    check_failures::forgive(conn, e164, &client.network)?;
     Ok(Checked {
         answer: Ok(()),
         event: None,
@@ -563,38 +602,71 @@ fn check_code(
 }
 
 /// After the right sign-in code: the account (created at the first sign-in) and its new
-/// credential, unless it is blocked.
+/// credential, unless it is blocked; the code's use, the credential and the event written
+/// together (one statement on PostgreSQL).
+#[allow(clippy::too_many_arguments)]
 fn sign_in(
     conn: &mut DbConnection,
     cfg: &Config,
-    e164: &str,
+    phone: &PhoneNumber,
+    code_id: i64,
+    account: Option<Profile>,
     client: &ClientInfo,
     credential: Credential,
     now: NaiveDateTime,
 ) -> Result<Checked<SignedIn>, DbError> {
-    let limits = &cfg.limits;
-    let (user, new_account) = match users::find_by_phone(conn, e164)? {
-        Some(user) => (user, false),
+    let e164 = phone.as_e164();
+    let (profile, new_account) = match account {
+        Some(profile) => (profile, false),
+        // a new account has entered no code and waits for no link
         None => (
-            create_user(conn, cfg.invite_codes.as_ref(), e164, now)?,
+            Profile {
+                user: create_user(conn, cfg.invite_codes.as_ref(), e164, now)?,
+                inviter_deleted: false,
+                entered_code: None,
+                pending_email: None,
+            },
             true,
         ),
     };
-    if !user.is_active {
+    if !profile.user.is_active {
+        let used = use_right_code(conn, cfg, phone, code_id, client, now)?;
+        let (refusal, event) = match used.answer {
+            Ok(()) => (VerifyRefused::Blocked, Some(Outcome::Blocked)),
+            Err(refusal) => (refusal, used.event),
+        };
+        return Ok(Checked::refused(refusal, event));
+    }
+    let minted = Minted::new(&cfg.limits, credential, now);
+    let used = code_check::record_sign_in(
+        conn,
+        &SignInWrites {
+            code_id,
+            max_attempts: cfg.limits.otp_max_attempts,
+            phone: e164,
+            network: &client.network,
+            region: &region_of(phone),
+            ip: &client.ip,
+            user_id: profile.user.id,
+            credential: minted.row(profile.user.id, client, now),
+            now,
+        },
+    )?;
+    if !used {
+        check_failures::record(conn, e164, &client.network, None, now)?;
         return Ok(Checked::refused(
-            VerifyRefused::Blocked,
-            Some(Outcome::Blocked),
+            VerifyRefused::UsedUp,
+            Some(Outcome::CodeDead),
         ));
     }
-    users::touch_last_login(conn, user.id, now)?;
-    let (token, expires_at) = credentials::issue(conn, limits, credential, user.id, client, now)?;
     Ok(Checked {
         answer: Ok(SignedIn {
-            profile: profile_of(conn, user, now)?,
-            token,
-            expires_at,
+            profile,
+            expires_at: minted.expires_at,
+            token: minted.token,
             new_account,
         }),
-        event: Some(Outcome::SignedIn),
+        // recorded with the sign-in
+        event: None,
     })
 }

@@ -35,6 +35,26 @@ macro_rules! native {
 }
 pub(crate) use native;
 
+/// Writes a hand-written statement into a query builder's pass `$out`: SQL text pieces and
+/// binds `[SqlType: value]`, in order (each bind becomes `$n` or `?` as the backend wants).
+/// For the few statements diesel's builder cannot say (PostgreSQL's data-modifying `WITH`);
+/// their text never changes, so the connection keeps them prepared.
+macro_rules! write_sql {
+    (@part $out:ident [$ty:ty: $value:expr]) => {
+        $out.push_bind_param::<$ty, _>($value)?;
+    };
+    (@part $out:ident $sql:literal) => {
+        $out.push_sql($sql);
+    };
+    (@part $out:ident ($sql:expr)) => {
+        $out.push_sql($sql);
+    };
+    ($out:ident; $($part:tt)*) => {
+        $( $crate::db::backend::write_sql!(@part $out $part); )*
+    };
+}
+pub(crate) use write_sql;
+
 /// SQLite has one writer at a time. A writer that finds the lock taken sleeps and polls
 /// (`busy_timeout`), so under load a few lose to newcomers until their timeout runs out
 /// ("database is locked"). This process's write transactions therefore queue on this mutex

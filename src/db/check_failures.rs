@@ -1,10 +1,11 @@
 //! Repository functions for `check_failures`: one row per failed check of a code, from which the
 //! per-network limit, the lock of one network out of one number, and a number's day budget of
-//! checks on short codes are counted.
+//! checks on short codes are counted (read for a check by `db::code_check`, for a code request
+//! by `db::login_codes::sending_state`).
 
 use chrono::NaiveDateTime;
 use diesel::{
-    dsl::{count_star, min},
+    dsl::count_star,
     prelude::*,
 };
 
@@ -28,42 +29,6 @@ pub fn record(
         ))
         .execute(conn)
         .map(drop)
-}
-
-/// Unforgiven failures from `client_net` since `since` (for one number when `phone` is given),
-/// and when the oldest of them was.
-pub fn from_network(
-    conn: &mut DbConnection,
-    client_net: &str,
-    phone: Option<&str>,
-    since: NaiveDateTime,
-) -> QueryResult<(i64, Option<NaiveDateTime>)> {
-    let query = check_failures::table
-        .filter(check_failures::client_net.eq(client_net))
-        .filter(check_failures::forgiven.eq(false))
-        .filter(check_failures::created_at.gt(since))
-        .select((count_star(), min(check_failures::created_at)))
-        .into_boxed();
-    match phone {
-        Some(phone) => query.filter(check_failures::phone.eq(phone)).first(conn),
-        None => query.first(conn),
-    }
-}
-
-/// Failed checks of `phone` since `since` on codes shorter than `long_length` (forgiven or not:
-/// the number's budget does not know who typed them).
-pub fn on_short_codes(
-    conn: &mut DbConnection,
-    phone: &str,
-    long_length: i32,
-    since: NaiveDateTime,
-) -> QueryResult<i64> {
-    check_failures::table
-        .filter(check_failures::phone.eq(phone))
-        .filter(check_failures::created_at.gt(since))
-        .filter(check_failures::code_length.lt(long_length))
-        .count()
-        .get_result(conn)
 }
 
 /// A sign-in by `phone` from `client_net`: that network's earlier failures for this number

@@ -192,8 +192,8 @@ pub struct SendingKeys<'a> {
 }
 
 /// Reads what the sending limits look at, in one statement (one round trip, a prepared
-/// statement the connection keeps): the same counts as [`count_since`] and [`oldest_since`]
-/// for each scope, the lock's failures, the newest code, the account's staff flag and the
+/// statement the connection keeps): for each scope the count of [`count_since`] and the
+/// oldest code, the lock's failures, the newest code, the account's staff flag and the
 /// number's failures on short codes.
 pub fn sending_state(conn: &mut DbConnection, k: &SendingKeys<'_>) -> QueryResult<SendingState> {
     use diesel::{dsl::exists, sql_types::Bool};
@@ -315,18 +315,6 @@ pub fn sending_state(conn: &mut DbConnection, k: &SendingKeys<'_>) -> QueryResul
     })
 }
 
-/// When the oldest code issued in `scope` since `since` was issued.
-pub fn oldest_since(
-    conn: &mut DbConnection,
-    scope: Scope<'_>,
-    since: NaiveDateTime,
-) -> QueryResult<Option<NaiveDateTime>> {
-    in_scope(scope)
-        .filter(login_codes::created_at.gt(since))
-        .select(min(login_codes::created_at))
-        .first(conn)
-}
-
 /// Counts code `id`, issued `at` to a number of block `prefix`, for its block and the service
 /// (in the transaction that inserts it).
 fn tally(conn: &mut DbConnection, prefix: &str, id: i64, at: NaiveDateTime) -> QueryResult<()> {
@@ -398,14 +386,22 @@ pub fn count_attempt(conn: &mut DbConnection, id: i64, max_attempts: i32) -> Que
     .map(|n| n == 1)
 }
 
-/// Marks the code used to sign in; false if someone else used it first.
-pub fn consume(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<bool> {
+/// Counts the right try and marks the code used, in one statement; false when it is used up
+/// (its tries spent, or used meanwhile).
+pub fn use_code(
+    conn: &mut DbConnection,
+    id: i64,
+    max_attempts: i32,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
     diesel::update(
         login_codes::table
             .find(id)
+            .filter(login_codes::attempts.lt(max_attempts))
             .filter(login_codes::consumed_at.is_null()),
     )
     .set((
+        login_codes::attempts.eq(login_codes::attempts + 1),
         login_codes::consumed_at.eq(Some(at)),
         login_codes::signed_in.eq(true),
     ))

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod api_tokens;
 pub mod backend;
 pub mod check_failures;
+pub mod code_check;
 pub mod code_request;
 pub mod emails;
 pub mod events;

@@ -77,16 +77,23 @@ pub fn find_by_id(conn: &mut DbConnection, id: i64) -> QueryResult<Option<User>>
     .map(|row| row.map(User::from))
 }
 
-/// Inserts an account. A unique violation (phone or invite code) comes back as the diesel error.
-pub fn insert(conn: &mut DbConnection, new: &NewUser<'_>) -> QueryResult<User> {
-    diesel::insert_into(users::table)
-        .values(new)
-        .execute(conn)?;
-    users::table
-        .filter(users::phone.eq(new.phone))
-        .select(UserRow::as_select())
-        .first(conn)
-        .map(User::from)
+/// Inserts an account, in one round trip; `None` when its phone or its invite code is taken
+/// (no error, so the transaction goes on without a savepoint).
+pub fn insert(conn: &mut DbConnection, new: &NewUser<'_>) -> QueryResult<Option<User>> {
+    // every column bound (no DEFAULT), so the statement is kept prepared
+    let values = (
+        users::phone.eq(new.phone),
+        users::invite_code.eq(new.invite_code),
+        users::date_joined.eq(new.date_joined),
+        users::last_login.eq(new.last_login),
+    );
+    super::backend::native!(conn, |c| diesel::insert_into(users::table)
+        .values(values)
+        .on_conflict_do_nothing()
+        .returning(UserRow::as_returning())
+        .get_result(c)
+        .optional())
+    .map(|row| row.map(User::from))
 }
 
 /// Sets (or, with `None`, clears) a person's display name.
