@@ -4,10 +4,7 @@
 //! by `db::login_codes::sending_state`).
 
 use chrono::NaiveDateTime;
-use diesel::{
-    dsl::count_star,
-    prelude::*,
-};
+use diesel::{dsl::count_star, prelude::*};
 
 use super::{DbConnection, schema::check_failures};
 

@@ -1,9 +1,17 @@
 //! Repository functions for `sms_messages`: the outbox the delivery worker sends from.
 
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
+use diesel::{
+    backend::Backend,
+    pg::Pg,
+    prelude::*,
+    query_builder::{AstPass, Query, QueryFragment, QueryId},
+    serialize::ToSql,
+    sql_types::{BigInt, Binary, HasSqlType, Integer, Nullable, Text, Timestamp},
+    sqlite::Sqlite,
+};
 
-use super::{DbConnection, schema::sms_messages};
+use super::{DbConnection, backend::write_sql, schema::sms_messages};
 use crate::domain::outbox::MessageState;
 
 #[derive(Debug, Insertable)]
@@ -95,59 +103,111 @@ pub fn retire_unsent_for_phone(
 }
 
 /// Claims up to `limit` messages that are due (pending and due, or sending with a lapsed claim:
-/// a worker that stopped mid-try), counting the try and holding them until `until`. On
-/// PostgreSQL, rows another worker holds are skipped, so any number of workers can run.
+/// a worker that stopped mid-try), counting the try and holding them until `until`, in one
+/// statement (`UPDATE … WHERE id IN (the due ones) RETURNING`). On PostgreSQL the due rows are
+/// locked as they are picked, rows another worker holds are skipped (`FOR UPDATE SKIP
+/// LOCKED`), and the update checks again that each is still due, so any number of workers can
+/// run and one message has one claimant. Oldest due first.
 pub fn claim_due(
     conn: &mut DbConnection,
     now: NaiveDateTime,
     until: NaiveDateTime,
     limit: i64,
 ) -> QueryResult<Vec<Claimed>> {
-    let due = || {
-        sms_messages::state
-            .eq(MessageState::Pending.as_str())
-            .and(sms_messages::next_attempt_at.le(now))
-            .or(sms_messages::state
-                .eq(MessageState::Sending.as_str())
-                .and(sms_messages::claimed_until.le(now)))
+    let query = ClaimDue {
+        now,
+        until,
+        limit,
+        lock: matches!(conn, DbConnection::Pg(_)),
     };
-    let candidates = sms_messages::table
-        .filter(due())
-        .order((sms_messages::next_attempt_at.asc(), sms_messages::id.asc()))
-        .limit(limit)
-        .select(sms_messages::id);
-    let ids: Vec<i64> = match conn {
-        DbConnection::Pg(c) => candidates.for_update().skip_locked().load(c)?,
-        DbConnection::Sqlite(c) => candidates.load(c)?,
+    let mut claimed: Vec<(Claimed, NaiveDateTime)> =
+        super::backend::native!(conn, |c| query.load(c))?;
+    claimed.sort_by_key(|(m, due_at)| (*due_at, m.id));
+    Ok(claimed.into_iter().map(|(m, _)| m).collect())
+}
+
+/// The statement of [`claim_due`] (diesel's builder takes no `IN (SELECT … LIMIT …)` in an
+/// `UPDATE`).
+struct ClaimDue {
+    now: NaiveDateTime,
+    until: NaiveDateTime,
+    limit: i64,
+    /// PostgreSQL: lock the picked rows, skipping those another worker holds.
+    lock: bool,
+}
+
+impl QueryId for ClaimDue {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl Query for ClaimDue {
+    type SqlType = (
+        (
+            BigInt,
+            Text,
+            Text,
+            Binary,
+            Timestamp,
+            Integer,
+            Text,
+            Nullable<Text>,
+        ),
+        Timestamp,
+    );
+}
+
+impl<Conn: Connection> RunQueryDsl<Conn> for ClaimDue {}
+
+impl QueryFragment<Pg> for ClaimDue {
+    fn walk_ast<'c>(&'c self, out: AstPass<'_, 'c, Pg>) -> QueryResult<()> {
+        walk_claim(self, out)
+    }
+}
+
+impl QueryFragment<Sqlite> for ClaimDue {
+    fn walk_ast<'c>(&'c self, out: AstPass<'_, 'c, Sqlite>) -> QueryResult<()> {
+        walk_claim(self, out)
+    }
+}
+
+fn walk_claim<'c, DB>(q: &'c ClaimDue, mut out: AstPass<'_, 'c, DB>) -> QueryResult<()>
+where
+    DB: Backend + HasSqlType<Text> + HasSqlType<Timestamp> + HasSqlType<BigInt>,
+    str: ToSql<Text, DB>,
+    NaiveDateTime: ToSql<Timestamp, DB>,
+    i64: ToSql<BigInt, DB>,
+{
+    let (pending, sending) = (
+        MessageState::Pending.as_str(),
+        MessageState::Sending.as_str(),
+    );
+    // due: pending and due, or sending with a lapsed claim
+    let due = |out: &mut AstPass<'_, 'c, DB>| {
+        write_sql!(out;
+            "((state = " [Text: pending] " AND next_attempt_at <= " [Timestamp: &q.now]
+            ") OR (state = " [Text: sending] " AND claimed_until <= " [Timestamp: &q.now] "))"
+        );
+        QueryResult::Ok(())
     };
-    // each claim re-checks that the message is still due, so whatever another worker did in
-    // between, one message has one claimant
-    let mut claimed = Vec::with_capacity(ids.len());
-    for id in ids {
-        let taken = diesel::update(
-            sms_messages::table
-                .filter(sms_messages::id.eq(id))
-                .filter(due()),
-        )
-        .set((
-            sms_messages::state.eq(MessageState::Sending.as_str()),
-            sms_messages::attempts.eq(sms_messages::attempts + 1),
-            sms_messages::claimed_until.eq(Some(until)),
-            sms_messages::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-        if taken == 1 {
-            claimed.push(id);
-        }
+    write_sql!(out;
+        "UPDATE sms_messages SET state = " [Text: sending] ", attempts = attempts + 1, \
+         claimed_until = " [Timestamp: &q.until] ", updated_at = " [Timestamp: &q.now]
+        " WHERE id IN (SELECT id FROM sms_messages WHERE "
+    );
+    due(&mut out)?;
+    write_sql!(out; " ORDER BY next_attempt_at, id LIMIT " [BigInt: &q.limit]);
+    if q.lock {
+        out.push_sql(" FOR UPDATE SKIP LOCKED");
     }
-    if claimed.is_empty() {
-        return Ok(Vec::new());
-    }
-    sms_messages::table
-        .filter(sms_messages::id.eq_any(&claimed))
-        .order(sms_messages::id.asc())
-        .select(Claimed::as_select())
-        .load(conn)
+    // each still due when it is updated (another worker may have taken it meanwhile)
+    out.push_sql(") AND ");
+    due(&mut out)?;
+    out.push_sql(
+        " RETURNING id, phone, channel, body, expires_at, attempts, idempotency_key, provider, \
+         next_attempt_at",
+    );
+    Ok(())
 }
 
 /// A provider accepted the message: it is sent, and its body (with the code) is emptied.
