@@ -170,6 +170,19 @@ impl Delivery {
                 .run(move |conn, parts| {
                     let now = parts.now();
                     db::write_transaction(conn, |conn| {
+                        // the messages sent (most of a round) in one statement
+                        let sent: Vec<_> = results
+                            .iter()
+                            .filter_map(|r| match r {
+                                Outcome::Sent {
+                                    id,
+                                    provider,
+                                    provider_message_id,
+                                } => Some((*id, provider.as_str(), provider_message_id.as_deref())),
+                                _ => None,
+                            })
+                            .collect();
+                        outbox::mark_all_sent(conn, &sent, now)?;
                         for result in results.iter() {
                             result.record(conn, now)?;
                         }
@@ -306,13 +319,11 @@ enum Outcome {
 }
 
 impl Outcome {
+    /// Records a try that did not end in a sent message (those are recorded together, by
+    /// `outbox::mark_all_sent`).
     fn record(&self, conn: &mut DbConnection, now: NaiveDateTime) -> diesel::QueryResult<usize> {
         match self {
-            Outcome::Sent {
-                id,
-                provider,
-                provider_message_id,
-            } => outbox::mark_sent(conn, *id, provider, provider_message_id.as_deref(), now),
+            Outcome::Sent { .. } => Ok(0),
             Outcome::Retry {
                 id,
                 provider,

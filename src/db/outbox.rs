@@ -235,6 +235,63 @@ pub fn mark_sent(
     .execute(conn)
 }
 
+/// Marks every message of `sent` (id, provider, provider's message id) sent, as
+/// [`mark_sent`] does one: on PostgreSQL in one statement (`UPDATE … FROM unnest(…)`), on
+/// SQLite one by one (in-process). How many were still being sent.
+pub fn mark_all_sent(
+    conn: &mut DbConnection,
+    sent: &[(i64, &str, Option<&str>)],
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    match conn {
+        DbConnection::Pg(c) if sent.len() > 1 => MarkAllSent {
+            ids: sent.iter().map(|m| m.0).collect(),
+            providers: sent.iter().map(|m| m.1).collect(),
+            message_ids: sent.iter().map(|m| m.2).collect(),
+            now,
+        }
+        .execute(c),
+        _ => sent.iter().try_fold(0, |n, (id, provider, message_id)| {
+            Ok(n + mark_sent(conn, *id, provider, *message_id, now)?)
+        }),
+    }
+}
+
+/// The statement of [`mark_all_sent`] on PostgreSQL: the same columns as [`mark_sent`]'s.
+struct MarkAllSent<'a> {
+    ids: Vec<i64>,
+    providers: Vec<&'a str>,
+    message_ids: Vec<Option<&'a str>>,
+    now: NaiveDateTime,
+}
+
+/// Its key in the connection's cache: its text never changes.
+struct MarkAllSentText;
+
+impl QueryId for MarkAllSent<'_> {
+    type QueryId = MarkAllSentText;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl RunQueryDsl<PgConnection> for MarkAllSent<'_> {}
+
+impl QueryFragment<Pg> for MarkAllSent<'_> {
+    fn walk_ast<'c>(&'c self, mut out: AstPass<'_, 'c, Pg>) -> QueryResult<()> {
+        use diesel::sql_types::Array;
+        write_sql!(out;
+            "UPDATE sms_messages SET state = " [Text: MessageState::Sent.as_str()]
+            ", provider = v.provider, provider_message_id = v.message_id, body = "
+            [Binary: &[] as &[u8]] ", claimed_until = NULL, sent_at = " [Timestamp: &self.now]
+            ", updated_at = " [Timestamp: &self.now] " FROM unnest("
+            [Array<BigInt>: &self.ids] ", " [Array<Text>: &self.providers] ", "
+            [Array<Nullable<Text>>: &self.message_ids]
+            ") AS v(id, provider, message_id) WHERE sms_messages.id = v.id AND sms_messages.state = "
+            [Text: MessageState::Sending.as_str()]
+        );
+        Ok(())
+    }
+}
+
 /// A try failed: back to pending until `next`, with the error.
 pub fn reschedule(
     conn: &mut DbConnection,

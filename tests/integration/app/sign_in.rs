@@ -443,6 +443,34 @@ async fn an_expired_code_is_refused(backend: Backend) {
     assert!(uc.user(A).is_none(), "no account");
 }
 
+/// A round that sends several messages records each as sent (in one statement on
+/// PostgreSQL): its provider, its body emptied, and nothing left to send again.
+async fn a_round_records_every_message_it_sent(backend: Backend) {
+    let Some(uc) = UseCases::new(backend) else {
+        return;
+    };
+    let numbers: Vec<String> = (0..5).map(|i| format!("+99890123450{i}")).collect();
+    for (i, number) in numbers.iter().enumerate() {
+        uc.app
+            .sign_in
+            .request_code(&phone(number), &client(&format!("10.0.0.{i}")), &english())
+            .await
+            .expect("the database")
+            .expect("a code");
+    }
+    let round = uc.deliver().await;
+    assert_eq!((round.claimed, round.sent), (5, 5), "{round:?}");
+    for number in &numbers {
+        assert_eq!(
+            outbox_rows(&uc, number),
+            [("sent".into(), 1, false)],
+            "{number}"
+        );
+        assert_eq!(uc.sms.messages_to(number).len(), 1, "{number}");
+    }
+    assert_eq!(uc.deliver().await.claimed, 0, "nothing to send again");
+}
+
 /// (state, attempts, has a body) of every message to `e164`, oldest first.
 fn outbox_rows(uc: &UseCases, e164: &str) -> Vec<(String, i32, bool)> {
     use user_auth::db::schema::sms_messages as m;
@@ -588,6 +616,7 @@ async fn an_api_sign_in_gives_a_token_for_the_api_only(backend: Backend) {
 }
 
 crate::on_both_backends!(
+    a_round_records_every_message_it_sent,
     a_code_goes_out_in_the_persons_language_and_signs_in_once,
     known_and_unknown_numbers_get_the_same_answer,
     each_sending_limit_refuses_with_its_wait,
