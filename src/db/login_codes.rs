@@ -118,6 +118,17 @@ pub(super) fn minute_of(at: NaiveDateTime) -> NaiveDateTime {
         .unwrap_or(at)
 }
 
+/// The codes `code_counts` tallied for `$scope` from minute `$whole` on (a query; a macro, so
+/// that it serves as a statement and as a subquery alike).
+macro_rules! tallied_from {
+    ($scope:expr, $whole:expr) => {
+        code_counts::table
+            .filter(code_counts::scope.eq($scope))
+            .filter(code_counts::minute.ge($whole))
+            .select(sum(code_counts::codes))
+    };
+}
+
 /// How many codes were issued in `scope` since `since`. A number's and a network's are counted
 /// row by row (their limits keep them few); a number block's and the service's are summed from
 /// `code_counts`, a row per minute, with only the window's first, partial minute counted row by
@@ -133,18 +144,20 @@ pub fn count_since(
             .select(count_star())
             .first(conn);
     };
-    let whole = minute_of(since) + chrono::TimeDelta::minutes(1);
+    let whole = first_whole_minute(since);
     let partial: i64 = in_scope(scope)
         .filter(login_codes::created_at.gt(since))
         .filter(login_codes::created_at.lt(whole))
         .select(count_star())
         .first(conn)?;
-    let minutes: Option<i64> = code_counts::table
-        .filter(code_counts::scope.eq(key))
-        .filter(code_counts::minute.ge(whole))
-        .select(sum(code_counts::codes))
-        .first(conn)?;
+    let minutes: Option<i64> = tallied_from!(key, whole).first(conn)?;
     Ok(partial + minutes.unwrap_or(0))
+}
+
+/// The first whole minute of a window that starts at `since`: codes before it are counted row
+/// by row, from it on summed from `code_counts`.
+fn first_whole_minute(since: NaiveDateTime) -> NaiveDateTime {
+    minute_of(since) + chrono::TimeDelta::minutes(1)
 }
 
 /// Codes in one hourly window: how many, and when the oldest was issued.
@@ -199,7 +212,7 @@ pub fn sending_state(conn: &mut DbConnection, k: &SendingKeys<'_>) -> QueryResul
     use diesel::{dsl::exists, sql_types::Bool};
 
     use super::schema::{check_failures, users};
-    let whole = minute_of(k.since) + chrono::TimeDelta::minutes(1);
+    let whole = first_whole_minute(k.since);
     let lock = check_failures::table
         .filter(check_failures::client_net.eq(k.network))
         .filter(check_failures::forgiven.eq(false))
@@ -216,13 +229,7 @@ pub fn sending_state(conn: &mut DbConnection, k: &SendingKeys<'_>) -> QueryResul
         .filter(login_codes::phone_prefix.eq(k.prefix))
         .filter(login_codes::created_at.gt(k.since));
     let all = login_codes::table.filter(login_codes::created_at.gt(k.since));
-    let minutes_of = |scope| {
-        code_counts::table
-            .filter(code_counts::scope.eq(scope))
-            .filter(code_counts::minute.ge(whole))
-            .select(sum(code_counts::codes))
-            .single_value()
-    };
+    let minutes_of = |scope| tallied_from!(scope, whole).single_value();
     let query = diesel::select((
         (
             lock.select(count_star()).single_value(),
