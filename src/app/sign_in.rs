@@ -17,7 +17,7 @@ use super::{
 use crate::{
     db::{
         self, DbConnection, DbError, check_failures,
-        code_check::{self, CheckKeys, CheckState, SignInWrites},
+        code_check::{self, CheckKeys, CheckState, SignInWrites, WrongWrites},
         code_request::{self, NewCodeRequest},
         events,
         login_codes::{self, NewLoginCode, SendingKeys, Window},
@@ -494,7 +494,7 @@ fn check_code(
             now,
         },
     )?;
-    let checked = check_rules(conn, cfg, e164, code, network, purpose, &state, now)?;
+    let checked = check_rules(conn, cfg, phone, code, client, purpose, &state, now)?;
     Ok((checked, state.account))
 }
 
@@ -503,14 +503,14 @@ fn check_code(
 fn check_rules(
     conn: &mut DbConnection,
     cfg: &Config,
-    e164: &str,
+    phone: &PhoneNumber,
     code: &OtpCode,
-    network: &str,
+    client: &ClientInfo,
     purpose: CodePurpose,
     state: &CheckState,
     now: NaiveDateTime,
 ) -> Result<Checked<i64>, DbError> {
-    let limits = &cfg.limits;
+    let (limits, e164, network) = (&cfg.limits, phone.as_e164(), client.network.as_str());
     // limits first: a refused check reads no code and writes nothing
     if state.network_failures >= limits.wrong_checks_per_ip_per_hour {
         let retry_after = window_retry_after(state.network_oldest, now);
@@ -555,10 +555,23 @@ fn check_rules(
     }
     if code.len() != length as usize || !otp::matches(&cfg.code_key, e164, code, &stored.code_hmac)
     {
-        if !login_codes::count_attempt(conn, stored.id, limits.otp_max_attempts)? {
+        let counted = code_check::record_wrong(
+            conn,
+            &WrongWrites {
+                code_id: stored.id,
+                max_attempts: limits.otp_max_attempts,
+                phone: e164,
+                network,
+                code_length: length,
+                region: &region_of(phone),
+                ip: &client.ip,
+                user_id: purpose.user_id(),
+                now,
+            },
+        )?;
+        if !counted {
             return dead(conn, VerifyRefused::UsedUp, Outcome::CodeDead);
         }
-        check_failures::record(conn, e164, network, Some(length), now)?;
         // this failure included
         let oldest = state.lock_oldest.map_or(now, |at| at.min(now));
         let refusal = match lock_wait(limits, state.lock_failures + 1, Some(oldest), now) {
@@ -567,7 +580,8 @@ fn check_rules(
                 attempts_left: limits.otp_max_attempts - (stored.attempts + 1),
             },
         };
-        return Ok(Checked::refused(refusal, Some(Outcome::WrongCode)));
+        // the event is recorded with the try
+        return Ok(Checked::refused(refusal, None));
     }
     Ok(Checked {
         answer: Ok(stored.id),

@@ -296,3 +296,81 @@ impl QueryFragment<Pg> for SignInOnPostgres<'_, '_> {
         Ok(())
     }
 }
+
+/// The writes of a wrong guess at a live code.
+#[derive(Debug)]
+pub struct WrongWrites<'a> {
+    pub code_id: i64,
+    pub max_attempts: i32,
+    pub phone: &'a str,
+    pub network: &'a str,
+    /// The length of the code the guess was compared with.
+    pub code_length: i32,
+    pub region: &'a str,
+    pub ip: &'a str,
+    /// The account the code was for, when it was for one's change.
+    pub user_id: Option<i64>,
+    pub now: NaiveDateTime,
+}
+
+/// Records a wrong guess (inside the caller's transaction): the try counted against the code,
+/// the failed check against the network (and the number's day budget), and the event. False,
+/// with nothing written, when the code was used up meanwhile.
+pub fn record_wrong(conn: &mut DbConnection, w: &WrongWrites<'_>) -> QueryResult<bool> {
+    match conn {
+        DbConnection::Pg(c) => WrongOnPostgres(w).get_result::<i64>(c).map(|n| n == 1),
+        DbConnection::Sqlite(_) => {
+            if !login_codes::count_attempt(conn, w.code_id, w.max_attempts)? {
+                return Ok(false);
+            }
+            check_failures::record(conn, w.phone, w.network, Some(w.code_length), w.now)?;
+            events::record(
+                conn,
+                w.phone,
+                w.region,
+                w.user_id,
+                w.ip,
+                Outcome::WrongCode,
+                w.now,
+            )?;
+            Ok(true)
+        }
+    }
+}
+
+/// [`record_wrong`] on PostgreSQL: the same writes as SQLite's in one statement, each part
+/// only if the try was counted.
+struct WrongOnPostgres<'a, 'b>(&'b WrongWrites<'a>);
+
+/// Its key in the connection's cache: its text never changes.
+struct WrongText;
+
+impl QueryId for WrongOnPostgres<'_, '_> {
+    type QueryId = WrongText;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl Query for WrongOnPostgres<'_, '_> {
+    type SqlType = BigInt;
+}
+
+impl RunQueryDsl<PgConnection> for WrongOnPostgres<'_, '_> {}
+
+impl QueryFragment<Pg> for WrongOnPostgres<'_, '_> {
+    fn walk_ast<'c>(&'c self, mut out: AstPass<'_, 'c, Pg>) -> QueryResult<()> {
+        let w = self.0;
+        write_sql!(out;
+            "WITH tried AS (UPDATE login_codes SET attempts = attempts + 1 WHERE id = "
+            [BigInt: &w.code_id] " AND attempts < " [Integer: &w.max_attempts]
+            " AND consumed_at IS NULL RETURNING id), failed AS (INSERT INTO check_failures \
+             (phone, client_net, code_length, created_at) SELECT " [Text: w.phone] ", "
+            [Text: w.network] ", " [Integer: &w.code_length] ", " [Timestamp: &w.now]
+            " FROM tried), event AS (INSERT INTO sign_in_events (phone, region, user_id, ip, \
+             outcome, created_at) SELECT " [Text: w.phone] ", " [Text: w.region] ", "
+            [Nullable<BigInt>: &w.user_id] ", " [Text: w.ip] ", "
+            [Text: Outcome::WrongCode.as_str()] ", " [Timestamp: &w.now]
+            " FROM tried) SELECT COUNT(*) FROM tried"
+        );
+        Ok(())
+    }
+}
