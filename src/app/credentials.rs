@@ -279,10 +279,7 @@ fn issue(
     now: NaiveDateTime,
 ) -> Result<String, DbError> {
     let minted = Minted::new(limits, kind, now);
-    match minted.row(user_id, client, now) {
-        NewCredential::Session(new) => sessions::insert(conn, &new)?,
-        NewCredential::ApiToken(new) => api_tokens::insert(conn, &new)?,
-    }
+    minted.row(user_id, client, now).insert(conn)?;
     Ok(minted.token)
 }
 

@@ -526,10 +526,8 @@ fn check_rules(
         ));
     }
 
-    // a check with no code to check still counts against the network
-    let dead = |conn: &mut DbConnection, refusal: VerifyRefused, event: Outcome| {
-        check_failures::record(conn, e164, network, None, now)?;
-        Ok::<_, DbError>(Checked::refused(refusal, Some(event)))
+    let dead = |conn: &mut DbConnection, refusal, event| {
+        dead_check(conn, e164, client, refusal, event, now)
     };
     let Some(stored) = &state.code else {
         return dead(conn, VerifyRefused::UsedUp, Outcome::CodeDead);
@@ -589,6 +587,20 @@ fn check_rules(
     })
 }
 
+/// A check with no code to check (none, used up, expired, its budget spent): it still counts
+/// against the network, and leaves `event`.
+fn dead_check<T>(
+    conn: &mut DbConnection,
+    e164: &str,
+    client: &ClientInfo,
+    refusal: VerifyRefused,
+    event: Outcome,
+    now: NaiveDateTime,
+) -> Result<Checked<T>, DbError> {
+    check_failures::record(conn, e164, &client.network, None, now)?;
+    Ok(Checked::refused(refusal, Some(event)))
+}
+
 /// Records the use of the right code `code_id` on its own (for a change, or a blocked
 /// account's sign-in): the try counted, the code used, and this network's earlier misses for
 /// this number forgiven (they were typos).
@@ -602,11 +614,14 @@ fn use_right_code(
 ) -> Result<Checked<()>, DbError> {
     let e164 = phone.as_e164();
     if !login_codes::use_code(conn, code_id, cfg.limits.otp_max_attempts, now)? {
-        check_failures::record(conn, e164, &client.network, None, now)?;
-        return Ok(Checked::refused(
+        return dead_check(
+            conn,
+            e164,
+            client,
             VerifyRefused::UsedUp,
-            Some(Outcome::CodeDead),
-        ));
+            Outcome::CodeDead,
+            now,
+        );
     }
     check_failures::forgive(conn, e164, &client.network)?;
     Ok(Checked {
@@ -667,11 +682,14 @@ fn sign_in(
         },
     )?;
     if !used {
-        check_failures::record(conn, e164, &client.network, None, now)?;
-        return Ok(Checked::refused(
+        return dead_check(
+            conn,
+            e164,
+            client,
             VerifyRefused::UsedUp,
-            Some(Outcome::CodeDead),
-        ));
+            Outcome::CodeDead,
+            now,
+        );
     }
     Ok(Checked {
         answer: Ok(SignedIn {

@@ -185,6 +185,16 @@ pub enum NewCredential<'a> {
     ApiToken(NewApiToken<'a>),
 }
 
+impl NewCredential<'_> {
+    /// Stores the credential in its table.
+    pub fn insert(&self, conn: &mut DbConnection) -> QueryResult<()> {
+        match self {
+            NewCredential::Session(new) => super::sessions::insert(conn, new),
+            NewCredential::ApiToken(new) => super::api_tokens::insert(conn, new),
+        }
+    }
+}
+
 /// The writes of a right sign-in code of an active account.
 #[derive(Debug)]
 pub struct SignInWrites<'a> {
@@ -212,10 +222,7 @@ pub fn record_sign_in(conn: &mut DbConnection, w: &SignInWrites<'_>) -> QueryRes
             }
             check_failures::forgive(conn, w.phone, w.network)?;
             super::users::touch_last_login(conn, w.user_id, w.now)?;
-            match &w.credential {
-                NewCredential::Session(new) => super::sessions::insert(conn, new)?,
-                NewCredential::ApiToken(new) => super::api_tokens::insert(conn, new)?,
-            }
+            w.credential.insert(conn)?;
             events::record(
                 conn,
                 w.phone,

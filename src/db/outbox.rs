@@ -244,7 +244,8 @@ pub fn mark_all_sent(
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     match conn {
-        DbConnection::Pg(c) if sent.len() > 1 => MarkAllSent {
+        DbConnection::Pg(_) if sent.is_empty() => Ok(0),
+        DbConnection::Pg(c) => MarkAllSent {
             ids: sent.iter().map(|m| m.0).collect(),
             providers: sent.iter().map(|m| m.1).collect(),
             message_ids: sent.iter().map(|m| m.2).collect(),
