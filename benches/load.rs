@@ -2,6 +2,9 @@
 //! work run straight through the pool (the floor no app can beat). Writes the results into
 //! BENCHMARKS.md between the `results` markers.
 //!
+//! On PostgreSQL each write flow also has an SQL floor: the statements of one of its requests,
+//! replayed by pgbench (`sql_floor`).
+//!
 //! `cargo bench --bench load` runs both backends with the defaults below; `-- --help` lists the
 //! options. Nothing here runs under `cargo test`.
 
@@ -15,6 +18,9 @@ use std::{
     },
     time::{Duration, Instant},
 };
+
+#[path = "load/sql_floor.rs"]
+mod sql_floor;
 
 use chrono::{TimeDelta, Utc};
 use diesel::{Connection, PgConnection, RunQueryDsl};
@@ -808,7 +814,114 @@ struct Row {
     flow: &'static str,
     app: Sample,
     floor: Option<Sample>,
+    /// PostgreSQL: the flow's statements replayed by pgbench.
+    sql: Option<Result<sql_floor::PgBench, String>>,
     writes: bool,
+}
+
+/// The SQL floor of a write flow (PostgreSQL, unless `--no-floor`): the statements `work` sends
+/// for item 0, replayed by pgbench for items 1.. (`inputs(i)`: item i's own values; item 0's
+/// are asked after its request ran).
+fn sql_floor_of(
+    opts: &Options,
+    url: &DatabaseUrl,
+    pool: &DbPool,
+    items: usize,
+    work: impl FnOnce(&mut db::DbConnection) -> bool,
+    inputs: impl Fn(usize) -> sql_floor::Inputs,
+) -> Option<Result<sql_floor::PgBench, String>> {
+    let DatabaseUrl::Postgres(address) = url else {
+        return None;
+    };
+    if opts.no_floor {
+        return None;
+    }
+    settle(pool);
+    let (done, captured) = sql_floor::capture(|| work(&mut pool.get().unwrap()));
+    if !done {
+        return Some(Err("the captured request failed".into()));
+    }
+    let rows: Vec<_> = (1..items).map(&inputs).collect();
+    Some(sql_floor::measure(
+        pool,
+        address,
+        opts.concurrency,
+        opts.duration,
+        &captured,
+        &inputs(0),
+        &rows,
+    ))
+}
+
+/// The id of the newest code of each of `phones`, and of its account (if any), in order.
+fn ids_of(pool: &DbPool, phones: &[String]) -> Vec<(Option<i64>, Option<i64>)> {
+    use diesel::{ExpressionMethods, QueryDsl};
+    use user_auth::db::schema::{login_codes as codes, users as u};
+    let mut conn = pool.get().unwrap();
+    let mut code_ids = std::collections::HashMap::new();
+    let mut user_ids = std::collections::HashMap::new();
+    for chunk in phones.chunks(5_000) {
+        let rows: Vec<(String, i64)> = codes::table
+            .filter(codes::phone.eq_any(chunk))
+            .select((codes::phone, codes::id))
+            .load(&mut conn)
+            .unwrap();
+        for (phone, id) in rows {
+            let best = code_ids.entry(phone).or_insert(id);
+            *best = (*best).max(id);
+        }
+        let rows: Vec<(String, i64)> = u::table
+            .filter(u::phone.eq_any(chunk))
+            .select((u::phone, u::id))
+            .load(&mut conn)
+            .unwrap();
+        user_ids.extend(rows);
+    }
+    phones
+        .iter()
+        .map(|p| (code_ids.get(p).copied(), user_ids.get(p).copied()))
+        .collect()
+}
+
+/// `n` invite codes nobody has, for the SQL floor's new accounts (the app draws a random one
+/// and draws again when it is taken; a replayed request cannot).
+fn free_invite_codes(pool: &DbPool, n: usize) -> Vec<String> {
+    use diesel::{ExpressionMethods, QueryDsl};
+    use user_auth::{db::schema::users as u, domain::invite_code::InviteCodeGenerator};
+    let candidates: Vec<String> = (0..n + n / 10 + 100)
+        .map(|_| RandomInviteCodes.generate())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut taken = std::collections::HashSet::new();
+    for chunk in candidates.chunks(5_000) {
+        let rows: Vec<String> = u::table
+            .filter(u::invite_code.eq_any(chunk))
+            .select(u::invite_code)
+            .load(&mut pool.get().unwrap())
+            .unwrap();
+        taken.extend(rows);
+    }
+    let free: Vec<String> = candidates
+        .into_iter()
+        .filter(|c| !taken.contains(c))
+        .take(n)
+        .collect();
+    assert_eq!(free.len(), n, "free invite codes");
+    free
+}
+
+/// Item `i`'s values as the floor's requests see them: its number and its address (the
+/// floor's people use [`FLOOR_IPS`] onwards).
+fn floor_inputs(phone: &str, i: usize) -> sql_floor::Inputs {
+    let client = person(FLOOR_IPS + i);
+    sql_floor::Inputs {
+        phone: Some(phone.to_owned()),
+        ip: Some(client.ip),
+        net: Some(client.network),
+        prefix: Some(phone[..phone.len() - 4].to_owned()),
+        ..Default::default()
+    }
 }
 
 #[allow(clippy::too_many_lines)]
@@ -912,6 +1025,7 @@ async fn run_backend(
             flow: "GET /login",
             app,
             floor: None,
+            sql: None,
             writes: false,
         });
     }
@@ -929,25 +1043,37 @@ async fn run_backend(
             )
         })
         .await;
-        let phones = Arc::new(fresh_phones(&phones_counter, prepared));
-        let cfg = auth_config();
+        let cfg = Arc::new(auth_config());
         let tr = Tr::new(Arc::new(Locales::load().expect("locales")), "en");
-        let fl = (!opts.no_floor).then(|| {
-            floor(&pool, c, d, move |i, conn| {
-                let phone = PhoneNumber::from_e164_unchecked(phones.get(i)?.clone());
-                let client = person(FLOOR_IPS + i);
-                let now = Utc::now().naive_utc();
-                let text = |code: &OtpCode| sign_in::message_text(&tr, &cfg, "sms-text", code);
-                Some(matches!(
-                    sign_in::request_code(conn, &cfg, &phone, &client, now, text),
-                    Ok(Ok(_))
-                ))
-            })
-        });
+        let request = move |phone: &str, i: usize, conn: &mut db::DbConnection| {
+            let phone = PhoneNumber::from_e164_unchecked(phone.to_owned());
+            let client = person(FLOOR_IPS + i);
+            let now = Utc::now().naive_utc();
+            let text = |code: &OtpCode| sign_in::message_text(&tr, &cfg, "sms-text", code);
+            matches!(
+                sign_in::request_code(conn, &cfg, &phone, &client, now, text),
+                Ok(Ok(_))
+            )
+        };
+        let request = Arc::new(request);
+        let phones = Arc::new(fresh_phones(&phones_counter, prepared));
+        let (p, r) = (phones.clone(), request.clone());
+        let fl = (!opts.no_floor)
+            .then(|| floor(&pool, c, d, move |i, conn| Some(r(p.get(i)?, i, conn))));
+        let phones = fresh_phones(&phones_counter, prepared);
+        let sql = sql_floor_of(
+            opts,
+            &target.url,
+            &pool,
+            phones.len(),
+            |conn| request(&phones[0], 0, conn),
+            |i| floor_inputs(&phones[i], i),
+        );
         rows.push(Row {
             flow: "code request",
             app,
             floor: fl,
+            sql,
             writes: true,
         });
         // delivery latency, once the flow's messages are out: at a steady pace, from the
@@ -997,31 +1123,65 @@ async fn run_backend(
             )
         })
         .await;
+        let (cfg, code2) = (Arc::new(auth_config()), code.clone());
+        let verify = Arc::new(move |phone: &str, i: usize, conn: &mut db::DbConnection| {
+            let phone = PhoneNumber::from_e164_unchecked(phone.to_owned());
+            let client = person(FLOOR_IPS + i);
+            matches!(
+                sign_in::verify_code(
+                    conn,
+                    &cfg,
+                    &phone,
+                    &code2,
+                    &client,
+                    Credential::ApiToken,
+                    Utc::now().naive_utc()
+                ),
+                Ok(Ok(_))
+            )
+        });
         let phones = Arc::new(make(prepared / 4));
         plant_codes(&pool, &phones, &code);
-        let (cfg, code2) = (auth_config(), code.clone());
-        let fl = (!opts.no_floor).then(|| {
-            floor(&pool, c, d, move |i, conn| {
-                let phone = PhoneNumber::from_e164_unchecked(phones.get(i)?.clone());
-                let client = person(FLOOR_IPS + i);
-                Some(matches!(
-                    sign_in::verify_code(
-                        conn,
-                        &cfg,
-                        &phone,
-                        &code2,
-                        &client,
-                        Credential::ApiToken,
-                        Utc::now().naive_utc()
-                    ),
-                    Ok(Ok(_))
-                ))
-            })
-        });
+        let (p, v) = (phones.clone(), verify.clone());
+        let fl = (!opts.no_floor)
+            .then(|| floor(&pool, c, d, move |i, conn| Some(v(p.get(i)?, i, conn))));
+        let sql = if matches!(target.url, DatabaseUrl::Postgres(_)) && !opts.no_floor {
+            let phones = make(prepared / 4);
+            plant_codes(&pool, &phones, &code);
+            let ids = ids_of(&pool, &phones);
+            let codes = free_invite_codes(&pool, phones.len());
+            sql_floor_of(
+                opts,
+                &target.url,
+                &pool,
+                phones.len(),
+                |conn| verify(&phones[0], 0, conn),
+                |i| {
+                    // the account the captured request made (asked after it ran), and each
+                    // replayed new account's own invite code
+                    let made = (!returning && i == 0).then(|| {
+                        users::find_by_phone(&mut pool.get().unwrap(), &phones[0])
+                            .unwrap()
+                            .unwrap()
+                    });
+                    sql_floor::Inputs {
+                        code_id: ids[i].0,
+                        user_id: ids[i].1,
+                        new_user_id: made.as_ref().map(|u| u.id),
+                        invite_code: (!returning)
+                            .then(|| made.map_or_else(|| codes[i].clone(), |u| u.invite_code)),
+                        ..floor_inputs(&phones[i], i)
+                    }
+                },
+            )
+        } else {
+            None
+        };
         rows.push(Row {
             flow,
             app,
             floor: fl,
+            sql,
             writes: true,
         });
     }
@@ -1068,6 +1228,7 @@ async fn run_backend(
             flow,
             app,
             floor: fl,
+            sql: None,
             writes: false,
         });
     }
@@ -1097,31 +1258,51 @@ async fn run_backend(
             )
         })
         .await;
+        let limits = auth_config().limits;
+        let code = InviteCode::parse(&owner_code).unwrap();
+        let enter = Arc::new(move |token: &str, conn: &mut db::DbConnection| {
+            let now = Utc::now().naive_utc();
+            let Ok(Some(user)) =
+                credentials::authenticate(conn, &limits, Credential::ApiToken, token, now)
+            else {
+                return false;
+            };
+            matches!(
+                invites::activate(conn, 1_000_000, user.id, &code, now),
+                Ok(Ok(_))
+            )
+        });
         let tokens = Arc::new(accounts_with_tokens(
             &pool,
             &fresh_phones(&phones_counter, prepared / 4),
         ));
-        let limits = auth_config().limits;
-        let code = InviteCode::parse(&owner_code).unwrap();
-        let fl = (!opts.no_floor).then(|| {
-            floor(&pool, c, d, move |i, conn| {
-                let token = tokens.get(i)?;
-                let now = Utc::now().naive_utc();
-                let Ok(Some(user)) =
-                    credentials::authenticate(conn, &limits, Credential::ApiToken, token, now)
-                else {
-                    return Some(false);
-                };
-                Some(matches!(
-                    invites::activate(conn, 1_000_000, user.id, &code, now),
-                    Ok(Ok(_))
-                ))
-            })
-        });
+        let e = enter.clone();
+        let fl = (!opts.no_floor)
+            .then(|| floor(&pool, c, d, move |i, conn| Some(e(tokens.get(i)?, conn))));
+        let sql = if matches!(target.url, DatabaseUrl::Postgres(_)) && !opts.no_floor {
+            let phones = fresh_phones(&phones_counter, prepared / 4);
+            let tokens = accounts_with_tokens(&pool, &phones);
+            let ids = ids_of(&pool, &phones);
+            sql_floor_of(
+                opts,
+                &target.url,
+                &pool,
+                phones.len(),
+                |conn| enter(&tokens[0], conn),
+                |i| sql_floor::Inputs {
+                    user_id: ids[i].1,
+                    token_hash: Some(user_auth::domain::token::token_hash(&tokens[i])),
+                    ..Default::default()
+                },
+            )
+        } else {
+            None
+        };
         rows.push(Row {
             flow: "enter an invite code",
             app,
             floor: fl,
+            sql,
             writes: true,
         });
     }
@@ -1145,8 +1326,9 @@ impl JsonBody for reqwest::RequestBuilder {
 fn table(rows: &[Row]) -> String {
     let mut out = String::from(
         "| flow | req/s | p50 ms | p99 ms | max ms | errors | server CPU µs/req | load CPU µs/req \
-         | floor req/s | floor p99 ms | floor CPU µs/req | app ÷ floor |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+         | floor req/s | floor p99 ms | floor CPU µs/req | app ÷ floor | SQL floor (pgbench) tps \
+         | app ÷ SQL floor |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for r in rows {
         let (floor_rps, floor_p99, floor_cpu, ratio) = match &r.floor {
@@ -1158,9 +1340,17 @@ fn table(rows: &[Row]) -> String {
             ),
             None => ("—".into(), "—".into(), "—".into(), "—".into()),
         };
+        let (sql_tps, sql_ratio) = match &r.sql {
+            Some(Ok(b)) => (
+                format!("{:.0}", b.tps),
+                format!("{:.0} %", 100.0 * r.app.rps() / b.tps.max(1e-9)),
+            ),
+            Some(Err(_)) => ("failed".into(), "—".into()),
+            None => ("—".into(), "—".into()),
+        };
         out.push_str(&format!(
             "| {}{} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {} | {} | {floor_rps} | {floor_p99} \
-             | {floor_cpu} | {ratio} |\n",
+             | {floor_cpu} | {ratio} | {sql_tps} | {sql_ratio} |\n",
             r.flow,
             if r.writes { " (writes)" } else { "" },
             r.app.rps(),
@@ -1171,6 +1361,31 @@ fn table(rows: &[Row]) -> String {
             r.app.per_request(r.app.server_cpu),
             r.app.per_request(r.app.own_cpu),
         ));
+    }
+    out
+}
+
+/// Each SQL floor: what pgbench did, and where its time went, statement by statement.
+fn sql_floors(rows: &[Row]) -> String {
+    let mut out = String::new();
+    for r in rows {
+        let Some(result) = &r.sql else { continue };
+        out.push_str(&format!("\nSQL floor of {}: ", r.flow));
+        match result {
+            Err(e) => out.push_str(&format!("failed: {e}\n")),
+            Ok(b) => {
+                out.push_str(&format!(
+                    "pgbench {:.0} tps, average latency {:.2} ms, {} transactions, {} failed; \
+                     each statement's average latency (ms):\n\n",
+                    b.tps, b.latency_ms, b.transactions, b.failed
+                ));
+                for (ms, sql) in &b.statements {
+                    let short: String = sql.chars().take(110).collect();
+                    let more = if short.len() < sql.len() { "…" } else { "" };
+                    out.push_str(&format!("    {ms:>7.3}  {short}{more}\n"));
+                }
+            }
+        }
     }
     out
 }
@@ -1617,6 +1832,7 @@ fn write_section(path: &std::path::Path, begin: &str, end: &str, section: &str) 
 
 fn main() {
     let opts = options();
+    sql_floor::install();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -1653,6 +1869,7 @@ fn main() {
                 )),
             ));
             s.push_str(&table(&rows));
+            s.push_str(&sql_floors(&rows));
             if let Some(d) = &delivery {
                 s.push_str(&format!(
                     "\nDelivery through the `http` provider (a webhook receiver in the bench): {} codes \
@@ -1677,6 +1894,9 @@ fn main() {
                     r.app.errors > 0
                         || r.app.latencies_us.is_empty()
                         || r.floor.as_ref().is_some_and(|f| f.latencies_us.is_empty())
+                        || r.sql.as_ref().is_some_and(|b| {
+                            b.as_ref().map_or(true, |b| b.failed > 0 || b.transactions == 0)
+                        })
                         // the CPU columns are measured whenever the bench runs the server
                         || r.app.own_cpu.is_none()
                         || (opts.url.is_none() && r.app.server_cpu.is_none())

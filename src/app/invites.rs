@@ -8,9 +8,8 @@ use chrono::NaiveDateTime;
 use super::{accounts::profile_of, credentials::authenticate, error::Error, parts::Parts};
 use crate::{
     db::{
-        self, DbConnection, DbError, emails,
-        invites::{self as repo, Slice},
-        users,
+        self, DbConnection, DbError,
+        invites::{self as repo, EntryWrites, Slice},
     },
     domain::{
         account::{Credential, Profile, User},
@@ -20,10 +19,6 @@ use crate::{
         refusal::InviteRefused,
     },
 };
-
-/// Key of the lock that serialises every activation (PostgreSQL advisory lock; SQLite's
-/// `BEGIN IMMEDIATE` already serialises writers).
-const ACTIVATION_LOCK: &str = "lock:invite-activation";
 
 /// Entering codes and listing who entered one.
 pub struct Invites {
@@ -117,9 +112,9 @@ pub fn load_view(
 /// Records that `user_id` was invited by the owner of `code`, if every rule allows it, and
 /// answers the updated profile.
 ///
-/// Runs in one write transaction under a lock that serialises activations, so the cycle check
-/// sees every earlier activation; the update is conditional (`invited_by_id IS NULL`), so a
-/// second activation can never overwrite the first.
+/// One write transaction: what the rules look at is read under locks that keep it true until
+/// the end (see [`repo::read_entry`]), so two entries can never race into a cycle; the link is
+/// conditional (`invited_by_id IS NULL`), so a second entry can never overwrite the first.
 pub fn activate(
     conn: &mut DbConnection,
     max_tries_per_hour: i64,
@@ -128,46 +123,48 @@ pub fn activate(
     now: NaiveDateTime,
 ) -> Result<Result<Profile, InviteRefused>, DbError> {
     db::write_transaction(conn, |conn| {
-        db::lock_keys(conn, &[ACTIVATION_LOCK])?;
-        let user = users::find_by_id(conn, user_id)?.ok_or(diesel::result::Error::NotFound)?;
-        if user.invited_by_id.is_some() {
+        let since = window_start(now);
+        let state = repo::read_entry(conn, user_id, code.as_str(), since, now)?
+            .ok_or(diesel::result::Error::NotFound)?;
+        if state.user.invited_by_id.is_some() {
             return Ok(Err(InviteRefused::AlreadyEntered));
         }
-        let since = window_start(now);
-        repo::purge_tries_before(conn, user_id, since)?;
-        let (tries, oldest) = repo::tries_since(conn, user_id, since)?;
-        if tries >= max_tries_per_hour {
+        if state.tries >= max_tries_per_hour {
             return Ok(Err(InviteRefused::RateLimited {
-                retry_after: window_retry_after(oldest, now),
+                retry_after: window_retry_after(state.oldest_try, now),
             }));
         }
-        repo::record_try(conn, user_id, now)?;
-
-        let Some(owner) = repo::find_by_invite_code(conn, code.as_str())? else {
-            return Ok(Err(InviteRefused::Unknown));
+        let verdict = match state.owner_id {
+            None => Err(InviteRefused::Unknown),
+            Some(owner) if owner == user_id => Err(InviteRefused::Own),
+            // only someone with invitees can be above the owner in a chain: most who enter a
+            // code have none, and skip the walk up the owner's chain, however deep it is
+            Some(owner) if state.has_invitees && repo::closes_cycle(conn, user_id, owner)? => {
+                Err(InviteRefused::Cycle)
+            }
+            Some(owner) => Ok(owner),
         };
-        if owner.id == user_id {
-            return Ok(Err(InviteRefused::Own));
-        }
-        // only someone with invitees can be above the owner in a chain: most who enter a code
-        // have none, and skip the walk up the owner's chain, however deep it is
-        if repo::has_invitees(conn, user_id)? && repo::chain_contains(conn, owner.id, user_id)? {
-            return Ok(Err(InviteRefused::Cycle));
-        }
-        if !repo::set_inviter(conn, user_id, owner.id, now)? {
-            return Ok(Err(InviteRefused::AlreadyEntered));
-        }
-        repo::add_invitee(conn, owner.id)?;
-        Ok(Ok(Profile {
-            user: User {
-                invited_by_id: Some(owner.id),
-                invited_at: Some(now),
-                ..user
-            },
-            entered_code: Some(owner.invite_code),
-            inviter_deleted: false,
-            pending_email: emails::open_for_user(conn, user_id, now)?.map(|v| v.email),
-        }))
+        let writes = EntryWrites {
+            user_id,
+            owner_id: verdict.as_ref().ok().copied(),
+            since,
+            now,
+        };
+        let linked = repo::record_entry(conn, &writes)?;
+        Ok(match verdict {
+            Err(refused) => Err(refused),
+            Ok(_) if !linked => Err(InviteRefused::AlreadyEntered),
+            Ok(owner) => Ok(Profile {
+                user: User {
+                    invited_by_id: Some(owner),
+                    invited_at: Some(now),
+                    ..state.user
+                },
+                entered_code: Some(code.as_str().to_owned()),
+                inviter_deleted: false,
+                pending_email: state.pending_email,
+            }),
+        })
     })
 }
 

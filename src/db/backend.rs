@@ -55,6 +55,60 @@ macro_rules! write_sql {
 }
 pub(crate) use write_sql;
 
+/// Makes `$ty` a statement diesel can run, for the few it cannot build (see [`write_sql!`]):
+/// - `cached` keeps it prepared under its type (its text never changes), `by_text` under its
+///   text (when the text varies, a prepared statement for each);
+/// - `-> $row` is the SQL type of its rows (none for a statement run with `execute`);
+/// - its text on each backend listed is written by `$body`, with `$this` the statement, `$out`
+///   the query builder's pass, `DB` the backend and `'c` the pass's lifetime.
+macro_rules! statement {
+    ($ty:ty, cached $(-> $row:ty)?, [$($backend:ident),+], |$this:ident, $out:ident| $body:block) => {
+        const _: () = {
+            /// The statement's key in the connection's cache.
+            pub struct Key;
+            impl diesel::query_builder::QueryId for $ty {
+                type QueryId = Key;
+                const HAS_STATIC_QUERY_ID: bool = true;
+            }
+        };
+        $crate::db::backend::statement!(@rest $ty $(, $row)?; [$($backend),+], |$this, $out| $body);
+    };
+    ($ty:ty, by_text $(-> $row:ty)?, [$($backend:ident),+], |$this:ident, $out:ident| $body:block) => {
+        impl diesel::query_builder::QueryId for $ty {
+            type QueryId = ();
+            const HAS_STATIC_QUERY_ID: bool = false;
+        }
+        $crate::db::backend::statement!(@rest $ty $(, $row)?; [$($backend),+], |$this, $out| $body);
+    };
+    (@rest $ty:ty $(, $row:ty)?; [$($backend:ident),+], |$this:ident, $out:ident| $body:block) => {
+        $(impl diesel::query_builder::Query for $ty {
+            type SqlType = $row;
+        })?
+        $($crate::db::backend::statement!(@on $backend, $ty, |$this, $out| $body);)+
+    };
+    (@on Pg, $ty:ty, |$this:ident, $out:ident| $body:block) => {
+        $crate::db::backend::statement!(@impl diesel::pg::Pg, diesel::pg::PgConnection, $ty, |$this, $out| $body);
+    };
+    (@on Sqlite, $ty:ty, |$this:ident, $out:ident| $body:block) => {
+        $crate::db::backend::statement!(@impl diesel::sqlite::Sqlite, diesel::sqlite::SqliteConnection, $ty, |$this, $out| $body);
+    };
+    (@impl $db:ty, $conn:ty, $ty:ty, |$this:ident, $out:ident| $body:block) => {
+        impl diesel::RunQueryDsl<$conn> for $ty {}
+        impl diesel::query_builder::QueryFragment<$db> for $ty {
+            fn walk_ast<'c>(
+                &'c self,
+                mut $out: diesel::query_builder::AstPass<'_, 'c, $db>,
+            ) -> diesel::QueryResult<()> {
+                #[allow(clippy::upper_case_acronyms, dead_code)]
+                type DB = $db;
+                let $this = self;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use statement;
+
 /// SQLite has one writer at a time. A writer that finds the lock taken sleeps and polls
 /// (`busy_timeout`), so under load a few lose to newcomers until their timeout runs out
 /// ("database is locked"). This process's write transactions therefore queue on this mutex
@@ -107,41 +161,26 @@ where
 /// taking them in the order given, in one round trip. SQLite needs nothing: its IMMEDIATE
 /// transactions already serialise every writer.
 pub fn lock_keys(conn: &mut DbConnection, keys: &[&str]) -> QueryResult<()> {
-    use sha2::{Digest, Sha256};
     if let DbConnection::Pg(c) = conn {
-        let ids = keys
-            .iter()
-            .map(|key| {
-                let digest = Sha256::digest(key.as_bytes());
-                let mut first = [0u8; 8];
-                first.copy_from_slice(&digest[..8]);
-                i64::from_be_bytes(first)
-            })
-            .collect();
-        AdvisoryLocks(ids).execute(c)?;
+        AdvisoryLocks(keys).execute(c)?;
     }
     Ok(())
 }
 
-/// `SELECT pg_advisory_xact_lock(k) FROM unnest($1) AS k`: the locks of the keys, in the
-/// order given (a function scan yields the array in order). A fixed text, so the connection
-/// keeps it prepared (diesel never caches `sql_query`).
-#[derive(Debug, Clone, diesel::query_builder::QueryId)]
-struct AdvisoryLocks(Vec<i64>);
+/// The locks of the keys, in the order given (a function scan yields the array in order). A
+/// key's lock is the first 8 bytes of its SHA-256 as a signed big-endian number, computed by
+/// the database, so the statement carries the keys themselves. A fixed text, so the connection
+/// keeps it prepared.
+struct AdvisoryLocks<'a>(&'a [&'a str]);
 
-impl diesel::query_builder::QueryFragment<Pg> for AdvisoryLocks {
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, Pg>,
-    ) -> QueryResult<()> {
-        out.push_sql("SELECT pg_advisory_xact_lock(k) FROM unnest(");
-        out.push_bind_param::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(&self.0)?;
-        out.push_sql(") AS k");
-        Ok(())
-    }
-}
-
-impl RunQueryDsl<PgConnection> for AdvisoryLocks {}
+statement!(AdvisoryLocks<'_>, cached, [Pg], |this, out| {
+    write_sql!(out;
+        "SELECT pg_advisory_xact_lock(CAST(CAST('x' || encode(substr(sha256(convert_to(k, 'UTF8')), \
+         1, 8), 'hex') AS bit(64)) AS bigint)) FROM unnest("
+        [diesel::sql_types::Array<diesel::sql_types::Text>: this.0] ") AS k"
+    );
+    Ok(())
+});
 
 // A reader for timestamp columns read many at a time (the invitee list).
 //

@@ -4,19 +4,15 @@
 
 use chrono::NaiveDateTime;
 use diesel::{
-    backend::Backend,
-    pg::Pg,
     prelude::*,
-    query_builder::{AstPass, Query, QueryFragment, QueryId},
-    serialize::ToSql,
-    sql_types::{BigInt, Bool, HasSqlType, Integer, Nullable, Text, Timestamp},
-    sqlite::Sqlite,
+    query_builder::AstPass,
+    sql_types::{BigInt, Bool, Integer, Nullable, Text, Timestamp},
 };
 
 use super::{
     DbConnection,
     api_tokens::NewApiToken,
-    backend::write_sql,
+    backend::{statement, write_sql},
     check_failures, events,
     login_codes::{self, LoginCode},
     schema::{login_codes as codes, users},
@@ -84,60 +80,19 @@ pub fn read(conn: &mut DbConnection, keys: &CheckKeys<'_>) -> QueryResult<CheckS
     })
 }
 
-/// The statement of [`read`].
+/// The statement of [`read`]: the counts as subqueries, then the newest code, the account, its
+/// inviter and the address waiting for its link, each joined when it exists.
 struct Read<'a, 'b> {
     keys: &'b CheckKeys<'a>,
 }
 
-/// Its key in the connection's cache: its text never changes.
-struct ReadText;
-
-impl QueryId for Read<'_, '_> {
-    type QueryId = ReadText;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
-impl Query for Read<'_, '_> {
-    type SqlType = (
-        (
-            BigInt,
-            Nullable<Timestamp>,
-            BigInt,
-            Nullable<Timestamp>,
-            BigInt,
-        ),
-        Nullable<codes::SqlType>,
-        Nullable<users::SqlType>,
-        (Nullable<Text>, Nullable<Timestamp>, Nullable<Text>),
-    );
-}
-
-impl<Conn: Connection> RunQueryDsl<Conn> for Read<'_, '_> {}
-
-impl QueryFragment<Pg> for Read<'_, '_> {
-    fn walk_ast<'c>(&'c self, out: AstPass<'_, 'c, Pg>) -> QueryResult<()> {
-        walk_read(self.keys, out)
-    }
-}
-
-impl QueryFragment<Sqlite> for Read<'_, '_> {
-    fn walk_ast<'c>(&'c self, out: AstPass<'_, 'c, Sqlite>) -> QueryResult<()> {
-        walk_read(self.keys, out)
-    }
-}
-
-/// The text of [`read`] on either backend: the counts as subqueries, then the newest code, the
-/// account, its inviter and the address waiting for its link, each joined when it exists.
-fn walk_read<'c, DB>(k: &'c CheckKeys<'_>, mut out: AstPass<'_, 'c, DB>) -> QueryResult<()>
-where
-    DB: Backend + HasSqlType<Text> + HasSqlType<Timestamp> + HasSqlType<Bool> + HasSqlType<Integer>,
-    str: ToSql<Text, DB>,
-    NaiveDateTime: ToSql<Timestamp, DB>,
-    bool: ToSql<Bool, DB>,
-    i32: ToSql<Integer, DB>,
-    <codes::table as Table>::AllColumns: QueryFragment<DB>,
-    <users::table as Table>::AllColumns: QueryFragment<DB>,
-{
+statement!(Read<'_, '_>, cached -> (
+    (BigInt, Nullable<Timestamp>, BigInt, Nullable<Timestamp>, BigInt),
+    Nullable<codes::SqlType>,
+    Nullable<users::SqlType>,
+    (Nullable<Text>, Nullable<Timestamp>, Nullable<Text>),
+), [Pg, Sqlite], |this, out| {
+    let k = this.keys;
     // the network's unforgiven failures since `since` (for this number when `phone` is given)
     let network = |out: &mut AstPass<'_, 'c, DB>, since, phone: Option<&'c str>| {
         write_sql!(out;
@@ -166,17 +121,16 @@ where
     codes::all_columns.walk_ast(out.reborrow())?;
     out.push_sql(", ");
     users::all_columns.walk_ast(out.reborrow())?;
+    out.push_sql(", inviter.invite_code, inviter.deleted_at, ");
+    super::emails::write_open_address(&mut out, "users.id", &k.now)?;
     write_sql!(out;
-        ", inviter.invite_code, inviter.deleted_at, (SELECT e.email FROM email_verifications AS e \
-         WHERE e.user_id = users.id AND e.used_at IS NULL AND e.expires_at > " [Timestamp: &k.now]
-        " ORDER BY e.created_at DESC, e.id DESC LIMIT 1) FROM (SELECT 1 AS one) AS one \
-         LEFT JOIN login_codes ON login_codes.id = (SELECT n.id FROM login_codes AS n \
+        " FROM (SELECT 1 AS one) AS one LEFT JOIN login_codes ON login_codes.id = (SELECT n.id FROM login_codes AS n \
          WHERE n.phone = " [Text: k.phone]
         " ORDER BY n.created_at DESC, n.id DESC LIMIT 1) LEFT JOIN users ON users.phone = "
         [Text: k.phone] " LEFT JOIN users AS inviter ON inviter.id = users.invited_by_id"
     );
     Ok(())
-}
+});
 
 /// The credential a sign-in issues.
 #[derive(Debug)]
@@ -241,68 +195,55 @@ pub fn record_sign_in(conn: &mut DbConnection, w: &SignInWrites<'_>) -> QueryRes
 /// only if the code was used (the `used` part returned its row).
 struct SignInOnPostgres<'a, 'b>(&'b SignInWrites<'a>);
 
-/// Kept prepared by its text (one for sessions, one for API tokens).
-impl QueryId for SignInOnPostgres<'_, '_> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl Query for SignInOnPostgres<'_, '_> {
-    type SqlType = BigInt;
-}
-
-impl RunQueryDsl<PgConnection> for SignInOnPostgres<'_, '_> {}
-
-impl QueryFragment<Pg> for SignInOnPostgres<'_, '_> {
-    fn walk_ast<'c>(&'c self, mut out: AstPass<'_, 'c, Pg>) -> QueryResult<()> {
-        let w = self.0;
-        let (table, last_at, c) = match &w.credential {
-            NewCredential::Session(s) => (
-                "sessions",
-                "last_seen_at",
-                (
-                    s.token_hash,
-                    &s.created_at,
-                    &s.last_seen_at,
-                    &s.expires_at,
-                    &s.user_agent,
-                    &s.ip,
-                ),
+// kept prepared by its text (one for sessions, one for API tokens)
+statement!(SignInOnPostgres<'_, '_>, by_text -> BigInt, [Pg], |this, out| {
+    let w = this.0;
+    let (table, last_at, c) = match &w.credential {
+        NewCredential::Session(s) => (
+            "sessions",
+            "last_seen_at",
+            (
+                s.token_hash,
+                &s.created_at,
+                &s.last_seen_at,
+                &s.expires_at,
+                &s.user_agent,
+                &s.ip,
             ),
-            NewCredential::ApiToken(t) => (
-                "api_tokens",
-                "last_used_at",
-                (
-                    t.token_hash,
-                    &t.created_at,
-                    &t.last_used_at,
-                    &t.expires_at,
-                    &t.user_agent,
-                    &t.ip,
-                ),
+        ),
+        NewCredential::ApiToken(t) => (
+            "api_tokens",
+            "last_used_at",
+            (
+                t.token_hash,
+                &t.created_at,
+                &t.last_used_at,
+                &t.expires_at,
+                &t.user_agent,
+                &t.ip,
             ),
-        };
-        write_sql!(out;
-            "WITH used AS (UPDATE login_codes SET attempts = attempts + 1, consumed_at = "
-            [Timestamp: &w.now] ", signed_in = TRUE WHERE id = " [BigInt: &w.code_id]
-            " AND attempts < " [Integer: &w.max_attempts]
-            " AND consumed_at IS NULL RETURNING id), forgiven AS (UPDATE check_failures \
-             SET forgiven = TRUE WHERE phone = " [Text: w.phone] " AND client_net = "
-            [Text: w.network] " AND forgiven = FALSE AND EXISTS (SELECT 1 FROM used)), \
-             touched AS (UPDATE users SET last_login = " [Timestamp: &w.now] " WHERE id = "
-            [BigInt: &w.user_id] " AND EXISTS (SELECT 1 FROM used)), credential AS (INSERT INTO "
-            (table) " (token_hash, user_id, created_at, " (last_at)
-            ", expires_at, user_agent, ip) SELECT " [Text: c.0] ", " [BigInt: &w.user_id] ", "
-            [Timestamp: c.1] ", " [Timestamp: c.2] ", " [Timestamp: c.3] ", "
-            [Nullable<Text>: c.4] ", " [Nullable<Text>: c.5]
-            " FROM used), event AS (INSERT INTO sign_in_events (phone, region, user_id, ip, \
-             outcome, created_at) SELECT " [Text: w.phone] ", " [Text: w.region] ", "
-            [BigInt: &w.user_id] ", " [Text: w.ip] ", " [Text: Outcome::SignedIn.as_str()] ", "
-            [Timestamp: &w.now] " FROM used) SELECT COUNT(*) FROM used"
-        );
-        Ok(())
-    }
-}
+        ),
+    };
+    write_sql!(out;
+        "WITH used AS (UPDATE login_codes SET attempts = attempts + 1, consumed_at = "
+        [Timestamp: &w.now] ", signed_in = TRUE WHERE id = " [BigInt: &w.code_id]
+        " AND attempts < " [Integer: &w.max_attempts]
+        " AND consumed_at IS NULL RETURNING id), forgiven AS (UPDATE check_failures \
+         SET forgiven = TRUE WHERE phone = " [Text: w.phone] " AND client_net = "
+        [Text: w.network] " AND forgiven = FALSE AND EXISTS (SELECT 1 FROM used)), \
+         touched AS (UPDATE users SET last_login = " [Timestamp: &w.now] " WHERE id = "
+        [BigInt: &w.user_id] " AND EXISTS (SELECT 1 FROM used)), credential AS (INSERT INTO "
+        (table) " (token_hash, user_id, created_at, " (last_at)
+        ", expires_at, user_agent, ip) SELECT " [Text: c.0] ", " [BigInt: &w.user_id] ", "
+        [Timestamp: c.1] ", " [Timestamp: c.2] ", " [Timestamp: c.3] ", "
+        [Nullable<Text>: c.4] ", " [Nullable<Text>: c.5]
+        " FROM used), event AS (INSERT INTO sign_in_events (phone, region, user_id, ip, \
+         outcome, created_at) SELECT " [Text: w.phone] ", " [Text: w.region] ", "
+        [BigInt: &w.user_id] ", " [Text: w.ip] ", " [Text: Outcome::SignedIn.as_str()] ", "
+        [Timestamp: &w.now] " FROM used) SELECT COUNT(*) FROM used"
+    );
+    Ok(())
+});
 
 /// The writes of a wrong guess at a live code.
 #[derive(Debug)]
@@ -349,35 +290,19 @@ pub fn record_wrong(conn: &mut DbConnection, w: &WrongWrites<'_>) -> QueryResult
 /// only if the try was counted.
 struct WrongOnPostgres<'a, 'b>(&'b WrongWrites<'a>);
 
-/// Its key in the connection's cache: its text never changes.
-struct WrongText;
-
-impl QueryId for WrongOnPostgres<'_, '_> {
-    type QueryId = WrongText;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
-impl Query for WrongOnPostgres<'_, '_> {
-    type SqlType = BigInt;
-}
-
-impl RunQueryDsl<PgConnection> for WrongOnPostgres<'_, '_> {}
-
-impl QueryFragment<Pg> for WrongOnPostgres<'_, '_> {
-    fn walk_ast<'c>(&'c self, mut out: AstPass<'_, 'c, Pg>) -> QueryResult<()> {
-        let w = self.0;
-        write_sql!(out;
-            "WITH tried AS (UPDATE login_codes SET attempts = attempts + 1 WHERE id = "
-            [BigInt: &w.code_id] " AND attempts < " [Integer: &w.max_attempts]
-            " AND consumed_at IS NULL RETURNING id), failed AS (INSERT INTO check_failures \
-             (phone, client_net, code_length, created_at) SELECT " [Text: w.phone] ", "
-            [Text: w.network] ", " [Integer: &w.code_length] ", " [Timestamp: &w.now]
-            " FROM tried), event AS (INSERT INTO sign_in_events (phone, region, user_id, ip, \
-             outcome, created_at) SELECT " [Text: w.phone] ", " [Text: w.region] ", "
-            [Nullable<BigInt>: &w.user_id] ", " [Text: w.ip] ", "
-            [Text: Outcome::WrongCode.as_str()] ", " [Timestamp: &w.now]
-            " FROM tried) SELECT COUNT(*) FROM tried"
-        );
-        Ok(())
-    }
-}
+statement!(WrongOnPostgres<'_, '_>, cached -> BigInt, [Pg], |this, out| {
+    let w = this.0;
+    write_sql!(out;
+        "WITH tried AS (UPDATE login_codes SET attempts = attempts + 1 WHERE id = "
+        [BigInt: &w.code_id] " AND attempts < " [Integer: &w.max_attempts]
+        " AND consumed_at IS NULL RETURNING id), failed AS (INSERT INTO check_failures \
+         (phone, client_net, code_length, created_at) SELECT " [Text: w.phone] ", "
+        [Text: w.network] ", " [Integer: &w.code_length] ", " [Timestamp: &w.now]
+        " FROM tried), event AS (INSERT INTO sign_in_events (phone, region, user_id, ip, \
+         outcome, created_at) SELECT " [Text: w.phone] ", " [Text: w.region] ", "
+        [Nullable<BigInt>: &w.user_id] ", " [Text: w.ip] ", "
+        [Text: Outcome::WrongCode.as_str()] ", " [Timestamp: &w.now]
+        " FROM tried) SELECT COUNT(*) FROM tried"
+    );
+    Ok(())
+});

@@ -6,15 +6,13 @@
 
 use chrono::NaiveDateTime;
 use diesel::{
-    pg::Pg,
     prelude::*,
-    query_builder::{AstPass, Query, QueryFragment, QueryId},
     sql_types::{BigInt, Binary, Bool, Integer, Nullable, SmallInt, Text, Timestamp},
 };
 
 use super::{
     DbConnection,
-    backend::write_sql,
+    backend::{statement, write_sql},
     events,
     login_codes::{self, ALL, NewLoginCode, SHARDS, minute_of},
     outbox::{self, NewMessage, REPLACED},
@@ -81,75 +79,59 @@ impl<'a, 'b> StoreOnPostgres<'a, 'b> {
     }
 }
 
-/// The statement's key in the connection's cache: its text never changes.
-struct StoreOnPostgresText;
-
-impl QueryId for StoreOnPostgres<'_, '_> {
-    type QueryId = StoreOnPostgresText;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
 const _: () = assert!(
     MessageState::OPEN.len() == 2,
     "list every open state in `unsent`"
 );
 
-impl Query for StoreOnPostgres<'_, '_> {
-    type SqlType = BigInt;
-}
-
-impl RunQueryDsl<PgConnection> for StoreOnPostgres<'_, '_> {}
-
-impl QueryFragment<Pg> for StoreOnPostgres<'_, '_> {
-    fn walk_ast<'c>(&'c self, mut out: AstPass<'_, 'c, Pg>) -> QueryResult<()> {
-        let (new, code) = (self.new, &self.new.code);
-        let now = &code.created_at;
-        write_sql!(out;
-            "WITH purged AS (DELETE FROM login_codes WHERE phone = " [Text: code.phone]
-            " AND created_at < " [Timestamp: &new.purge_before]
-            "), retired AS (UPDATE login_codes SET consumed_at = " [Timestamp: now]
-            " WHERE phone = " [Text: code.phone]
-            " AND consumed_at IS NULL AND created_at >= " [Timestamp: &new.purge_before]
-            "), code AS (INSERT INTO login_codes (phone, code_hmac, created_at, expires_at, \
-             client_ip, client_net, phone_prefix, code_length, purpose, user_id) VALUES ("
-            [Text: code.phone] ", " [Text: code.code_hmac] ", " [Timestamp: now] ", "
-            [Timestamp: &code.expires_at] ", " [Text: code.client_ip] ", "
-            [Text: code.client_net] ", " [Text: code.phone_prefix] ", "
-            [Integer: &code.code_length] ", " [Text: code.purpose] ", "
-            [Nullable<BigInt>: &code.user_id]
-            // counted for its block (a row a minute) and the service (spread over SHARDS rows)
-            ") RETURNING id), counted AS (INSERT INTO code_counts (scope, minute, shard, codes) \
-             SELECT " [Text: code.phone_prefix] ", " [Timestamp: &self.minute] ", "
-            [SmallInt: &0] ", 1 UNION ALL SELECT " [Text: ALL] ", " [Timestamp: &self.minute]
-            ", CAST(id % " [BigInt: &SHARDS] " AS smallint), 1 FROM code \
-             ON CONFLICT (scope, minute, shard) DO UPDATE SET codes = code_counts.codes + 1), \
-             unsent AS (UPDATE sms_messages SET state = " [Text: MessageState::Expired.as_str()]
-            ", body = " [Binary: &[] as &[u8]] ", last_error = " [Text: REPLACED]
-            ", updated_at = " [Timestamp: now] " WHERE phone = " [Text: code.phone]
-            // (the two open states; a third would fail to build, below)
-            " AND state IN (" [Text: MessageState::OPEN[0].as_str()] ", "
-            [Text: MessageState::OPEN[1].as_str()] "))"
-        );
-        // without a message, a row of placeholders that the WHERE below leaves out
-        let m = new.message.as_ref();
-        let text = |f: fn(&'c NewMessage<'_>) -> &'c str| m.map_or("", f);
-        let time = |f: fn(&'c NewMessage<'_>) -> &'c NaiveDateTime| m.map_or(now, f);
-        write_sql!(out;
-            ", message AS (INSERT INTO sms_messages (phone, channel, body, expires_at, state, \
-             attempts, next_attempt_at, idempotency_key, created_at, updated_at) SELECT "
-            [Text: text(|m| m.phone)] ", " [Text: text(|m| m.channel)] ", "
-            [Binary: m.map_or(&[] as &[u8], |m| m.body)] ", "
-            [Timestamp: time(|m| &m.expires_at)] ", " [Text: text(|m| m.state)] ", "
-            [Integer: m.map_or(&0, |m| &m.attempts)] ", "
-            [Timestamp: time(|m| &m.next_attempt_at)] ", " [Text: text(|m| m.idempotency_key)]
-            ", " [Timestamp: time(|m| &m.created_at)] ", " [Timestamp: time(|m| &m.updated_at)]
-            " WHERE " [Bool: &self.send]
-            "), event AS (INSERT INTO sign_in_events (phone, region, user_id, ip, outcome, \
-             created_at) VALUES (" [Text: code.phone] ", " [Text: new.region] ", "
-            [Nullable<BigInt>: &code.user_id] ", " [Text: code.client_ip] ", "
-            [Text: Outcome::CodeSent.as_str()] ", " [Timestamp: now]
-            ")) SELECT id FROM code"
-        );
-        Ok(())
-    }
-}
+statement!(StoreOnPostgres<'_, '_>, cached -> BigInt, [Pg], |this, out| {
+    let (new, code) = (this.new, &this.new.code);
+    let now = &code.created_at;
+    write_sql!(out;
+        "WITH purged AS (DELETE FROM login_codes WHERE phone = " [Text: code.phone]
+        " AND created_at < " [Timestamp: &new.purge_before]
+        "), retired AS (UPDATE login_codes SET consumed_at = " [Timestamp: now]
+        " WHERE phone = " [Text: code.phone]
+        " AND consumed_at IS NULL AND created_at >= " [Timestamp: &new.purge_before]
+        "), code AS (INSERT INTO login_codes (phone, code_hmac, created_at, expires_at, \
+         client_ip, client_net, phone_prefix, code_length, purpose, user_id) VALUES ("
+        [Text: code.phone] ", " [Text: code.code_hmac] ", " [Timestamp: now] ", "
+        [Timestamp: &code.expires_at] ", " [Text: code.client_ip] ", "
+        [Text: code.client_net] ", " [Text: code.phone_prefix] ", "
+        [Integer: &code.code_length] ", " [Text: code.purpose] ", "
+        [Nullable<BigInt>: &code.user_id]
+        // counted for its block (a row a minute) and the service (spread over SHARDS rows)
+        ") RETURNING id), counted AS (INSERT INTO code_counts (scope, minute, shard, codes) \
+         SELECT " [Text: code.phone_prefix] ", " [Timestamp: &this.minute] ", "
+        [SmallInt: &0] ", 1 UNION ALL SELECT " [Text: ALL] ", " [Timestamp: &this.minute]
+        ", CAST(id % " [BigInt: &SHARDS] " AS smallint), 1 FROM code \
+         ON CONFLICT (scope, minute, shard) DO UPDATE SET codes = code_counts.codes + 1), \
+         unsent AS (UPDATE sms_messages SET state = " [Text: MessageState::Expired.as_str()]
+        ", body = " [Binary: &[] as &[u8]] ", last_error = " [Text: REPLACED]
+        ", updated_at = " [Timestamp: now] " WHERE phone = " [Text: code.phone]
+        // (the two open states; a third would fail to build, below)
+        " AND state IN (" [Text: MessageState::OPEN[0].as_str()] ", "
+        [Text: MessageState::OPEN[1].as_str()] "))"
+    );
+    // without a message, a row of placeholders that the WHERE below leaves out
+    let m = new.message.as_ref();
+    let text = |f: fn(&'c NewMessage<'_>) -> &'c str| m.map_or("", f);
+    let time = |f: fn(&'c NewMessage<'_>) -> &'c NaiveDateTime| m.map_or(now, f);
+    write_sql!(out;
+        ", message AS (INSERT INTO sms_messages (phone, channel, body, expires_at, state, \
+         attempts, next_attempt_at, idempotency_key, created_at, updated_at) SELECT "
+        [Text: text(|m| m.phone)] ", " [Text: text(|m| m.channel)] ", "
+        [Binary: m.map_or(&[] as &[u8], |m| m.body)] ", "
+        [Timestamp: time(|m| &m.expires_at)] ", " [Text: text(|m| m.state)] ", "
+        [Integer: m.map_or(&0, |m| &m.attempts)] ", "
+        [Timestamp: time(|m| &m.next_attempt_at)] ", " [Text: text(|m| m.idempotency_key)]
+        ", " [Timestamp: time(|m| &m.created_at)] ", " [Timestamp: time(|m| &m.updated_at)]
+        " WHERE " [Bool: &this.send]
+        "), event AS (INSERT INTO sign_in_events (phone, region, user_id, ip, outcome, \
+         created_at) VALUES (" [Text: code.phone] ", " [Text: new.region] ", "
+        [Nullable<BigInt>: &code.user_id] ", " [Text: code.client_ip] ", "
+        [Text: Outcome::CodeSent.as_str()] ", " [Timestamp: now]
+        ")) SELECT id FROM code"
+    );
+    Ok(())
+});

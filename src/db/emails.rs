@@ -3,11 +3,15 @@
 
 use chrono::NaiveDateTime;
 use diesel::{
+    backend::Backend,
     dsl::{count_star, min},
     prelude::*,
+    query_builder::AstPass,
+    serialize::ToSql,
+    sql_types::{HasSqlType, Timestamp},
 };
 
-use super::{DbConnection, schema::email_verifications};
+use super::{DbConnection, backend::write_sql, schema::email_verifications};
 
 /// A row of `email_verifications`.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -91,6 +95,25 @@ pub fn open_for_user(
         .select(Verification::as_select())
         .first(conn)
         .optional()
+}
+
+/// Writes [`open_for_user`]'s address as a subquery of a hand-written statement, for the
+/// account whose id is the column `user_id` of the outer query.
+pub(super) fn write_open_address<'c, DB>(
+    out: &mut AstPass<'_, 'c, DB>,
+    user_id: &'static str,
+    now: &'c NaiveDateTime,
+) -> QueryResult<()>
+where
+    DB: Backend + HasSqlType<Timestamp>,
+    NaiveDateTime: ToSql<Timestamp, DB>,
+{
+    write_sql!(out;
+        "(SELECT e.email FROM email_verifications AS e WHERE e.user_id = " (user_id)
+        " AND e.used_at IS NULL AND e.expires_at > " [Timestamp: now]
+        " ORDER BY e.created_at DESC, e.id DESC LIMIT 1)"
+    );
+    Ok(())
 }
 
 /// Marks a link used; false when it was used (or retired) already.

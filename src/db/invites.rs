@@ -8,16 +8,207 @@ use chrono::NaiveDateTime;
 use diesel::{
     dsl::{count_star, min},
     prelude::*,
-    sql_types::BigInt,
+    sql_types::{BigInt, Bool, Nullable, Text, Timestamp},
 };
 
 use super::{
     DbConnection,
-    backend::Stamp,
+    backend::{Stamp, statement, write_sql},
     schema::{invite_attempts, users},
     users::UserRow,
 };
 use crate::domain::account::{Invitee, User};
+
+/// What the rules of entering a code look at.
+#[derive(Debug, Clone)]
+pub struct EntryState {
+    pub user: User,
+    /// The person's tries since the start of the window, and the oldest of them.
+    pub tries: i64,
+    pub oldest_try: Option<NaiveDateTime>,
+    /// The account whose code it is (not a deleted one), if any.
+    pub owner_id: Option<i64>,
+    /// Whether anyone entered the person's code: only then can their entry close a cycle.
+    pub has_invitees: bool,
+    /// The address waiting for its link.
+    pub pending_email: Option<String>,
+}
+
+/// The advisory locks of entries (PostgreSQL's two-key form, a key space of their own): the
+/// class, then the account's id.
+const ENTRY_LOCK_CLASS: i32 = 1;
+
+/// The lock that serialises entries that could close a cycle.
+const CHAINS_LOCK: &str = "lock:invite-chains";
+
+/// Reads what entering `code` looks at (inside the caller's write transaction), after taking
+/// the locks that keep it true until the transaction ends; `None` when the account is gone.
+///
+/// Why these locks suffice (PostgreSQL; SQLite has one writer at a time): an entry takes the
+/// person's own lock exclusively and the code owner's shared, so many can enter one code at
+/// once while the owner's own entry waits for them (and they for it). A new link closes a cycle
+/// only if the person entering already has invitees; the own lock means nobody can become
+/// their invitee meanwhile, and such entries take [`CHAINS_LOCK`] before walking the chain
+/// ([`closes_cycle`]), so of any set of entries that would make a cycle, the last one sees all
+/// the others. The two locks are taken in key order, in one statement, so entries never wait on
+/// each other in a circle.
+pub fn read_entry(
+    conn: &mut DbConnection,
+    user_id: i64,
+    code: &str,
+    since: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<Option<EntryState>> {
+    let locked = match conn {
+        DbConnection::Pg(c) => Some(EntryLocks { user_id, code }.get_result::<Option<i64>>(c)?),
+        DbConnection::Sqlite(_) => None,
+    };
+    let query = EntryRead {
+        user_id,
+        code,
+        since,
+        now,
+    };
+    type Row = (
+        UserRow,
+        (
+            i64,
+            Option<NaiveDateTime>,
+            Option<i64>,
+            bool,
+            Option<String>,
+        ),
+    );
+    let row: Option<Row> = super::backend::native!(conn, |c| query.get_result(c).optional())?;
+    Ok(row.map(
+        |(user, (tries, oldest_try, owner_id, has_invitees, pending_email))| {
+            EntryState {
+                user: User::from(user),
+                tries,
+                oldest_try,
+                // a code that changed hands between the two statements is not the one locked
+                // (codes are never given out twice, so this is for safety only)
+                owner_id: owner_id.filter(|id| locked.is_none_or(|l| l == Some(*id))),
+                has_invitees,
+                pending_email,
+            }
+        },
+    ))
+}
+
+/// The locks of [`read_entry`]: the person's own (exclusive) and the code owner's (shared),
+/// in key order; answers the owner's id.
+struct EntryLocks<'a> {
+    user_id: i64,
+    code: &'a str,
+}
+
+statement!(EntryLocks<'_>, cached -> Nullable<BigInt>, [Pg], |this, out| {
+    write_sql!(out;
+        "SELECT MAX(owner) FROM (SELECT owner, CASE WHEN mine THEN pg_advisory_xact_lock("
+        [diesel::sql_types::Integer: &ENTRY_LOCK_CLASS] ", k) ELSE pg_advisory_xact_lock_shared("
+        [diesel::sql_types::Integer: &ENTRY_LOCK_CLASS] ", k) END AS locked \
+         FROM (SELECT CAST(id & 2147483647 AS integer) AS k, mine, owner FROM (SELECT "
+        [BigInt: &this.user_id] " AS id, TRUE AS mine, NULL::bigint AS owner UNION ALL \
+         SELECT id, FALSE, id FROM users WHERE invite_code = " [Text: this.code]
+        // a subquery's order is kept by the query above it (OFFSET 0 keeps it a subquery)
+        " AND deleted_at IS NULL) AS keys ORDER BY k, mine DESC OFFSET 0) AS ordered) AS locks"
+    );
+    Ok(())
+});
+
+/// The statement of [`read_entry`]'s state.
+struct EntryRead<'a> {
+    user_id: i64,
+    code: &'a str,
+    since: NaiveDateTime,
+    now: NaiveDateTime,
+}
+
+statement!(EntryRead<'_>, cached -> (
+    users::SqlType,
+    (BigInt, Nullable<Timestamp>, Nullable<BigInt>, Bool, Nullable<Text>),
+), [Pg, Sqlite], |this, out| {
+    let tries = |out: &mut diesel::query_builder::AstPass<'_, 'c, DB>| {
+        write_sql!(out;
+            " FROM invite_attempts WHERE user_id = " [BigInt: &this.user_id]
+            " AND created_at > " [Timestamp: &this.since] ")"
+        );
+        QueryResult::Ok(())
+    };
+    out.push_sql("SELECT ");
+    users::all_columns.walk_ast(out.reborrow())?;
+    out.push_sql(", (SELECT COUNT(*)");
+    tries(&mut out)?;
+    out.push_sql(", (SELECT MIN(created_at)");
+    tries(&mut out)?;
+    write_sql!(out;
+        ", (SELECT o.id FROM users AS o WHERE o.invite_code = " [Text: this.code]
+        " AND o.deleted_at IS NULL), EXISTS (SELECT 1 FROM users AS i WHERE i.invited_by_id = "
+        [BigInt: &this.user_id] "), "
+    );
+    super::emails::write_open_address(&mut out, "users.id", &this.now)?;
+    write_sql!(out; " FROM users WHERE users.id = " [BigInt: &this.user_id]);
+    Ok(())
+});
+
+/// Whether linking `user_id` under `owner_id` would close a cycle, for a person who has
+/// invitees (see [`read_entry`]): takes the lock of such entries, then walks up the owner's chain.
+pub fn closes_cycle(conn: &mut DbConnection, user_id: i64, owner_id: i64) -> QueryResult<bool> {
+    super::lock_keys(conn, &[CHAINS_LOCK])?;
+    chain_contains(conn, owner_id, user_id)
+}
+
+/// The writes of an entry (a try, and the link when every rule allowed it).
+#[derive(Debug, Clone, Copy)]
+pub struct EntryWrites {
+    pub user_id: i64,
+    /// The inviter, when the rules allowed the entry.
+    pub owner_id: Option<i64>,
+    /// Tries before this no longer count: they are purged.
+    pub since: NaiveDateTime,
+    pub now: NaiveDateTime,
+}
+
+/// Records an entry (inside the caller's transaction, after [`read_entry`]): the person's old
+/// tries purged, this try counted and, when `owner_id` is given, the link and the owner's count.
+/// False when no link was made (none asked, or the person had one already).
+pub fn record_entry(conn: &mut DbConnection, w: &EntryWrites) -> QueryResult<bool> {
+    match conn {
+        DbConnection::Pg(c) => EntryOnPostgres(w).get_result::<i64>(c).map(|n| n == 1),
+        DbConnection::Sqlite(_) => {
+            purge_tries_before(conn, w.user_id, w.since)?;
+            record_try(conn, w.user_id, w.now)?;
+            let Some(owner_id) = w.owner_id else {
+                return Ok(false);
+            };
+            if !set_inviter(conn, w.user_id, owner_id, w.now)? {
+                return Ok(false);
+            }
+            add_invitee(conn, owner_id)?;
+            Ok(true)
+        }
+    }
+}
+
+/// [`record_entry`] on PostgreSQL: the same writes as SQLite's, in one statement.
+struct EntryOnPostgres<'a>(&'a EntryWrites);
+
+statement!(EntryOnPostgres<'_>, cached -> BigInt, [Pg], |this, out| {
+    let w = this.0;
+    write_sql!(out;
+        "WITH purged AS (DELETE FROM invite_attempts WHERE user_id = " [BigInt: &w.user_id]
+        " AND created_at < " [Timestamp: &w.since] "), tried AS (INSERT INTO invite_attempts \
+         (user_id, created_at) VALUES (" [BigInt: &w.user_id] ", " [Timestamp: &w.now]
+        ")), linked AS (UPDATE users SET invited_by_id = " [Nullable<BigInt>: &w.owner_id]
+        ", invited_at = " [Timestamp: &w.now] " WHERE id = " [BigInt: &w.user_id]
+        " AND invited_by_id IS NULL AND " [Nullable<BigInt>: &w.owner_id]
+        " IS NOT NULL RETURNING id), counted AS (UPDATE users SET invitee_count = \
+         invitee_count + 1 WHERE id = " [Nullable<BigInt>: &w.owner_id]
+        " AND EXISTS (SELECT 1 FROM linked)) SELECT COUNT(*) FROM linked"
+    );
+    Ok(())
+});
 
 pub fn find_by_invite_code(conn: &mut DbConnection, code: &str) -> QueryResult<Option<User>> {
     users::table

@@ -2,16 +2,16 @@
 
 use chrono::NaiveDateTime;
 use diesel::{
-    backend::Backend,
-    pg::Pg,
     prelude::*,
-    query_builder::{AstPass, Query, QueryFragment, QueryId},
-    serialize::ToSql,
-    sql_types::{BigInt, Binary, HasSqlType, Integer, Nullable, Text, Timestamp},
-    sqlite::Sqlite,
+    query_builder::AstPass,
+    sql_types::{BigInt, Binary, Integer, Nullable, Text, Timestamp},
 };
 
-use super::{DbConnection, backend::write_sql, schema::sms_messages};
+use super::{
+    DbConnection,
+    backend::{statement, write_sql},
+    schema::sms_messages,
+};
 use crate::domain::outbox::MessageState;
 
 #[derive(Debug, Insertable)]
@@ -136,48 +136,11 @@ struct ClaimDue {
     lock: bool,
 }
 
-impl QueryId for ClaimDue {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl Query for ClaimDue {
-    type SqlType = (
-        (
-            BigInt,
-            Text,
-            Text,
-            Binary,
-            Timestamp,
-            Integer,
-            Text,
-            Nullable<Text>,
-        ),
-        Timestamp,
-    );
-}
-
-impl<Conn: Connection> RunQueryDsl<Conn> for ClaimDue {}
-
-impl QueryFragment<Pg> for ClaimDue {
-    fn walk_ast<'c>(&'c self, out: AstPass<'_, 'c, Pg>) -> QueryResult<()> {
-        walk_claim(self, out)
-    }
-}
-
-impl QueryFragment<Sqlite> for ClaimDue {
-    fn walk_ast<'c>(&'c self, out: AstPass<'_, 'c, Sqlite>) -> QueryResult<()> {
-        walk_claim(self, out)
-    }
-}
-
-fn walk_claim<'c, DB>(q: &'c ClaimDue, mut out: AstPass<'_, 'c, DB>) -> QueryResult<()>
-where
-    DB: Backend + HasSqlType<Text> + HasSqlType<Timestamp> + HasSqlType<BigInt>,
-    str: ToSql<Text, DB>,
-    NaiveDateTime: ToSql<Timestamp, DB>,
-    i64: ToSql<BigInt, DB>,
-{
+// its text depends on the backend (PostgreSQL locks the picked rows)
+statement!(ClaimDue, by_text -> (
+    (BigInt, Text, Text, Binary, Timestamp, Integer, Text, Nullable<Text>),
+    Timestamp,
+), [Pg, Sqlite], |this, out| {
     let (pending, sending) = (
         MessageState::Pending.as_str(),
         MessageState::Sending.as_str(),
@@ -185,19 +148,19 @@ where
     // due: pending and due, or sending with a lapsed claim
     let due = |out: &mut AstPass<'_, 'c, DB>| {
         write_sql!(out;
-            "((state = " [Text: pending] " AND next_attempt_at <= " [Timestamp: &q.now]
-            ") OR (state = " [Text: sending] " AND claimed_until <= " [Timestamp: &q.now] "))"
+            "((state = " [Text: pending] " AND next_attempt_at <= " [Timestamp: &this.now]
+            ") OR (state = " [Text: sending] " AND claimed_until <= " [Timestamp: &this.now] "))"
         );
         QueryResult::Ok(())
     };
     write_sql!(out;
         "UPDATE sms_messages SET state = " [Text: sending] ", attempts = attempts + 1, \
-         claimed_until = " [Timestamp: &q.until] ", updated_at = " [Timestamp: &q.now]
+         claimed_until = " [Timestamp: &this.until] ", updated_at = " [Timestamp: &this.now]
         " WHERE id IN (SELECT id FROM sms_messages WHERE "
     );
     due(&mut out)?;
-    write_sql!(out; " ORDER BY next_attempt_at, id LIMIT " [BigInt: &q.limit]);
-    if q.lock {
+    write_sql!(out; " ORDER BY next_attempt_at, id LIMIT " [BigInt: &this.limit]);
+    if this.lock {
         out.push_sql(" FOR UPDATE SKIP LOCKED");
     }
     // each still due when it is updated (another worker may have taken it meanwhile)
@@ -208,7 +171,7 @@ where
          next_attempt_at",
     );
     Ok(())
-}
+});
 
 /// A provider accepted the message: it is sent, and its body (with the code) is emptied.
 pub fn mark_sent(
@@ -266,32 +229,20 @@ struct MarkAllSent<'a> {
     now: NaiveDateTime,
 }
 
-/// Its key in the connection's cache: its text never changes.
-struct MarkAllSentText;
-
-impl QueryId for MarkAllSent<'_> {
-    type QueryId = MarkAllSentText;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
-impl RunQueryDsl<PgConnection> for MarkAllSent<'_> {}
-
-impl QueryFragment<Pg> for MarkAllSent<'_> {
-    fn walk_ast<'c>(&'c self, mut out: AstPass<'_, 'c, Pg>) -> QueryResult<()> {
-        use diesel::sql_types::Array;
-        write_sql!(out;
-            "UPDATE sms_messages SET state = " [Text: MessageState::Sent.as_str()]
-            ", provider = v.provider, provider_message_id = v.message_id, body = "
-            [Binary: &[] as &[u8]] ", claimed_until = NULL, sent_at = " [Timestamp: &self.now]
-            ", updated_at = " [Timestamp: &self.now] " FROM unnest("
-            [Array<BigInt>: &self.ids] ", " [Array<Text>: &self.providers] ", "
-            [Array<Nullable<Text>>: &self.message_ids]
-            ") AS v(id, provider, message_id) WHERE sms_messages.id = v.id AND sms_messages.state = "
-            [Text: MessageState::Sending.as_str()]
-        );
-        Ok(())
-    }
-}
+statement!(MarkAllSent<'_>, cached, [Pg], |this, out| {
+    use diesel::sql_types::Array;
+    write_sql!(out;
+        "UPDATE sms_messages SET state = " [Text: MessageState::Sent.as_str()]
+        ", provider = v.provider, provider_message_id = v.message_id, body = "
+        [Binary: &[] as &[u8]] ", claimed_until = NULL, sent_at = " [Timestamp: &this.now]
+        ", updated_at = " [Timestamp: &this.now] " FROM unnest("
+        [Array<BigInt>: &this.ids] ", " [Array<Text>: &this.providers] ", "
+        [Array<Nullable<Text>>: &this.message_ids]
+        ") AS v(id, provider, message_id) WHERE sms_messages.id = v.id AND sms_messages.state = "
+        [Text: MessageState::Sending.as_str()]
+    );
+    Ok(())
+});
 
 /// A try failed: back to pending until `next`, with the error.
 pub fn reschedule(

@@ -675,3 +675,40 @@ async fn a_read_only_database_file_gives_503_and_says_so() {
     drop(read_only);
     drop(app);
 }
+
+/// A key's advisory lock is the first 8 bytes of its SHA-256, as every release has taken it
+/// (the database computes it now): instances of two releases sharing a database during an
+/// upgrade still serialise on the same locks.
+#[actix_web::test]
+async fn advisory_lock_keys_are_the_sha256_of_the_key() {
+    use diesel::sql_types::BigInt;
+    use sha2::{Digest, Sha256};
+    let Some(app) = TestApp::spawn(Backend::Postgres).await else {
+        return;
+    };
+    let mut conn = app.conn();
+    let keys = ["+998901234567", "net:10.1.2.3/32", "prefix:+99890123"];
+    #[derive(diesel::QueryableByName)]
+    struct Held {
+        #[diesel(sql_type = BigInt)]
+        key: i64,
+    }
+    let held = user_auth::db::write_transaction(&mut conn, |conn| {
+        user_auth::db::lock_keys(conn, &keys)?;
+        // a bigint key is held as (high 32 bits, low 32 bits)
+        diesel::sql_query(
+            "SELECT (classid::bigint << 32) | objid::bigint AS key FROM pg_locks \
+             WHERE locktype = 'advisory' AND objsubid = 1 AND pid = pg_backend_pid()",
+        )
+        .load::<Held>(conn)
+    })
+    .unwrap();
+    let mut held: Vec<i64> = held.into_iter().map(|h| h.key).collect();
+    let mut expected: Vec<i64> = keys
+        .iter()
+        .map(|k| i64::from_be_bytes(Sha256::digest(k.as_bytes())[..8].try_into().unwrap()))
+        .collect();
+    held.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(held, expected);
+}

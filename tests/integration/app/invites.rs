@@ -270,6 +270,79 @@ async fn pairs_entering_each_others_codes_at_once_never_make_a_cycle(backend: Ba
     assert_invite_invariants(&mut uc.conn());
 }
 
+/// Rings of people (sizes 2 to 7) where each enters the next one's code, all at once, over
+/// several rounds: in every ring exactly one entry is refused as a cycle, the others link.
+async fn rings_of_people_entering_each_others_codes_at_once_never_close(backend: Backend) {
+    let Some(uc) = UseCases::new(backend) else {
+        return;
+    };
+    const SIZES: [usize; 7] = [2, 3, 4, 5, 6, 7, 5];
+    let per_round: usize = SIZES.iter().sum();
+    for round in 0..4 {
+        let people: Vec<(i64, String)> = (0..per_round)
+            .map(|i| uc.create_user(&many(round * per_round + i)))
+            .map(|u| (u.id, u.invite_code))
+            .collect();
+        // the ring of each person: its first member and size
+        let mut rings = Vec::new();
+        for size in SIZES {
+            let first = rings.last().map_or(0, |&(f, s): &(usize, usize)| f + s);
+            rings.push((first, size));
+        }
+        let next: Vec<usize> = rings
+            .iter()
+            .flat_map(|&(first, size)| (0..size).map(move |k| first + (k + 1) % size))
+            .collect();
+        let entries = people.clone();
+        let results = race(&uc, per_round, move |i, conn| {
+            activate(conn, entries[i].0, &entries[next[i]].1)
+        });
+        for &(first, size) in &rings {
+            let ring = &results[first..first + size];
+            assert_eq!(
+                ring.iter()
+                    .filter(|r| **r == Err(InviteRefused::Cycle))
+                    .count(),
+                1,
+                "round {round}, ring of {size}: {ring:?}"
+            );
+            assert!(
+                ring.iter()
+                    .all(|r| matches!(r, Ok(_) | Err(InviteRefused::Cycle)))
+            );
+        }
+        assert_invite_invariants(&mut uc.conn());
+    }
+}
+
+/// Two chains (a entered b's code, c entered d's) joined both ways at once: b enters c's code
+/// while d enters a's. Both already have invitees and lock no account in common, so only the
+/// check of entries that could close a cycle keeps them apart: exactly one of each pair links.
+async fn two_chains_joined_both_ways_at_once_never_close(backend: Backend) {
+    let Some(uc) = UseCases::new(backend) else {
+        return;
+    };
+    const GROUPS: usize = 16;
+    let mut entries = Vec::new();
+    for g in 0..GROUPS {
+        let [a, b, c, d] = [0, 1, 2, 3].map(|k| uc.create_user(&many(g * 4 + k)));
+        uc.enter(&a, &b).await.unwrap();
+        uc.enter(&c, &d).await.unwrap();
+        entries.push((b.id, c.invite_code.clone()));
+        entries.push((d.id, a.invite_code.clone()));
+    }
+
+    let results = race(&uc, GROUPS * 2, move |i, conn| {
+        activate(conn, entries[i].0, &entries[i].1)
+    });
+
+    for pair in results.chunks(2) {
+        assert_eq!(pair.iter().filter(|r| r.is_ok()).count(), 1, "{pair:?}");
+        assert!(pair.contains(&Err(InviteRefused::Cycle)), "{pair:?}");
+    }
+    assert_invite_invariants(&mut uc.conn());
+}
+
 async fn one_person_sending_many_codes_at_once_gets_exactly_one(backend: Backend) {
     let Some(uc) = UseCases::new(backend) else {
         return;
@@ -302,5 +375,7 @@ crate::on_both_backends!(
     the_profile_page_needs_an_open_session,
     many_people_entering_the_same_code_at_once_all_count,
     pairs_entering_each_others_codes_at_once_never_make_a_cycle,
+    rings_of_people_entering_each_others_codes_at_once_never_close,
+    two_chains_joined_both_ways_at_once_never_close,
     one_person_sending_many_codes_at_once_gets_exactly_one,
 );
