@@ -814,14 +814,14 @@ struct Row {
     flow: &'static str,
     app: Sample,
     floor: Option<Sample>,
-    /// PostgreSQL: the flow's statements replayed by pgbench.
-    sql: Option<Result<sql_floor::PgBench, String>>,
+    /// The flow's statements replayed (pgbench on PostgreSQL, bare connections on SQLite).
+    sql: Option<Result<sql_floor::SqlFloor, String>>,
     writes: bool,
 }
 
-/// The SQL floor of a write flow (PostgreSQL, unless `--no-floor`): the statements `work` sends
-/// for item 0, replayed by pgbench for items 1.. (`inputs(i)`: item i's own values; item 0's
-/// are asked after its request ran).
+/// The SQL floor of a write flow (unless `--no-floor`): the statements `work` sends for item 0,
+/// replayed for items 1.. (`inputs(i)`: item i's own values; item 0's are asked after its
+/// request ran) by pgbench on PostgreSQL, on one bare connection per client on SQLite.
 fn sql_floor_of(
     opts: &Options,
     url: &DatabaseUrl,
@@ -829,9 +829,10 @@ fn sql_floor_of(
     items: usize,
     work: impl FnOnce(&mut db::DbConnection) -> bool,
     inputs: impl Fn(usize) -> sql_floor::Inputs,
-) -> Option<Result<sql_floor::PgBench, String>> {
-    let DatabaseUrl::Postgres(address) = url else {
-        return None;
+) -> Option<Result<sql_floor::SqlFloor, String>> {
+    let address = match url {
+        DatabaseUrl::Postgres(address) => Some(address.as_str()),
+        _ => None,
     };
     if opts.no_floor {
         return None;
@@ -1145,7 +1146,7 @@ async fn run_backend(
         let (p, v) = (phones.clone(), verify.clone());
         let fl = (!opts.no_floor)
             .then(|| floor(&pool, c, d, move |i, conn| Some(v(p.get(i)?, i, conn))));
-        let sql = if matches!(target.url, DatabaseUrl::Postgres(_)) && !opts.no_floor {
+        let sql = if !opts.no_floor {
             let phones = make(prepared / 4);
             plant_codes(&pool, &phones, &code);
             let ids = ids_of(&pool, &phones);
@@ -1279,7 +1280,7 @@ async fn run_backend(
         let e = enter.clone();
         let fl = (!opts.no_floor)
             .then(|| floor(&pool, c, d, move |i, conn| Some(e(tokens.get(i)?, conn))));
-        let sql = if matches!(target.url, DatabaseUrl::Postgres(_)) && !opts.no_floor {
+        let sql = if !opts.no_floor {
             let phones = fresh_phones(&phones_counter, prepared / 4);
             let tokens = accounts_with_tokens(&pool, &phones);
             let ids = ids_of(&pool, &phones);
@@ -1326,7 +1327,7 @@ impl JsonBody for reqwest::RequestBuilder {
 fn table(rows: &[Row]) -> String {
     let mut out = String::from(
         "| flow | req/s | p50 ms | p99 ms | max ms | errors | server CPU µs/req | load CPU µs/req \
-         | floor req/s | floor p99 ms | floor CPU µs/req | app ÷ floor | SQL floor (pgbench) tps \
+         | floor req/s | floor p99 ms | floor CPU µs/req | app ÷ floor | SQL floor req/s \
          | app ÷ SQL floor |\n\
          |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
@@ -1374,11 +1375,20 @@ fn sql_floors(rows: &[Row]) -> String {
         match result {
             Err(e) => out.push_str(&format!("failed: {e}\n")),
             Ok(b) => {
+                let us = |v: Option<f64>| v.map_or("—".to_owned(), |v| format!("{v:.0} µs"));
                 out.push_str(&format!(
-                    "pgbench {:.0} tps, average latency {:.2} ms, {} transactions, {} failed; \
-                     each statement's average latency (ms):\n\n",
-                    b.tps, b.latency_ms, b.transactions, b.failed
+                    "{:.0} requests/s, average latency {:.2} ms, {} done, {} failed; CPU per \
+                     request: database {}, pgbench {}; each statement's average latency (ms):\n\n",
+                    b.tps,
+                    b.latency_ms,
+                    b.transactions,
+                    b.failed,
+                    us(b.database_cpu_us),
+                    us(b.client_cpu_us),
                 ));
+                if let Some(e) = b.first_error.as_ref().filter(|_| b.failed > 0) {
+                    out.push_str(&format!("    the first failure: {e}\n\n"));
+                }
                 for (ms, sql) in &b.statements {
                     let short: String = sql.chars().take(110).collect();
                     let more = if short.len() < sql.len() { "…" } else { "" };

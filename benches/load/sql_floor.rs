@@ -11,13 +11,25 @@
 //! idempotency key) becomes a fresh random one; everything else stays what it was. Every
 //! statement stays the text the app sent, with these in place of its parameters.
 
-use std::{cell::RefCell, fmt::Write as _, process::Command, time::Duration};
+use std::{
+    cell::RefCell,
+    fmt::Write as _,
+    process::Command,
+    sync::{
+        Mutex, PoisonError,
+        atomic::{AtomicU64, AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant},
+};
 
 use diesel::{
-    RunQueryDsl,
+    QueryResult, RunQueryDsl, SqliteConnection,
     connection::{Instrumentation, InstrumentationEvent},
+    query_builder::{AstPass, QueryFragment, QueryId},
+    sql_types::BigInt,
+    sqlite::Sqlite,
 };
-use user_auth::db::DbPool;
+use user_auth::db::{DbConnection, DbPool};
 
 thread_local! {
     /// The statements sent on this thread while a capture runs.
@@ -208,172 +220,276 @@ impl Parser<'_> {
     }
 }
 
-/// A text as an SQL literal that pgbench leaves alone (it reads `:name` as a variable, even in
-/// quotes, so a colon is spelt `chr(58)`).
-fn literal(text: &str) -> String {
-    let parts: Vec<String> = text
-        .split(':')
-        .map(|p| format!("'{}'", p.replace('\'', "''")))
-        .collect();
-    format!("({}::text)", parts.join(" || chr(58) || "))
+/// The database a replay is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// For pgbench: the request's row is `:n`.
+    Postgres,
+    /// For a bare SQLite connection: the request's row is the statement's one parameter, `?1`.
+    Sqlite,
 }
 
-/// The replayed request's `column`.
-fn input(column: &str) -> String {
-    format!("(SELECT {column} FROM bench_floor WHERE n = :n)")
-}
-
-/// What replaces a bind of the captured request, as SQL.
-fn replay(value: &Value, captured: &Inputs) -> Result<String, String> {
-    Ok(match value {
-        Value::Null => "NULL".into(),
-        Value::Bool(b) => if *b { "TRUE" } else { "FALSE" }.into(),
-        Value::Int(n) if captured.new_user_id == Some(*n) => {
-            format!("(SELECT id FROM users WHERE phone = {})", input("phone"))
-        }
-        Value::Int(n) => captured
-            .numbers()
-            .iter()
-            .find(|(_, v)| *v == Some(*n))
-            .map_or_else(|| n.to_string(), |(column, _)| input(column)),
-        Value::Time(t) => {
-            let t = chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f")
-                .map_err(|e| format!("{t}: {e}"))?;
-            format!(
-                "(TIMESTAMP 'epoch' + {} * INTERVAL '1 microsecond')",
-                t.and_utc().timestamp_micros()
-            )
-        }
-        Value::Text(text) => {
-            let texts = captured.texts();
-            if let Some((column, _)) = texts.iter().find(|(_, v)| *v == Some(text.as_str())) {
-                input(column)
-            } else if let Some((tag, column)) = texts.iter().find_map(|(column, v)| {
-                let tag = text.strip_suffix(v.filter(|v| !v.is_empty())?)?;
-                (!tag.is_empty() && !tag.bytes().any(|b| b.is_ascii_digit()))
-                    .then_some((tag, column))
-            }) {
-                format!("({} || {})", literal(tag), input(column))
-            } else if text.len() >= 32
-                && text
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b))
-            {
-                // a value of its own for each request (a token's hash, an idempotency key)
-                format!(
-                    "substr(md5(random()::text) || md5(random()::text), 1, {})",
-                    text.len()
-                )
-            } else {
-                literal(text)
+impl Dialect {
+    /// A text as an SQL literal. pgbench reads `:name` as a variable even in quotes, so there
+    /// a colon is spelt `chr(58)`.
+    fn literal(self, text: &str) -> String {
+        let quote = |p: &str| format!("'{}'", p.replace('\'', "''"));
+        match self {
+            Dialect::Postgres => {
+                let parts: Vec<String> = text.split(':').map(quote).collect();
+                format!("({}::text)", parts.join(" || chr(58) || "))
             }
+            Dialect::Sqlite => quote(text),
         }
-        // bytes (a message body; an emptied one is `[]`)
-        Value::List(items) if items.iter().all(|v| matches!(v, Value::Int(0..=255))) => {
-            let mut hex = String::from("'\\x");
-            for v in items {
-                if let Value::Int(b) = v {
-                    let _ = write!(hex, "{b:02x}");
+    }
+
+    /// The replayed request's `column`.
+    fn input(self, column: &str) -> String {
+        let n = match self {
+            Dialect::Postgres => ":n",
+            Dialect::Sqlite => "?1",
+        };
+        format!("(SELECT {column} FROM bench_floor WHERE n = {n})")
+    }
+
+    /// What replaces a bind of the captured request, as SQL.
+    fn replay(self, value: &Value, captured: &Inputs) -> Result<String, String> {
+        let pg = self == Dialect::Postgres;
+        Ok(match value {
+            Value::Null => "NULL".into(),
+            Value::Bool(b) => match (pg, b) {
+                (true, true) => "TRUE",
+                (true, false) => "FALSE",
+                (false, true) => "1",
+                (false, false) => "0",
+            }
+            .into(),
+            Value::Int(n) if captured.new_user_id == Some(*n) => {
+                format!(
+                    "(SELECT id FROM users WHERE phone = {})",
+                    self.input("phone")
+                )
+            }
+            Value::Int(n) => captured
+                .numbers()
+                .iter()
+                .find(|(_, v)| *v == Some(*n))
+                .map_or_else(|| n.to_string(), |(column, _)| self.input(column)),
+            Value::Time(t) => {
+                let t = chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f")
+                    .map_err(|e| format!("{t}: {e}"))?;
+                if pg {
+                    format!(
+                        "(TIMESTAMP 'epoch' + {} * INTERVAL '1 microsecond')",
+                        t.and_utc().timestamp_micros()
+                    )
+                } else {
+                    // as diesel writes a timestamp into SQLite
+                    format!("'{}'", t.format("%Y-%m-%d %H:%M:%S%.f"))
                 }
             }
-            format!("{hex}'::bytea")
-        }
-        Value::List(items) => {
-            let parts = items
-                .iter()
-                .map(|v| replay(v, captured))
-                .collect::<Result<Vec<_>, _>>()?;
-            let ty = match items.first() {
-                Some(Value::Text(_)) => "text",
-                _ => "bigint",
-            };
-            format!("ARRAY[{}]::{ty}[]", parts.join(", "))
-        }
-    })
+            Value::Text(text) => {
+                let texts = captured.texts();
+                if let Some((column, _)) = texts.iter().find(|(_, v)| *v == Some(text.as_str())) {
+                    self.input(column)
+                } else if let Some((tag, column)) = texts.iter().find_map(|(column, v)| {
+                    let tag = text.strip_suffix(v.filter(|v| !v.is_empty())?)?;
+                    (!tag.is_empty() && !tag.bytes().any(|b| b.is_ascii_digit()))
+                        .then_some((tag, column))
+                }) {
+                    format!("({} || {})", self.literal(tag), self.input(column))
+                } else if text.len() >= 32
+                    && text
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b))
+                {
+                    // a value of its own for each request (a token's hash, an idempotency key)
+                    let len = text.len();
+                    if pg {
+                        format!("substr(md5(random()::text) || md5(random()::text), 1, {len})")
+                    } else {
+                        format!("lower(substr(hex(randomblob(32)), 1, {len}))")
+                    }
+                } else {
+                    self.literal(text)
+                }
+            }
+            // bytes (a message body; an emptied one is `[]`)
+            Value::List(items) if items.iter().all(|v| matches!(v, Value::Int(0..=255))) => {
+                let mut hex = String::new();
+                for v in items {
+                    if let Value::Int(b) = v {
+                        let _ = write!(hex, "{b:02x}");
+                    }
+                }
+                if pg {
+                    format!("'\\x{hex}'::bytea")
+                } else {
+                    format!("X'{hex}'")
+                }
+            }
+            Value::List(items) => {
+                let parts = items
+                    .iter()
+                    .map(|v| self.replay(v, captured))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let ty = match items.first() {
+                    Some(Value::Text(_)) => "text",
+                    _ => "bigint",
+                };
+                format!("ARRAY[{}]::{ty}[]", parts.join(", "))
+            }
+        })
+    }
+
+    /// The statements `captured` (as diesel shows them), sent for a request whose values were
+    /// `inputs`, with each bind replaced (see the module's documentation).
+    pub fn statements(self, captured: &[String], inputs: &Inputs) -> Result<Vec<String>, String> {
+        captured
+            .iter()
+            .map(|statement| {
+                let (sql, binds) = statement
+                    .split_once(" -- binds: ")
+                    .unwrap_or((statement.as_str(), "[]"));
+                let binds = parse_binds(binds).ok_or_else(|| format!("binds of {sql}: {binds}"))?;
+                let mut sql = sql.replace('\n', " ");
+                match self {
+                    // from the last, so `$1` never matches the start of `$12`
+                    Dialect::Postgres => {
+                        for (i, value) in binds.iter().enumerate().rev() {
+                            sql = sql.replace(&format!("${}", i + 1), &self.replay(value, inputs)?);
+                        }
+                    }
+                    // `?` in order
+                    Dialect::Sqlite => {
+                        let mut out = String::new();
+                        let mut values = binds.iter();
+                        for (i, part) in sql.split('?').enumerate() {
+                            if i > 0 {
+                                let value = values.next().ok_or("more ? than binds")?;
+                                out.push_str(&self.replay(value, inputs)?);
+                            }
+                            out.push_str(part);
+                        }
+                        sql = out;
+                    }
+                }
+                Ok(sql)
+            })
+            .collect()
+    }
 }
 
-/// The pgbench script of the statements `captured` (as diesel shows them), sent for a request
-/// whose values were `inputs`: each request of a client takes the next `bench_floor` row.
-pub fn script(captured: &[String], inputs: &Inputs) -> Result<String, String> {
+/// The pgbench script of `statements` (PostgreSQL's): each request of a client takes the next
+/// `bench_floor` row.
+pub fn script(statements: &[String]) -> String {
     let mut out = String::from("\\set k :k + 1\n\\set n :client_id * 1000000 + :k\n");
-    for statement in captured {
-        let (sql, binds) = statement
-            .split_once(" -- binds: ")
-            .unwrap_or((statement.as_str(), "[]"));
-        let binds = parse_binds(binds).ok_or_else(|| format!("binds of {sql}: {binds}"))?;
-        let mut sql = sql.to_owned();
-        // from the last, so `$1` never matches the start of `$12`
-        for (i, value) in binds.iter().enumerate().rev() {
-            sql = sql.replace(&format!("${}", i + 1), &replay(value, inputs)?);
-        }
-        out.push_str(&sql.replace('\n', " "));
+    for sql in statements {
+        out.push_str(sql);
         out.push_str(";\n");
     }
-    Ok(out)
+    out
 }
 
-/// Fills `bench_floor` with the requests pgbench replays: client `c`'s k-th request (from 1)
-/// takes `rows[c * per_client + k - 1]`.
-pub fn load_inputs(pool: &DbPool, rows: &[Inputs], clients: usize) -> usize {
+/// Fills `bench_floor` with the replayed requests' values: `rows[i]` is row `number(i)`.
+fn load_inputs(pool: &DbPool, rows: &[Inputs], number: impl Fn(usize) -> i64) {
     let mut conn = pool.get().unwrap();
+    let pg = matches!(&*conn, DbConnection::Pg(_));
     diesel::sql_query("DROP TABLE IF EXISTS bench_floor")
         .execute(&mut conn)
         .unwrap();
-    diesel::sql_query(
-        "CREATE UNLOGGED TABLE bench_floor (n BIGINT PRIMARY KEY, phone TEXT, ip TEXT, net TEXT, \
+    diesel::sql_query(format!(
+        "CREATE {} TABLE bench_floor (n BIGINT PRIMARY KEY, phone TEXT, ip TEXT, net TEXT, \
          prefix TEXT, user_id BIGINT, code_id BIGINT, token_hash TEXT, invite_code TEXT)",
-    )
+        if pg { "UNLOGGED" } else { "" }
+    ))
     .execute(&mut conn)
     .unwrap();
-    let per_client = rows.len() / clients.max(1);
     let text = |v: &Option<String>| {
         v.as_deref()
             .map_or("NULL".into(), |s| format!("'{}'", s.replace('\'', "''")))
     };
-    let number = |v: &Option<i64>| v.map_or("NULL".into(), |n| n.to_string());
-    for c in 0..clients {
-        let chunk = &rows[c * per_client..(c + 1) * per_client];
-        for (part, batch) in chunk.chunks(1000).enumerate() {
-            let mut sql = String::from("INSERT INTO bench_floor VALUES ");
-            for (j, r) in batch.iter().enumerate() {
-                let k = part * 1000 + j + 1;
-                if j > 0 {
-                    sql.push_str(", ");
-                }
-                let _ = write!(
-                    sql,
-                    "({}, {}, {}, {}, {}, {}, {}, {}, {})",
-                    c * 1_000_000 + k,
-                    text(&r.phone),
-                    text(&r.ip),
-                    text(&r.net),
-                    text(&r.prefix),
-                    number(&r.user_id),
-                    number(&r.code_id),
-                    text(&r.token_hash),
-                    text(&r.invite_code),
-                );
+    let id = |v: &Option<i64>| v.map_or("NULL".into(), |n| n.to_string());
+    for (part, batch) in rows.chunks(500).enumerate() {
+        let mut sql = String::from("INSERT INTO bench_floor VALUES ");
+        for (j, r) in batch.iter().enumerate() {
+            if j > 0 {
+                sql.push_str(", ");
             }
-            diesel::sql_query(sql).execute(&mut conn).unwrap();
+            let _ = write!(
+                sql,
+                "({}, {}, {}, {}, {}, {}, {}, {}, {})",
+                number(part * 500 + j),
+                text(&r.phone),
+                text(&r.ip),
+                text(&r.net),
+                text(&r.prefix),
+                id(&r.user_id),
+                id(&r.code_id),
+                text(&r.token_hash),
+                text(&r.invite_code),
+            );
         }
+        diesel::sql_query(sql).execute(&mut conn).unwrap();
     }
     diesel::sql_query("ANALYZE").execute(&mut conn).unwrap();
-    per_client
 }
 
-/// What pgbench measured.
+/// What a floor run measured.
 #[derive(Debug, Clone, Default)]
-pub struct PgBench {
+pub struct SqlFloor {
     pub tps: f64,
     pub latency_ms: f64,
     pub transactions: u64,
     pub failed: u64,
-    /// Each statement's average latency (ms) and text, as `pgbench -r` reports them.
+    /// Each statement's average latency (ms) and text.
     pub statements: Vec<(f64, String)>,
+    /// What the first failed request was told.
+    pub first_error: Option<String>,
+    /// CPU time per request of the database (PostgreSQL's processes; on SQLite, the replaying
+    /// process, which is the database there), and of pgbench, in microseconds.
+    pub database_cpu_us: Option<f64>,
+    pub client_cpu_us: Option<f64>,
+}
+
+/// CPU time in a `/proc/PID/stat`: the fields from utime on (`at` 11 is utime, 12 stime, 13
+/// the reaped children's utime, 14 their stime), in Linux's fixed 100 ticks a second.
+fn stat_cpu(pid: &str, fields: &[usize]) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_name: Vec<&str> = stat.get(stat.rfind(')')? + 2..)?.split(' ').collect();
+    let ticks = fields.iter().try_fold(0_u64, |sum, &at| {
+        Some(sum + after_name.get(at)?.parse::<u64>().ok()?)
+    })?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// PostgreSQL's postmaster: its own CPU time and its ended backends' (pgbench's connections,
+/// once pgbench has closed them), when the database runs on this machine.
+fn postmaster_cpu(pool: &DbPool) -> Option<Duration> {
+    #[derive(diesel::QueryableByName)]
+    struct Pid {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        pid: i32,
+    }
+    let backend = diesel::sql_query("SELECT pg_backend_pid() AS pid")
+        .get_result::<Pid>(&mut pool.get().ok()?)
+        .ok()?;
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", backend.pid)).ok()?;
+    let parent = stat
+        .get(stat.rfind(')')? + 2..)?
+        .split(' ')
+        .nth(1)?
+        .to_owned();
+    stat_cpu(&parent, &[11, 12, 13, 14])
 }
 
 /// Runs `script` with pgbench against `url`: `clients` connections for `duration`.
-pub fn run(url: &str, script: &str, clients: usize, duration: Duration) -> Result<PgBench, String> {
+fn pgbench(
+    url: &str,
+    script: &str,
+    clients: usize,
+    duration: Duration,
+) -> Result<SqlFloor, String> {
     let path = std::env::temp_dir().join(format!("user-auth-floor-{}.sql", std::process::id()));
     std::fs::write(&path, script).map_err(|e| e.to_string())?;
     let output = Command::new("pgbench")
@@ -414,33 +530,185 @@ pub fn run(url: &str, script: &str, clients: usize, duration: Duration) -> Resul
             // `latency failures statement` columns
             let rest = rest.trim_start();
             let sql = rest.split_once(' ').map_or(rest, |(_, s)| s).trim_start();
-            Some((ms, sql.to_owned()))
+            (!sql.starts_with('\\')).then(|| (ms, sql.to_owned()))
         })
         .collect();
-    Ok(PgBench {
+    Ok(SqlFloor {
         tps,
         latency_ms: field("latency average = ").unwrap_or(0.0),
         transactions: field("number of transactions actually processed: ").unwrap_or(0.0) as u64,
         failed: field("number of failed transactions: ").unwrap_or(0.0) as u64,
         statements,
+        first_error: errors
+            .lines()
+            .find(|l| l.contains("ERROR"))
+            .map(str::to_owned),
+        ..SqlFloor::default()
     })
 }
 
-/// The whole floor of one flow: capture a request, load the replayed requests' values, run.
+/// A replayed statement on SQLite: its text, with the request's row where it says `?1`. Kept
+/// prepared by its text, as the app's statements are.
+struct Replayed<'a> {
+    sql: &'a str,
+    n: i64,
+}
+
+impl QueryId for Replayed<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl QueryFragment<Sqlite> for Replayed<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        // each `?1` becomes a parameter of its own (diesel writes `?`), all bound to the row
+        for (i, part) in self.sql.split("?1").enumerate() {
+            if i > 0 {
+                out.push_bind_param::<BigInt, _>(&self.n)?;
+            }
+            out.push_sql(part);
+        }
+        Ok(())
+    }
+}
+
+impl RunQueryDsl<SqliteConnection> for Replayed<'_> {}
+
+/// SQLite's writers take turns in-process, as the app's do (see `db::write_transaction`).
+static WRITER: Mutex<()> = Mutex::new(());
+
+/// Runs `statements` (SQLite's) on one connection per client for `duration`, each request on
+/// the next `bench_floor` row, timing each statement.
+fn replay_sqlite(
+    pool: &DbPool,
+    statements: &[String],
+    rows: usize,
+    clients: usize,
+    duration: Duration,
+) -> SqlFloor {
+    let next = AtomicUsize::new(0);
+    let (done, failed) = (AtomicU64::new(0), AtomicU64::new(0));
+    let spent: Vec<AtomicU64> = statements.iter().map(|_| AtomicU64::new(0)).collect();
+    let first_error = Mutex::new(None);
+    let start = Instant::now();
+    let deadline = start + duration;
+    std::thread::scope(|scope| {
+        for _ in 0..clients {
+            scope.spawn(|| {
+                let Ok(mut pooled) = pool.get() else { return };
+                let DbConnection::Sqlite(conn) = &mut *pooled else {
+                    return;
+                };
+                while Instant::now() < deadline {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= rows {
+                        break;
+                    }
+                    let mut turn = None;
+                    let mut ok = true;
+                    for (k, sql) in statements.iter().enumerate() {
+                        if sql.starts_with("BEGIN") {
+                            turn = Some(WRITER.lock().unwrap_or_else(PoisonError::into_inner));
+                        }
+                        let t = Instant::now();
+                        let result = if sql.starts_with("BEGIN") || sql.starts_with("COMMIT") {
+                            diesel::connection::SimpleConnection::batch_execute(conn, sql)
+                        } else {
+                            Replayed { sql, n: i as i64 }.execute(conn).map(drop)
+                        };
+                        spent[k].fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+                        if let Err(e) = result {
+                            first_error
+                                .lock()
+                                .unwrap_or_else(PoisonError::into_inner)
+                                .get_or_insert_with(|| format!("{e}: {sql}"));
+                            ok = false;
+                            let _ = diesel::connection::SimpleConnection::batch_execute(
+                                conn, "ROLLBACK",
+                            );
+                            break;
+                        }
+                        if sql.starts_with("COMMIT") {
+                            turn = None;
+                        }
+                    }
+                    drop(turn);
+                    if ok { &done } else { &failed }.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
+    });
+    let elapsed = start.elapsed().as_secs_f64();
+    let (done, failed) = (done.into_inner(), failed.into_inner());
+    let count = (done + failed).max(1) as f64;
+    SqlFloor {
+        tps: done as f64 / elapsed,
+        latency_ms: elapsed * 1e3 * clients as f64 / count,
+        transactions: done,
+        failed,
+        statements: statements
+            .iter()
+            .zip(spent)
+            .map(|(sql, ns)| (ns.into_inner() as f64 / count / 1e6, sql.clone()))
+            .collect(),
+        first_error: first_error
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner),
+        ..SqlFloor::default()
+    }
+}
+
+/// The floor of one flow: the captured request's statements, replayed for `rows` (`clients`
+/// at a time for `duration`) by pgbench on PostgreSQL (`url`), on bare connections on SQLite.
+#[allow(clippy::too_many_arguments)]
 pub fn measure(
     pool: &DbPool,
-    url: &str,
+    url: Option<&str>,
     clients: usize,
     duration: Duration,
     captured: &[String],
     captured_inputs: &Inputs,
     rows: &[Inputs],
-) -> Result<PgBench, String> {
-    let script = script(captured, captured_inputs)?;
-    load_inputs(pool, rows, clients);
-    let mut result = run(url, &script, clients, duration)?;
-    if result.statements.is_empty() {
-        result.statements = script.lines().map(|l| (0.0, l.to_owned())).collect();
-    }
-    Ok(result)
+) -> Result<SqlFloor, String> {
+    let result = match url {
+        Some(url) => {
+            let statements = Dialect::Postgres.statements(captured, captured_inputs)?;
+            // client c's k-th request (k from 1) takes rows[c * per_client + k - 1]
+            let per_client = rows.len() / clients.max(1);
+            load_inputs(pool, &rows[..per_client * clients], |i| {
+                ((i / per_client) * 1_000_000 + i % per_client + 1) as i64
+            });
+            let before = (postmaster_cpu(pool), stat_cpu("self", &[13, 14]));
+            let mut floor = pgbench(url, &script(&statements), clients, duration)?;
+            let after = (postmaster_cpu(pool), stat_cpu("self", &[13, 14]));
+            let per = |a: Option<Duration>, b: Option<Duration>| {
+                let requests = (floor.transactions + floor.failed).max(1) as f64;
+                Some(a?.saturating_sub(b?).as_secs_f64() * 1e6 / requests)
+            };
+            floor.database_cpu_us = per(after.0, before.0);
+            floor.client_cpu_us = per(after.1, before.1);
+            Ok(floor)
+        }
+        None => {
+            let statements = Dialect::Sqlite.statements(captured, captured_inputs)?;
+            load_inputs(pool, rows, |i| i as i64);
+            let before = stat_cpu("self", &[11, 12]);
+            let mut floor = replay_sqlite(pool, &statements, rows.len(), clients, duration);
+            let requests = (floor.transactions + floor.failed).max(1) as f64;
+            floor.database_cpu_us = stat_cpu("self", &[11, 12])
+                .zip(before)
+                .map(|(a, b)| a.saturating_sub(b).as_secs_f64() * 1e6 / requests);
+            Ok(floor)
+        }
+    };
+    // the replayed code requests' messages are not the app's to send (their bodies were sealed
+    // for the captured request's number): retire them before the app's worker tries
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    diesel::sql_query(
+        "UPDATE sms_messages SET state = 'expired' WHERE state IN ('pending', 'sending') \
+         AND phone IN (SELECT phone FROM bench_floor)",
+    )
+    .execute(&mut conn)
+    .map_err(|e| e.to_string())?;
+    result
 }

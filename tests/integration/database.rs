@@ -712,3 +712,48 @@ async fn advisory_lock_keys_are_the_sha256_of_the_key() {
     expected.sort_unstable();
     assert_eq!(held, expected);
 }
+
+/// Entering a code reads the person's row, tries, the code's owner and whether anyone entered
+/// the person's code by index, also in the generic plan PostgreSQL keeps for a prepared
+/// statement after a few runs. Most people have no invitees and a few have very many: priced
+/// for an average person, "anyone whose inviter is $1" looks common, and a plan that scans the
+/// table until it finds one reads every row for the person who has none.
+#[actix_web::test]
+async fn entering_a_code_reads_by_index_in_the_plan_kept_for_everyone() {
+    use user_auth::{
+        app::seed::{SeedPlan, seed},
+        db::invites::entry_read_sql,
+        domain::phone::PhoneNumber,
+    };
+    let Some(app) = TestApp::spawn(Backend::Postgres).await else {
+        return;
+    };
+    let mut conn = app.conn();
+    let plan_of_seed = SeedPlan {
+        users: 3_000,
+        invitees_of: vec![
+            (PhoneNumber::parse("+998903100001", None).unwrap(), 3_000),
+            (PhoneNumber::parse("+998903100002", None).unwrap(), 1_000),
+        ],
+    };
+    seed(
+        &mut conn,
+        &plan_of_seed,
+        0,
+        chrono::Utc::now().naive_utc(),
+        |_| (),
+    )
+    .unwrap();
+    diesel::sql_query("ANALYZE").execute(&mut conn).unwrap();
+    diesel::sql_query("SET plan_cache_mode = force_generic_plan")
+        .execute(&mut conn)
+        .unwrap();
+    let id = app.create_user(PHONE).id;
+    let at = "'2030-01-01 00:00:00'";
+    let plan = plan(
+        &mut conn,
+        &entry_read_sql(),
+        &format!("{id}, {at}, {id}, {at}, 'ABC123', {id}, {at}, {id}"),
+    );
+    assert!(!plan.contains("Seq Scan on users"), "{plan}");
+}
