@@ -1376,15 +1376,17 @@ fn sql_floors(rows: &[Row]) -> String {
             Err(e) => out.push_str(&format!("failed: {e}\n")),
             Ok(b) => {
                 let us = |v: Option<f64>| v.map_or("—".to_owned(), |v| format!("{v:.0} µs"));
+                let pgbench = b
+                    .client_cpu_us
+                    .map_or(String::new(), |v| format!(", pgbench {v:.0} µs"));
                 out.push_str(&format!(
                     "{:.0} requests/s, average latency {:.2} ms, {} done, {} failed; CPU per \
-                     request: database {}, pgbench {}; each statement's average latency (ms):\n\n",
+                     request: database {}{pgbench}; each statement's average latency (ms):\n\n",
                     b.tps,
                     b.latency_ms,
                     b.transactions,
                     b.failed,
                     us(b.database_cpu_us),
-                    us(b.client_cpu_us),
                 ));
                 if let Some(e) = b.first_error.as_ref().filter(|_| b.failed > 0) {
                     out.push_str(&format!("    the first failure: {e}\n\n"));

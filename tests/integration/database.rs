@@ -757,3 +757,25 @@ async fn entering_a_code_reads_by_index_in_the_plan_kept_for_everyone() {
     );
     assert!(!plan.contains("Seq Scan on users"), "{plan}");
 }
+
+/// PostgreSQL keeps room on each page of `users` for a row's next version, so a sign-in's
+/// update of `last_login` (no index covers it) stays on its page and writes no index entry
+/// (BENCHMARKS.md: a quarter of a returning sign-in's database CPU).
+#[actix_web::test]
+async fn the_users_table_keeps_room_for_updated_rows_on_postgres() {
+    #[derive(diesel::QueryableByName)]
+    struct Options {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        options: Option<String>,
+    }
+    let Some(app) = TestApp::spawn(Backend::Postgres).await else {
+        return;
+    };
+    let found = diesel::sql_query(
+        "SELECT array_to_string(reloptions, ',') AS options FROM pg_class \
+         WHERE oid = 'users'::regclass",
+    )
+    .get_result::<Options>(&mut app.conn())
+    .unwrap();
+    assert_eq!(found.options.as_deref(), Some("fillfactor=90"));
+}
