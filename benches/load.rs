@@ -912,10 +912,8 @@ fn free_invite_codes(pool: &DbPool, n: usize) -> Vec<String> {
     free
 }
 
-/// Item `i`'s values as the floor's requests see them: its number and its address (the
-/// floor's people use [`FLOOR_IPS`] onwards).
-fn floor_inputs(phone: &str, i: usize) -> sql_floor::Inputs {
-    let client = person(FLOOR_IPS + i);
+/// A request's values as the floor's requests see them: its number and its client.
+fn floor_inputs(phone: &str, client: ClientInfo) -> sql_floor::Inputs {
     sql_floor::Inputs {
         phone: Some(phone.to_owned()),
         ip: Some(client.ip),
@@ -1031,15 +1029,22 @@ async fn run_backend(
         });
     }
 
-    // code request, a new phone each time
-    if opts.wants("code request") {
+    // code request, a new phone each time: from an address of its own each (many people), and
+    // all from one address (people behind a carrier's NAT: each waits for the address's lock)
+    for (flow, one_address) in [("code request", false), ("code request, one address", true)] {
+        if !opts.wants(flow) {
+            continue;
+        }
+        // the n-th request's address, and the floors' (other addresses than the app's)
+        let app_ip = move |i: usize| client_ip(if one_address { 1 << 21 } else { i });
+        let floor_person = move |i: usize| person(FLOOR_IPS + if one_address { 0 } else { i });
         let phones = Arc::new(fresh_phones(&phones_counter, prepared));
         let (h, b, p) = (http.clone(), base.clone(), phones.clone());
         let app = drive(&pool, c, d, move |i| {
             let phone = p.get(i)?;
             Some(
                 h.post(format!("{b}/api/v1/auth/code"))
-                    .header("x-forwarded-for", client_ip(i))
+                    .header("x-forwarded-for", app_ip(i))
                     .json_body(&format!(r#"{{"phone":"{phone}"}}"#)),
             )
         })
@@ -1048,7 +1053,7 @@ async fn run_backend(
         let tr = Tr::new(Arc::new(Locales::load().expect("locales")), "en");
         let request = move |phone: &str, i: usize, conn: &mut db::DbConnection| {
             let phone = PhoneNumber::from_e164_unchecked(phone.to_owned());
-            let client = person(FLOOR_IPS + i);
+            let client = floor_person(i);
             let now = Utc::now().naive_utc();
             let text = |code: &OtpCode| sign_in::message_text(&tr, &cfg, "sms-text", code);
             matches!(
@@ -1068,10 +1073,10 @@ async fn run_backend(
             &pool,
             phones.len(),
             |conn| request(&phones[0], 0, conn),
-            |i| floor_inputs(&phones[i], i),
+            |i| floor_inputs(&phones[i], floor_person(i)),
         );
         rows.push(Row {
-            flow: "code request",
+            flow,
             app,
             floor: fl,
             sql,
@@ -1079,7 +1084,7 @@ async fn run_backend(
         });
         // delivery latency, once the flow's messages are out: at a steady pace, from the
         // request to the provider having the message
-        if server.is_some() {
+        if server.is_some() && !one_address {
             outbox_drained(&pool).await;
             let n = if opts.smoke { 100 } else { 2_000 };
             let phones = fresh_phones(&phones_counter, n);
@@ -1171,7 +1176,7 @@ async fn run_backend(
                         new_user_id: made.as_ref().map(|u| u.id),
                         invite_code: (!returning)
                             .then(|| made.map_or_else(|| codes[i].clone(), |u| u.invite_code)),
-                        ..floor_inputs(&phones[i], i)
+                        ..floor_inputs(&phones[i], person(FLOOR_IPS + i))
                     }
                 },
             )
