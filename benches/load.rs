@@ -572,6 +572,7 @@ fn auth_config() -> Config {
         outbox_key: key.derive32("user-auth/outbox/v1"),
         origin_host: None,
         link_origin: "http://127.0.0.1:8000".into(),
+        invitee_phones: Default::default(),
         test_numbers: Default::default(),
     }
 }

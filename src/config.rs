@@ -11,7 +11,7 @@ use crate::{
     domain::{
         client::AddressRules,
         limits::{LONG_OTP_LENGTH, Limits},
-        phone::PhonePolicy,
+        phone::{PhoneDisplay, PhonePolicy},
         test_numbers::TestNumbers,
         token::hex,
     },
@@ -427,6 +427,8 @@ pub struct Settings {
     pub public_origin: Option<PublicOrigin>,
     /// `TEST_PHONE_NUMBERS`: numbers that sign in with a fixed code, never sent, until a day.
     pub test_numbers: TestNumbers,
+    /// `INVITEE_PHONE_DISPLAY`: how people see the numbers of those who entered their code.
+    pub invitee_phones: PhoneDisplay,
 }
 
 /// Where people reach the site, as `PUBLIC_ORIGIN` gives it.
@@ -510,6 +512,7 @@ impl Settings {
             delivery_poll: DELIVERY_POLL,
             public_origin: None,
             test_numbers: TestNumbers::default(),
+            invitee_phones: PhoneDisplay::default(),
         }
     }
 
@@ -816,6 +819,15 @@ impl Settings {
                 Some(list) => TestNumbers::parse(&list)
                     .map_err(|e| err("TEST_PHONE_NUMBERS", e.to_string()))?,
             },
+            invitee_phones: match get("INVITEE_PHONE_DISPLAY") {
+                None => PhoneDisplay::default(),
+                Some(v) => PhoneDisplay::parse(&v).ok_or_else(|| {
+                    err(
+                        "INVITEE_PHONE_DISPLAY",
+                        format!("`{v}` is not full or masked"),
+                    )
+                })?,
+            },
         })
     }
 }
@@ -1116,6 +1128,19 @@ mod tests {
             settings(&[("SECRET_KEY", "short")]).unwrap_err().var,
             "SECRET_KEY"
         );
+        assert_eq!(
+            settings(&[("INVITEE_PHONE_DISPLAY", "hidden")])
+                .unwrap_err()
+                .var,
+            "INVITEE_PHONE_DISPLAY"
+        );
+        assert_eq!(
+            settings(&[("INVITEE_PHONE_DISPLAY", "masked")])
+                .unwrap()
+                .invitee_phones,
+            PhoneDisplay::Masked
+        );
+        assert_eq!(settings(&[]).unwrap().invitee_phones, PhoneDisplay::Full);
     }
 
     #[test]

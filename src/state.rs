@@ -285,6 +285,7 @@ pub fn use_cases(settings: &Settings, deps: Dependencies, pool: DbPool) -> App {
                 Some(origin) => origin.origin.clone(),
                 None => format!("http://{}", settings.bind),
             },
+            invitee_phones: settings.invitee_phones,
         },
         outbox: Arc::new(Notify::new()),
     })

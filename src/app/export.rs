@@ -15,6 +15,7 @@ use crate::{
         account::{Event, Invitee, Profile, User},
         cursor::PageRequest,
         devices::Device,
+        phone::PhoneDisplay,
         staff::AuditEntry,
     },
 };
@@ -52,7 +53,9 @@ impl Export {
     /// Gathers `user`'s data.
     pub async fn gather(&self, user: User) -> Result<PersonalData, Error> {
         self.parts
-            .run(move |conn, parts| gather(conn, user.clone(), parts.now()))
+            .run(move |conn, parts| {
+                gather(conn, user.clone(), parts.config.invitee_phones, parts.now())
+            })
             .await
     }
 }
@@ -60,6 +63,7 @@ impl Export {
 fn gather(
     conn: &mut DbConnection,
     user: User,
+    invitee_phones: PhoneDisplay,
     now: chrono::NaiveDateTime,
 ) -> Result<PersonalData, DbError> {
     // a deleted account's number is gone: none to give
@@ -70,7 +74,7 @@ fn gather(
     let mut invitees = Vec::new();
     let mut page = PageRequest::First;
     loop {
-        let chunk = invitee_page(conn, user.id, page, CHUNK)?;
+        let chunk = invitee_page(conn, user.id, page, CHUNK)?.shown(invitee_phones);
         invitees.extend(chunk.items);
         match chunk.older {
             Some(cursor) => page = PageRequest::Older(cursor),

@@ -68,7 +68,9 @@ impl Invites {
     ) -> Result<InviteePage, Error> {
         let user_id = user.id;
         self.parts
-            .run(move |conn, _| invitee_page(conn, user_id, page, per_page))
+            .run(move |conn, parts| {
+                Ok(invitee_page(conn, user_id, page, per_page)?.shown(parts.config.invitee_phones))
+            })
             .await
     }
 
@@ -87,7 +89,11 @@ impl Invites {
                 else {
                     return Ok(None);
                 };
-                Ok(Some(load_view(conn, user, page, parts.now())?))
+                let view = load_view(conn, user, page, parts.now())?;
+                Ok(Some(ProfileView {
+                    invitees: view.invitees.shown(parts.config.invitee_phones),
+                    ..view
+                }))
             })
             .await
     }

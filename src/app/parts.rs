@@ -9,7 +9,10 @@ use super::error::Error;
 use crate::{
     clock::Clock,
     db::{self, DbConnection, DbError, DbPool},
-    domain::{invite_code::InviteCodeGenerator, limits::Limits, test_numbers::TestNumbers},
+    domain::{
+        invite_code::InviteCodeGenerator, limits::Limits, phone::PhoneDisplay,
+        test_numbers::TestNumbers,
+    },
     mail::MailSender,
     sms::SmsSender,
 };
@@ -31,6 +34,8 @@ pub struct Config {
     pub test_numbers: Arc<TestNumbers>,
     /// Where links in mail point: `PUBLIC_ORIGIN`, else the address the server listens on.
     pub link_origin: String,
+    /// How people see the numbers of those who entered their code (`INVITEE_PHONE_DISPLAY`).
+    pub invitee_phones: PhoneDisplay,
 }
 
 /// The providers the delivery worker sends through.

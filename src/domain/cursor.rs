@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDateTime};
 
-use super::account::Invitee;
+use super::{account::Invitee, phone::PhoneDisplay};
 
 /// Invitees on one page of the profile and of the admin's person view, and the API's default.
 pub const INVITEES_PER_PAGE: i64 = 50;
@@ -76,6 +76,19 @@ pub struct InviteePage {
     pub items: Vec<Invitee>,
     pub newer: Option<Cursor>,
     pub older: Option<Cursor>,
+}
+
+impl InviteePage {
+    /// The page as the person it belongs to may see it: each number as `display` allows
+    /// (whole numbers stay stored E.164, for the page or the API to format).
+    pub fn shown(mut self, display: PhoneDisplay) -> Self {
+        if display == PhoneDisplay::Masked {
+            for invitee in &mut self.items {
+                invitee.phone = display.show(&invitee.phone);
+            }
+        }
+        self
+    }
 }
 
 #[cfg(test)]

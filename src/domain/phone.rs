@@ -141,6 +141,52 @@ impl PhoneNumber {
     }
 }
 
+/// How people see the numbers of those who entered their code (`INVITEE_PHONE_DISPLAY`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PhoneDisplay {
+    /// The whole number.
+    #[default]
+    Full,
+    /// The country code and the last two digits: `+998 •••••••67`.
+    Masked,
+}
+
+impl PhoneDisplay {
+    /// `full` or `masked`.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value.trim() {
+            "full" => Some(Self::Full),
+            "masked" => Some(Self::Masked),
+            _ => None,
+        }
+    }
+
+    /// A stored E.164 number as this setting shows it (grouped for reading when whole).
+    pub fn show(self, e164: &str) -> String {
+        match self {
+            Self::Full => display_e164(e164),
+            Self::Masked => mask_e164(e164),
+        }
+    }
+}
+
+/// A stored E.164 number with all but its country code and last two digits hidden:
+/// `+998 •••••••67` (a number libphonenumber cannot read keeps only its last two digits).
+pub fn mask_e164(e164: &str) -> String {
+    let digits = e164.trim_start_matches('+');
+    let code = phonenumber::parse(None, e164)
+        .ok()
+        .map(|n| n.code().value().to_string())
+        .filter(|code| digits.starts_with(code.as_str()));
+    let (shown, national) = match &code {
+        Some(code) => (format!("+{code} "), &digits[code.len()..]),
+        None => (String::new(), digits),
+    };
+    let hidden = national.chars().count().saturating_sub(2);
+    let last: String = national.chars().skip(hidden).collect();
+    format!("{shown}{}{last}", "•".repeat(hidden))
+}
+
 /// Groups a stored E.164 number for reading; falls back to the raw value.
 pub fn display_e164(e164: &str) -> String {
     display_e164_shared(e164).to_string()
@@ -217,6 +263,22 @@ mod tests {
 
     fn parse(s: &str) -> Result<String, PhoneError> {
         PhoneNumber::parse(s, None).map(|p| p.as_e164().to_owned())
+    }
+
+    #[test]
+    fn a_masked_number_keeps_its_country_code_and_last_two_digits() {
+        assert_eq!(mask_e164("+998901234567"), "+998 •••••••67");
+        assert_eq!(mask_e164("+79123456789"), "+7 ••••••••89");
+        assert_eq!(mask_e164("+447400123456"), "+44 ••••••••56");
+        assert_eq!(mask_e164("12"), "12");
+        assert_eq!(PhoneDisplay::Masked.show("+998901234567"), "+998 •••••••67");
+        assert_eq!(
+            PhoneDisplay::Full.show("+998901234567"),
+            "+998 90 123 45 67"
+        );
+        assert_eq!(PhoneDisplay::parse(" masked "), Some(PhoneDisplay::Masked));
+        assert_eq!(PhoneDisplay::parse("full"), Some(PhoneDisplay::Full));
+        assert_eq!(PhoneDisplay::parse("hidden"), None);
     }
 
     #[test]

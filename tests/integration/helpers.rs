@@ -212,6 +212,8 @@ pub struct Options {
     pub admin_bind: bool,
     /// The HTTP server's connection limits.
     pub http: user_auth::config::HttpLimits,
+    /// `INVITEE_PHONE_DISPLAY`.
+    pub invitee_phones: user_auth::domain::phone::PhoneDisplay,
 }
 
 impl Default for Options {
@@ -231,6 +233,7 @@ impl Default for Options {
             mail: None,
             admin_bind: false,
             http: user_auth::config::HttpLimits::default(),
+            invitee_phones: Default::default(),
         }
     }
 }
@@ -327,6 +330,7 @@ impl TestApp {
         if options.admin_bind {
             settings.admin_bind = Some("127.0.0.1:0".parse().expect("an address"));
         }
+        settings.invitee_phones = options.invitee_phones;
         settings.test_numbers = options
             .test_numbers
             .map(|t| user_auth::domain::test_numbers::TestNumbers::parse(t).expect("test numbers"))

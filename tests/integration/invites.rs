@@ -15,6 +15,56 @@ fn code_of(app: &TestApp, phone: &str) -> String {
     app.user(phone).unwrap().invite_code
 }
 
+/// `INVITEE_PHONE_DISPLAY=masked`: the person sees the country code and the last two digits
+/// of each number that entered their code, on the profile page and through the API alike;
+/// staff still see the whole number.
+async fn invitee_numbers_can_be_shown_masked(backend: Backend) {
+    let options = Options {
+        invitee_phones: user_auth::domain::phone::PhoneDisplay::Masked,
+        ..Options::default()
+    };
+    let Some(app) = TestApp::spawn_with(backend, options).await else {
+        return;
+    };
+    let a = app.create_user(A);
+    let b = app.create_user(B);
+    app.activate(b.id, &a.invite_code);
+    let masked = "+998 •••••••02";
+
+    app.sign_in(A, A).await;
+    let profile = app.get_html("/profile").await;
+    assert!(
+        profile.contains(&format!("<span class=\"invitee-phone\">{masked}</span>")),
+        "{profile}"
+    );
+    assert!(
+        !profile.contains("90 111 00 02") && !profile.contains(B),
+        "{profile}"
+    );
+
+    app.advance(61);
+    let token = app.api_token(A).await;
+    let (status, _, json) = app
+        .api(
+            reqwest::Method::GET,
+            "/api/v1/me/invitees",
+            None,
+            Some(&token),
+        )
+        .await;
+    assert!(status.is_success(), "{status} {json}");
+    assert_eq!(json["items"][0]["phone"], masked, "{json}");
+    assert!(!json.to_string().contains(B), "{json}");
+
+    // the setting is about what people see of each other: staff keep the whole number
+    app.sign_out().await;
+    app.make_staff(C);
+    app.advance(61);
+    app.sign_in(C, C).await;
+    let person = app.get_html(&format!("/admin/users/{}", a.id)).await;
+    assert!(person.contains("+998 90 111 00 02"), "{person}");
+}
+
 async fn entering_a_code_records_the_inviter_and_lists_the_invitee(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
@@ -474,6 +524,7 @@ async fn the_invitee_count_uses_each_languages_plural_forms(backend: Backend) {
 }
 
 crate::on_both_backends!(
+    invitee_numbers_can_be_shown_masked,
     entering_a_code_records_the_inviter_and_lists_the_invitee,
     each_refusal_has_its_message_and_changes_nothing,
     a_code_can_be_entered_once_and_never_changed,

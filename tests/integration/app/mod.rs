@@ -78,6 +78,7 @@ impl UseCases {
                 origin_host: None,
                 test_numbers: Default::default(),
                 link_origin: "http://127.0.0.1:8000".into(),
+                invitee_phones: Default::default(),
             },
             outbox: Arc::new(tokio::sync::Notify::new()),
         });

@@ -655,6 +655,7 @@ fn every_language_s_text_fits_its_segments() {
         origin_host,
         test_numbers: Default::default(),
         link_origin: "http://127.0.0.1:8000".into(),
+        invitee_phones: Default::default(),
     };
     let longest = cfg(Some("h".repeat(MAX_ORIGIN_HOST_LEN)));
     let expected = [
