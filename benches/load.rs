@@ -1275,7 +1275,7 @@ async fn run_backend(
                 return false;
             };
             matches!(
-                invites::activate(conn, 1_000_000, user.id, &code, now),
+                invites::activate(conn, 1_000_000, None, user.id, &code, now),
                 Ok(Ok(_))
             )
         });

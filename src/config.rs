@@ -722,6 +722,10 @@ impl Settings {
                 1,
                 1_000_000,
             )?,
+            invitees_per_inviter: match get("INVITE_MAX_INVITEES") {
+                None => d.invitees_per_inviter,
+                Some(_) => Some(num(&get, "INVITE_MAX_INVITEES", 0, 1, 100_000_000)?),
+            },
             email_links_per_account_per_hour: num(
                 &get,
                 "EMAIL_LINKS_PER_ACCOUNT_HOUR",

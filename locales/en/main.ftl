@@ -88,6 +88,7 @@ invite-error-own = This is your own invite code. Enter the code of the person wh
 invite-error-cycle = You cannot enter this code: its owner joined through you.
 invite-error-already = You have already entered an invite code. It cannot be changed.
 invite-error-rate = Too many tries. { $retry }
+invite-error-full = This code has been entered by as many people as one code can take. Ask for another person's code.
 profile-invitees-title = People who joined with your code
 profile-invitees-count = { $count ->
     [0] No one has joined with your code yet.

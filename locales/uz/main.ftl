@@ -88,6 +88,7 @@ invite-error-own = Bu sizning oʻz taklif kodingiz. Sizni taklif qilgan odamning
 invite-error-cycle = Bu kodni kiritib boʻlmaydi: uning egasi siz orqali qoʻshilgan.
 invite-error-already = Siz allaqachon taklif kodini kiritgansiz. Uni oʻzgartirib boʻlmaydi.
 invite-error-rate = Juda koʻp urinish. { $retry }
+invite-error-full = Bu kodni kiritishi mumkin boʻlgan odamlar soni toʻldi. Boshqa odamdan kod soʻrang.
 profile-invitees-title = Kodingiz orqali qoʻshilganlar
 profile-invitees-count = { $count ->
     [0] Kodingiz orqali hali hech kim qoʻshilmagan.

@@ -51,6 +51,7 @@ impl Invites {
                 activate(
                     conn,
                     parts.config.limits.invite_tries_per_hour,
+                    parts.config.limits.invitees_per_inviter,
                     user_id,
                     &code,
                     parts.now(),
@@ -124,6 +125,7 @@ pub fn load_view(
 pub fn activate(
     conn: &mut DbConnection,
     max_tries_per_hour: i64,
+    max_invitees: Option<i64>,
     user_id: i64,
     code: &InviteCode,
     now: NaiveDateTime,
@@ -143,6 +145,9 @@ pub fn activate(
         let verdict = match state.owner_id {
             None => Err(InviteRefused::Unknown),
             Some(owner) if owner == user_id => Err(InviteRefused::Own),
+            Some(_) if max_invitees.is_some_and(|max| state.owner_invitees >= max) => {
+                Err(InviteRefused::Full)
+            }
             // only someone with invitees can be above the owner in a chain: most who enter a
             // code have none, and skip the walk up the owner's chain, however deep it is
             Some(owner) if state.has_invitees && repo::closes_cycle(conn, user_id, owner)? => {
@@ -153,13 +158,16 @@ pub fn activate(
         let writes = EntryWrites {
             user_id,
             owner_id: verdict.as_ref().ok().copied(),
+            max_invitees,
             since,
             now,
         };
         let linked = repo::record_entry(conn, &writes)?;
         Ok(match verdict {
             Err(refused) => Err(refused),
-            Ok(_) if !linked => Err(InviteRefused::AlreadyEntered),
+            // the person's own lock has kept their entry open since the read, so only the
+            // owner's last places, taken meanwhile by others, can be why
+            Ok(_) if !linked => Err(InviteRefused::Full),
             Ok(owner) => Ok(Profile {
                 user: User {
                     invited_by_id: Some(owner),

@@ -26,8 +26,9 @@ pub struct EntryState {
     /// The person's tries since the start of the window, and the oldest of them.
     pub tries: i64,
     pub oldest_try: Option<NaiveDateTime>,
-    /// The account whose code it is (not a deleted one), if any.
+    /// The account whose code it is (not a deleted one), if any, and how many entered it.
     pub owner_id: Option<i64>,
+    pub owner_invitees: i64,
     /// Whether anyone entered the person's code: only then can their entry close a cycle.
     pub has_invitees: bool,
     /// The address waiting for its link.
@@ -75,17 +76,19 @@ pub fn read_entry(
             i64,
             Option<NaiveDateTime>,
             Option<i64>,
+            Option<i64>,
             bool,
             Option<String>,
         ),
     );
     let row: Option<Row> = super::backend::native!(conn, |c| query.get_result(c).optional())?;
     Ok(row.map(
-        |(user, (tries, oldest_try, owner_id, has_invitees, pending_email))| {
+        |(user, (tries, oldest_try, owner_id, owner_invitees, has_invitees, pending_email))| {
             EntryState {
                 user: User::from(user),
                 tries,
                 oldest_try,
+                owner_invitees: owner_invitees.unwrap_or(0),
                 // a code that changed hands between the two statements is not the one locked
                 // (codes are never given out twice, so this is for safety only)
                 owner_id: owner_id.filter(|id| locked.is_none_or(|l| l == Some(*id))),
@@ -127,7 +130,7 @@ struct EntryRead<'a> {
 
 statement!(EntryRead<'_>, cached -> (
     users::SqlType,
-    (BigInt, Nullable<Timestamp>, Nullable<BigInt>, Bool, Nullable<Text>),
+    (BigInt, Nullable<Timestamp>, Nullable<BigInt>, Nullable<BigInt>, Bool, Nullable<Text>),
 ), [Pg, Sqlite], |this, out| {
     let tries = |out: &mut diesel::query_builder::AstPass<'_, 'c, DB>| {
         write_sql!(out;
@@ -142,12 +145,21 @@ statement!(EntryRead<'_>, cached -> (
     tries(&mut out)?;
     out.push_sql(", (SELECT MIN(created_at)");
     tries(&mut out)?;
+    // the code's owner and how many entered its code
+    let owner = |out: &mut diesel::query_builder::AstPass<'_, 'c, DB>, column: &'static str| {
+        write_sql!(out;
+            ", (SELECT o." (column) " FROM users AS o WHERE o.invite_code = " [Text: this.code]
+            " AND o.deleted_at IS NULL)"
+        );
+        QueryResult::Ok(())
+    };
+    owner(&mut out, "id")?;
+    owner(&mut out, "invitee_count")?;
     write_sql!(out;
-        ", (SELECT o.id FROM users AS o WHERE o.invite_code = " [Text: this.code]
         // whether anyone entered the person's code: the newest such person, so that the plan
         // kept for everyone reads the invitee index (an `EXISTS` priced for an average person,
         // when a few have very many invitees, scans the table)
-        " AND o.deleted_at IS NULL), (SELECT i.id FROM users AS i WHERE i.invited_by_id = "
+        ", (SELECT i.id FROM users AS i WHERE i.invited_by_id = "
         [BigInt: &this.user_id] " ORDER BY i.invited_at DESC, i.id DESC LIMIT 1) IS NOT NULL, "
     );
     super::emails::write_open_address(&mut out, "users.id", &this.now)?;
@@ -185,14 +197,18 @@ pub struct EntryWrites {
     pub user_id: i64,
     /// The inviter, when the rules allowed the entry.
     pub owner_id: Option<i64>,
+    /// The most people who may enter one code (`None`: no limit).
+    pub max_invitees: Option<i64>,
     /// Tries before this no longer count: they are purged.
     pub since: NaiveDateTime,
     pub now: NaiveDateTime,
 }
 
 /// Records an entry (inside the caller's transaction, after [`read_entry`]): the person's old
-/// tries purged, this try counted and, when `owner_id` is given, the link and the owner's count.
-/// False when no link was made (none asked, or the person had one already).
+/// tries purged, this try counted and, when `owner_id` is given, the owner's count and the
+/// link, only while the count is under `max_invitees` (checked on the owner's row as it is
+/// updated, so entries of one code at once never pass the limit). False when no link was made
+/// (none asked, the person had one already, or the owner has as many invitees as allowed).
 pub fn record_entry(conn: &mut DbConnection, w: &EntryWrites) -> QueryResult<bool> {
     match conn {
         DbConnection::Pg(c) => EntryOnPostgres(w).get_result::<i64>(c).map(|n| n == 1),
@@ -202,6 +218,14 @@ pub fn record_entry(conn: &mut DbConnection, w: &EntryWrites) -> QueryResult<boo
             let Some(owner_id) = w.owner_id else {
                 return Ok(false);
             };
+            // one writer at a time: the count read now stays the count
+            let count: i64 = users::table
+                .find(owner_id)
+                .select(users::invitee_count)
+                .first(conn)?;
+            if w.max_invitees.is_some_and(|max| count >= max) {
+                return Ok(false);
+            }
             if !set_inviter(conn, w.user_id, owner_id, w.now)? {
                 return Ok(false);
             }
@@ -220,12 +244,17 @@ statement!(EntryOnPostgres<'_>, cached -> BigInt, [Pg], |this, out| {
         "WITH purged AS (DELETE FROM invite_attempts WHERE user_id = " [BigInt: &w.user_id]
         " AND created_at < " [Timestamp: &w.since] "), tried AS (INSERT INTO invite_attempts \
          (user_id, created_at) VALUES (" [BigInt: &w.user_id] ", " [Timestamp: &w.now]
-        ")), linked AS (UPDATE users SET invited_by_id = " [Nullable<BigInt>: &w.owner_id]
-        ", invited_at = " [Timestamp: &w.now] " WHERE id = " [BigInt: &w.user_id]
-        " AND invited_by_id IS NULL AND " [Nullable<BigInt>: &w.owner_id]
-        " IS NOT NULL RETURNING id), counted AS (UPDATE users SET invitee_count = \
-         invitee_count + 1 WHERE id = " [Nullable<BigInt>: &w.owner_id]
-        " AND EXISTS (SELECT 1 FROM linked)) SELECT COUNT(*) FROM linked"
+        // the owner's count first: its row is locked as it is updated and the limit checked on
+        // its newest version; then the link, only if counted (the person's own lock has kept
+        // `invited_by_id` empty since the read, so a counted entry always links)
+        ")), counted AS (UPDATE users SET invitee_count = invitee_count + 1 WHERE id = "
+        [Nullable<BigInt>: &w.owner_id] " AND (" [Nullable<BigInt>: &w.max_invitees]
+        " IS NULL OR invitee_count < " [Nullable<BigInt>: &w.max_invitees]
+        ") RETURNING id), linked AS (UPDATE users SET invited_by_id = "
+        [Nullable<BigInt>: &w.owner_id] ", invited_at = " [Timestamp: &w.now]
+        " WHERE id = " [BigInt: &w.user_id]
+        " AND invited_by_id IS NULL AND EXISTS (SELECT 1 FROM counted) RETURNING id) \
+         SELECT COUNT(*) FROM linked"
     );
     Ok(())
 });

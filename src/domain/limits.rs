@@ -32,6 +32,8 @@ pub struct Limits {
     pub session_touch_interval: TimeDelta,
     /// Invite codes a person may try per hour.
     pub invite_tries_per_hour: i64,
+    /// People who may enter one person's code (`None`: no limit).
+    pub invitees_per_inviter: Option<i64>,
     /// Verification links sent for one account in an hour.
     pub email_links_per_account_per_hour: i64,
     /// Verification links sent to one address in an hour (whichever accounts asked).
@@ -59,6 +61,7 @@ impl Default for Limits {
             session_ttl: TimeDelta::days(14),
             session_touch_interval: TimeDelta::minutes(5),
             invite_tries_per_hour: 10,
+            invitees_per_inviter: None,
             email_links_per_account_per_hour: 5,
             email_links_per_address_per_hour: 3,
             api_token_ttl: TimeDelta::days(30),

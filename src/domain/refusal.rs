@@ -59,6 +59,8 @@ pub enum InviteRefused {
     AlreadyEntered,
     /// Too many tries in the last hour.
     RateLimited { retry_after: i64 },
+    /// The code's owner has as many invitees as one person may (`INVITE_MAX_INVITEES`).
+    Full,
 }
 
 /// Why a change of number or a deletion was not made.

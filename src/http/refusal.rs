@@ -237,6 +237,11 @@ impl Refusal for InviteRefused {
                 Refused::new(TOO_MANY, "invite_rate_limited", "invite-error-rate")
                     .retry_after(retry_after)
             }
+            InviteRefused::Full => Refused::new(
+                StatusCode::CONFLICT,
+                "invite_code_full",
+                "invite-error-full",
+            ),
         }
     }
 }
@@ -378,6 +383,7 @@ mod tests {
                 InviteRefused::Cycle,
                 InviteRefused::AlreadyEntered,
                 InviteRefused::RateLimited { retry_after: 5 },
+                InviteRefused::Full,
             ]
             .iter()
             .map(Refusal::refused),

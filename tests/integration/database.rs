@@ -753,7 +753,7 @@ async fn entering_a_code_reads_by_index_in_the_plan_kept_for_everyone() {
     let plan = plan(
         &mut conn,
         &entry_read_sql(),
-        &format!("{id}, {at}, {id}, {at}, 'ABC123', {id}, {at}, {id}"),
+        &format!("{id}, {at}, {id}, {at}, 'ABC123', 'ABC123', {id}, {at}, {id}"),
     );
     assert!(!plan.contains("Seq Scan on users"), "{plan}");
 }

@@ -676,9 +676,16 @@ impl TestApp {
     /// test.
     pub fn activate(&self, user_id: i64, code: &str) -> Profile {
         let code = InviteCode::parse(code).expect("well-formed code");
-        user_auth::app::invites::activate(&mut self.conn(), 1000, user_id, &code, self.clock.now())
-            .expect("activate")
-            .unwrap_or_else(|refused| panic!("entering {code:?} was refused: {refused:?}"))
+        user_auth::app::invites::activate(
+            &mut self.conn(),
+            1000,
+            None,
+            user_id,
+            &code,
+            self.clock.now(),
+        )
+        .expect("activate")
+        .unwrap_or_else(|refused| panic!("entering {code:?} was refused: {refused:?}"))
     }
 
     /// Enters an invite code through the profile form.

@@ -174,6 +174,48 @@ async fn each_refusal_has_its_message_and_changes_nothing(backend: Backend) {
     assert_eq!((a.invited_by_id, a.invited_at), (None, None));
 }
 
+/// `INVITE_MAX_INVITEES=1`: the second person to enter a code is told why, on the page and
+/// through the API, and nothing changes.
+async fn a_full_code_is_refused_with_its_reason(backend: Backend) {
+    let options = Options {
+        limits: user_auth::domain::limits::Limits {
+            invitees_per_inviter: Some(1),
+            ..Default::default()
+        },
+        ..Options::default()
+    };
+    let Some(app) = TestApp::spawn_with(backend, options).await else {
+        return;
+    };
+    let a = app.create_user(A);
+    let b = app.create_user(B);
+    app.activate(b.id, &a.invite_code);
+
+    app.sign_in(C, C).await;
+    let res = app.enter_code(&a.invite_code).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("This code has been entered by as many people as one code can take."),
+        "{html}"
+    );
+    app.advance(61);
+    let token = app.api_token(C).await;
+    let body = format!(r#"{{"code":"{}"}}"#, a.invite_code);
+    let (status, _, json) = app
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/me/invite",
+            Some(&body),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{json}");
+    assert_eq!(json["code"], "invite_code_full", "{json}");
+    assert_eq!(app.user(C).unwrap().invited_by_id, None);
+    assert_eq!(app.user(A).unwrap().invitee_count, 1);
+}
+
 async fn a_code_can_be_entered_once_and_never_changed(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
@@ -525,6 +567,7 @@ async fn the_invitee_count_uses_each_languages_plural_forms(backend: Backend) {
 
 crate::on_both_backends!(
     invitee_numbers_can_be_shown_masked,
+    a_full_code_is_refused_with_its_reason,
     entering_a_code_records_the_inviter_and_lists_the_invitee,
     each_refusal_has_its_message_and_changes_nothing,
     a_code_can_be_entered_once_and_never_changed,

@@ -13,6 +13,7 @@ SEMANTIC = {
     "invite_code_own",
     "invite_cycle",
     "invite_already_entered",
+    "invite_code_full",
     "phone_unchanged",
     "phone_taken",
     "email_unchanged",

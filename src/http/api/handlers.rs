@@ -311,7 +311,7 @@ pub async fn invitees(
     responses(
         (status = 200, description = "Entered; the updated profile", body = Profile),
         (status = 401, description = "No valid token (`unauthorized`)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A code was already entered (`invite_already_entered`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A code was already entered (`invite_already_entered`), or the code's owner has as many invitees as one person may (`invite_code_full`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`invite_code_invalid`, `invite_code_unknown`, `invite_code_own` or `invite_cycle`", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many tries (`invite_rate_limited`); see `Retry-After`", body = Problem, content_type = "application/problem+json"),
     ))]

@@ -117,6 +117,33 @@ async fn tries_are_limited_per_person_per_hour(backend: Backend) {
     assert!(uc.enter(&a, &b).await.is_ok());
 }
 
+/// `INVITE_MAX_INVITEES`: once a code has been entered that many times, the next entry is
+/// refused and changes nothing; other codes are untouched.
+async fn a_code_takes_at_most_the_invitees_allowed(backend: Backend) {
+    let limits = Limits {
+        invitees_per_inviter: Some(2),
+        ..Limits::default()
+    };
+    let Some(uc) = UseCases::with(
+        backend,
+        limits,
+        Arc::new(user_auth::domain::invite_code::RandomInviteCodes),
+    ) else {
+        return;
+    };
+    let (a, b, c) = (uc.create_user(A), uc.create_user(B), uc.create_user(C));
+    let (d, e) = (uc.create_user(&many(1)), uc.create_user(&many(2)));
+    assert!(uc.enter(&b, &a).await.is_ok());
+    assert!(uc.enter(&c, &a).await.is_ok());
+
+    assert_eq!(uc.enter(&d, &a).await, Err(InviteRefused::Full));
+
+    assert_eq!(uc.user(A).unwrap().invitee_count, 2);
+    assert_eq!(uc.user(&many(1)).unwrap().invited_by_id, None);
+    assert!(uc.enter(&d, &e).await.is_ok(), "another code takes entries");
+    assert_invite_invariants(&mut uc.conn());
+}
+
 async fn pages_walk_every_invitee_in_order_both_ways(backend: Backend) {
     let Some(uc) = UseCases::new(backend) else {
         return;
@@ -231,7 +258,7 @@ fn race<T: Send + 'static>(
 fn activate(conn: &mut DbConnection, user_id: i64, code: &str) -> Result<Profile, InviteRefused> {
     let code = InviteCode::parse(code).unwrap();
     let now = chrono::Utc::now().naive_utc();
-    user_auth::app::invites::activate(conn, 1000, user_id, &code, now).expect("activation")
+    user_auth::app::invites::activate(conn, 1000, None, user_id, &code, now).expect("activation")
 }
 
 async fn many_people_entering_the_same_code_at_once_all_count(backend: Backend) {
@@ -343,6 +370,37 @@ async fn two_chains_joined_both_ways_at_once_never_close(backend: Backend) {
     assert_invite_invariants(&mut uc.conn());
 }
 
+/// 32 people enter one code at once while it may take 10: exactly 10 are linked, and the
+/// owner's count says 10 (the limit is checked on the owner's row as each entry updates it).
+async fn many_entering_a_code_with_few_places_at_once_fill_exactly_its_places(backend: Backend) {
+    let Some(uc) = UseCases::new(backend) else {
+        return;
+    };
+    let owner = uc.create_user(A);
+    let ids: Vec<i64> = (0..32).map(|i| uc.create_user(&many(i)).id).collect();
+    let code = owner.invite_code.clone();
+
+    let results = race(&uc, 32, move |i, conn| {
+        let code = InviteCode::parse(&code).unwrap();
+        let now = chrono::Utc::now().naive_utc();
+        user_auth::app::invites::activate(conn, 1000, Some(10), ids[i], &code, now)
+            .expect("activation")
+    });
+
+    assert_eq!(
+        results.iter().filter(|r| r.is_ok()).count(),
+        10,
+        "{results:?}"
+    );
+    assert!(
+        results
+            .iter()
+            .all(|r| matches!(r, Ok(_) | Err(InviteRefused::Full)))
+    );
+    assert_eq!(uc.user(A).unwrap().invitee_count, 10);
+    assert_invite_invariants(&mut uc.conn());
+}
+
 async fn one_person_sending_many_codes_at_once_gets_exactly_one(backend: Backend) {
     let Some(uc) = UseCases::new(backend) else {
         return;
@@ -371,6 +429,8 @@ crate::on_both_backends!(
     entering_a_code_links_both_accounts,
     every_rule_refuses_and_changes_nothing,
     tries_are_limited_per_person_per_hour,
+    a_code_takes_at_most_the_invitees_allowed,
+    many_entering_a_code_with_few_places_at_once_fill_exactly_its_places,
     pages_walk_every_invitee_in_order_both_ways,
     the_profile_page_needs_an_open_session,
     many_people_entering_the_same_code_at_once_all_count,
