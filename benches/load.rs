@@ -203,12 +203,7 @@ impl Sample {
 
 /// CPU time (user + system) that process `pid` (or `self`) has used so far, from `/proc`.
 fn cpu_time(pid: &str) -> Option<Duration> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // fields after the command name, which may hold spaces: state is field 3, utime and stime
-    // fields 14 and 15, counted in Linux's fixed USER_HZ of 100 ticks per second
-    let fields: Vec<&str> = stat.get(stat.rfind(')')? + 2..)?.split(' ').collect();
-    let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some(Duration::from_millis(ticks * 10))
+    sql_floor::stat_cpu(pid, &[11, 12])
 }
 
 /// The process id of the server the bench started, 0 when it drives an external one.

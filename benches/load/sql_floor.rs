@@ -382,7 +382,7 @@ impl Dialect {
 
 /// The pgbench script of `statements` (PostgreSQL's): each request of a client takes the next
 /// `bench_floor` row.
-pub fn script(statements: &[String]) -> String {
+fn script(statements: &[String]) -> String {
     let mut out = String::from("\\set k :k + 1\n\\set n :client_id * 1000000 + :k\n");
     for sql in statements {
         out.push_str(sql);
@@ -452,9 +452,10 @@ pub struct SqlFloor {
     pub client_cpu_us: Option<f64>,
 }
 
-/// CPU time in a `/proc/PID/stat`: the fields from utime on (`at` 11 is utime, 12 stime, 13
-/// the reaped children's utime, 14 their stime), in Linux's fixed 100 ticks a second.
-fn stat_cpu(pid: &str, fields: &[usize]) -> Option<Duration> {
+/// CPU time in `/proc/PID/stat` (`PID` may be `self`): the sum of `fields`, counted after the
+/// command name, which may hold spaces (11 is utime, 12 stime, 13 the reaped children's utime,
+/// 14 their stime), in Linux's fixed 100 ticks a second.
+pub fn stat_cpu(pid: &str, fields: &[usize]) -> Option<Duration> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let after_name: Vec<&str> = stat.get(stat.rfind(')')? + 2..)?.split(' ').collect();
     let ticks = fields.iter().try_fold(0_u64, |sum, &at| {

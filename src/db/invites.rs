@@ -6,7 +6,6 @@
 
 use chrono::NaiveDateTime;
 use diesel::{
-    dsl::{count_star, min},
     prelude::*,
     sql_types::{BigInt, Bool, Nullable, Text, Timestamp},
 };
@@ -176,8 +175,12 @@ pub fn entry_read_sql() -> String {
         since: NaiveDateTime::default(),
         now: NaiveDateTime::default(),
     };
-    diesel::debug_query::<diesel::pg::Pg, _>(&query)
-        .to_string()
+    without_binds(diesel::debug_query::<diesel::pg::Pg, _>(&query).to_string())
+}
+
+/// A statement's text as `diesel::debug_query` shows it, without its bind values.
+fn without_binds(debug: String) -> String {
+    debug
         .split(" -- binds:")
         .next()
         .unwrap_or_default()
@@ -259,17 +262,6 @@ statement!(EntryOnPostgres<'_>, cached -> BigInt, [Pg], |this, out| {
     Ok(())
 });
 
-pub fn find_by_invite_code(conn: &mut DbConnection, code: &str) -> QueryResult<Option<User>> {
-    users::table
-        .filter(users::invite_code.eq(code))
-        // a deleted account's code takes no new entries
-        .filter(users::deleted_at.is_null())
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()
-        .map(|row| row.map(User::from))
-}
-
 /// Counts the rows with id `$2` on the inviter chain upwards from `$1`.
 pub const CHAIN_SQL: &str = "WITH RECURSIVE chain(id, invited_by_id) AS ( \
         SELECT id, invited_by_id FROM users WHERE id = $1 \
@@ -338,19 +330,6 @@ pub fn forget_tries(conn: &mut DbConnection, user_id: i64) -> QueryResult<()> {
     diesel::delete(invite_attempts::table.filter(invite_attempts::user_id.eq(user_id)))
         .execute(conn)
         .map(drop)
-}
-
-/// Tries since `since`, and when the oldest of them was.
-pub fn tries_since(
-    conn: &mut DbConnection,
-    user_id: i64,
-    since: NaiveDateTime,
-) -> QueryResult<(i64, Option<NaiveDateTime>)> {
-    invite_attempts::table
-        .filter(invite_attempts::user_id.eq(user_id))
-        .filter(invite_attempts::created_at.gt(since))
-        .select((count_star(), min(invite_attempts::created_at)))
-        .first(conn)
 }
 
 pub fn record_try(conn: &mut DbConnection, user_id: i64, at: NaiveDateTime) -> QueryResult<()> {
@@ -470,17 +449,11 @@ pub fn invitees(
 /// The text of the invitee query for `slice` as PostgreSQL (`$N` placeholders) and SQLite (`?`)
 /// run it, for the `EXPLAIN` tests.
 pub fn invitees_sql(slice: Slice) -> (String, String) {
-    let text = |sql: String| {
-        sql.split(" -- binds:")
-            .next()
-            .unwrap_or_default()
-            .to_owned()
-    };
     (
-        text(invitee_query!(0_i64, slice, 0_i64, |q| {
+        without_binds(invitee_query!(0_i64, slice, 0_i64, |q| {
             diesel::debug_query::<diesel::pg::Pg, _>(&q).to_string()
         })),
-        text(invitee_query!(0_i64, slice, 0_i64, |q| {
+        without_binds(invitee_query!(0_i64, slice, 0_i64, |q| {
             diesel::debug_query::<diesel::sqlite::Sqlite, _>(&q).to_string()
         })),
     )

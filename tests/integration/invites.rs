@@ -15,6 +15,14 @@ fn code_of(app: &TestApp, phone: &str) -> String {
     app.user(phone).unwrap().invite_code
 }
 
+/// A's account, and B's, who entered A's code.
+fn a_whose_code_b_entered(app: &TestApp) -> user_auth::domain::account::User {
+    let a = app.create_user(A);
+    let b = app.create_user(B);
+    app.activate(b.id, &a.invite_code);
+    a
+}
+
 /// `INVITEE_PHONE_DISPLAY=masked`: the person sees the country code and the last two digits
 /// of each number that entered their code, on the profile page and through the API alike;
 /// staff still see the whole number.
@@ -26,9 +34,7 @@ async fn invitee_numbers_can_be_shown_masked(backend: Backend) {
     let Some(app) = TestApp::spawn_with(backend, options).await else {
         return;
     };
-    let a = app.create_user(A);
-    let b = app.create_user(B);
-    app.activate(b.id, &a.invite_code);
+    let a = a_whose_code_b_entered(&app);
     let masked = "+998 •••••••02";
 
     app.sign_in(A, A).await;
@@ -187,9 +193,7 @@ async fn a_full_code_is_refused_with_its_reason(backend: Backend) {
     let Some(app) = TestApp::spawn_with(backend, options).await else {
         return;
     };
-    let a = app.create_user(A);
-    let b = app.create_user(B);
-    app.activate(b.id, &a.invite_code);
+    let a = a_whose_code_b_entered(&app);
 
     app.sign_in(C, C).await;
     let res = app.enter_code(&a.invite_code).await;

@@ -256,9 +256,28 @@ fn race<T: Send + 'static>(
 }
 
 fn activate(conn: &mut DbConnection, user_id: i64, code: &str) -> Result<Profile, InviteRefused> {
+    activate_with(conn, None, user_id, code)
+}
+
+/// [`activate`] where one code may take at most `max_invitees` entries.
+fn activate_with(
+    conn: &mut DbConnection,
+    max_invitees: Option<i64>,
+    user_id: i64,
+    code: &str,
+) -> Result<Profile, InviteRefused> {
     let code = InviteCode::parse(code).unwrap();
     let now = chrono::Utc::now().naive_utc();
-    user_auth::app::invites::activate(conn, 1000, None, user_id, &code, now).expect("activation")
+    user_auth::app::invites::activate(conn, 1000, max_invitees, user_id, &code, now)
+        .expect("activation")
+}
+
+/// Of each two entries that would make a cycle together, one links and one is refused.
+fn one_of_each_pair_is_a_cycle(results: &[Result<Profile, InviteRefused>]) {
+    for pair in results.chunks(2) {
+        assert_eq!(pair.iter().filter(|r| r.is_ok()).count(), 1, "{pair:?}");
+        assert!(pair.contains(&Err(InviteRefused::Cycle)), "{pair:?}");
+    }
 }
 
 async fn many_people_entering_the_same_code_at_once_all_count(backend: Backend) {
@@ -290,10 +309,7 @@ async fn pairs_entering_each_others_codes_at_once_never_make_a_cycle(backend: Ba
         activate(conn, pairs[i].0, &pairs[i ^ 1].1)
     });
 
-    for pair in results.chunks(2) {
-        assert_eq!(pair.iter().filter(|r| r.is_ok()).count(), 1, "{pair:?}");
-        assert!(pair.contains(&Err(InviteRefused::Cycle)), "{pair:?}");
-    }
+    one_of_each_pair_is_a_cycle(&results);
     assert_invite_invariants(&mut uc.conn());
 }
 
@@ -363,10 +379,7 @@ async fn two_chains_joined_both_ways_at_once_never_close(backend: Backend) {
         activate(conn, entries[i].0, &entries[i].1)
     });
 
-    for pair in results.chunks(2) {
-        assert_eq!(pair.iter().filter(|r| r.is_ok()).count(), 1, "{pair:?}");
-        assert!(pair.contains(&Err(InviteRefused::Cycle)), "{pair:?}");
-    }
+    one_of_each_pair_is_a_cycle(&results);
     assert_invite_invariants(&mut uc.conn());
 }
 
@@ -381,10 +394,7 @@ async fn many_entering_a_code_with_few_places_at_once_fill_exactly_its_places(ba
     let code = owner.invite_code.clone();
 
     let results = race(&uc, 32, move |i, conn| {
-        let code = InviteCode::parse(&code).unwrap();
-        let now = chrono::Utc::now().naive_utc();
-        user_auth::app::invites::activate(conn, 1000, Some(10), ids[i], &code, now)
-            .expect("activation")
+        activate_with(conn, Some(10), ids[i], &code)
     });
 
     assert_eq!(
