@@ -726,6 +726,13 @@ impl Settings {
                 None => d.invitees_per_inviter,
                 Some(_) => Some(num(&get, "INVITE_MAX_INVITEES", 0, 1, 100_000_000)?),
             },
+            invite_link_misses_per_hour: num(
+                &get,
+                "INVITE_LINK_MISSES_HOUR",
+                d.invite_link_misses_per_hour,
+                1,
+                1_000_000,
+            )?,
             email_links_per_account_per_hour: num(
                 &get,
                 "EMAIL_LINKS_PER_ACCOUNT_HOUR",

@@ -16,7 +16,8 @@ use crate::{
         cursor::{Cursor, INVITEES_PER_PAGE, InviteePage, PageRequest},
         invite_code::InviteCode,
         limits::{window_retry_after, window_start},
-        refusal::InviteRefused,
+        phone::mask_e164,
+        refusal::{InvitationRefused, InviteRefused},
     },
 };
 
@@ -33,7 +34,95 @@ pub struct ProfileView {
     pub invitees: InviteePage,
 }
 
+/// What an invite link shows: whose invitation it is, and what the person looking can do with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    /// The code, as written on accounts.
+    pub code: String,
+    /// The inviter's name, if they set one.
+    pub inviter_name: Option<String>,
+    /// The inviter's number, partly masked (`+998 •••••••67`).
+    pub inviter_phone: String,
+    pub viewer: Viewer,
+}
+
+/// The person looking at an invite link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Viewer {
+    /// Not signed in: they sign in first.
+    SignedOut,
+    /// Signed in and free to accept it (every rule is checked when they do).
+    CanAccept,
+    /// It is their own code.
+    Own,
+    /// They entered a code already (this one or another): it never changes.
+    Entered { code: Option<String> },
+}
+
 impl Invites {
+    /// The invitation of the link `/i/CODE`, for the person signed in with `signed_in` (a
+    /// credential and its token), if any; `code` is `None` when the link's text is no code.
+    ///
+    /// A link names its inviter, so links with codes no account has are counted per client
+    /// network (in the database, under that network's lock): past
+    /// `invite_link_misses_per_hour`, the network's links answer nothing for the rest of the
+    /// hour, known codes included, so trying codes cannot collect who has them.
+    pub async fn invitation(
+        &self,
+        code: Option<InviteCode>,
+        network: String,
+        signed_in: Option<(Credential, String)>,
+    ) -> Result<Result<Invitation, InvitationRefused>, Error> {
+        self.parts
+            .run(move |conn, parts| {
+                let now = parts.now();
+                let limits = &parts.config.limits;
+                let viewer = match &signed_in {
+                    Some((kind, token)) => authenticate(conn, limits, *kind, token, now)?,
+                    None => None,
+                };
+                let max = limits.invite_link_misses_per_hour;
+                let found = db::write_transaction(conn, |conn| {
+                    db::lock_keys(conn, &[&format!("invite-link:{network}")])?;
+                    let (misses, oldest) = repo::link_misses(conn, &network, window_start(now))?;
+                    if misses >= max {
+                        let retry_after = window_retry_after(oldest, now);
+                        return Ok(Err(InvitationRefused::TooManyMisses { retry_after }));
+                    }
+                    let found = match &code {
+                        Some(code) => repo::inviter_by_code(conn, code.as_str())?,
+                        None => None,
+                    };
+                    if found.is_none() {
+                        repo::record_link_miss(conn, &network, now)?;
+                    }
+                    Ok::<_, DbError>(found.ok_or(InvitationRefused::Unknown))
+                })?;
+                let (owner_id, phone, name) = match found {
+                    Ok(found) => found,
+                    Err(refused) => return Ok(Err(refused)),
+                };
+                let viewer = match viewer {
+                    None => Viewer::SignedOut,
+                    Some(user) if user.id == owner_id => Viewer::Own,
+                    Some(user) if user.invited_by_id.is_some() => Viewer::Entered {
+                        code: profile_of(conn, user, now)?.entered_code,
+                    },
+                    Some(_) => Viewer::CanAccept,
+                };
+                Ok(Ok(Invitation {
+                    code: code
+                        .as_ref()
+                        .map(|c| c.as_str().to_owned())
+                        .unwrap_or_default(),
+                    inviter_name: name,
+                    inviter_phone: mask_e164(&phone),
+                    viewer,
+                }))
+            })
+            .await
+    }
+
     pub(super) fn new(parts: Arc<Parts>) -> Self {
         Self { parts }
     }

@@ -28,6 +28,8 @@ pub struct Purged {
     pub codes: usize,
     pub check_failures: usize,
     pub invite_tries: usize,
+    /// Look-ups of unknown invite links (kept for the hour their limit counts).
+    pub invite_link_misses: usize,
     /// Email verification links.
     pub email_links: usize,
     pub sessions: usize,
@@ -43,6 +45,7 @@ impl Purged {
             + self.email_links
             + self.check_failures
             + self.invite_tries
+            + self.invite_link_misses
             + self.sessions
             + self.api_tokens
             + self.messages
@@ -78,6 +81,13 @@ pub fn purge(conn: &mut DbConnection, now: NaiveDateTime, limits: &Limits) -> Qu
         },
         check_failures: in_batches(|| check_failures::purge_before(conn, old, PURGE_BATCH))?,
         invite_tries: in_batches(|| invites::purge_all_tries_before(conn, old, PURGE_BATCH))?,
+        invite_link_misses: in_batches(|| {
+            invites::purge_link_misses_before(
+                conn,
+                now - crate::domain::limits::WINDOW,
+                PURGE_BATCH,
+            )
+        })?,
         email_links: in_batches(|| emails::purge_before(conn, old, PURGE_BATCH))?,
         sessions: in_batches(|| sessions::purge_expired(conn, now, PURGE_BATCH))?,
         api_tokens: in_batches(|| api_tokens::purge_expired(conn, now, PURGE_BATCH))?,

@@ -13,7 +13,7 @@ use diesel::{
 use super::{
     DbConnection,
     backend::{Stamp, statement, write_sql},
-    schema::{invite_attempts, users},
+    schema::{invite_attempts, invite_link_misses, users},
     users::UserRow,
 };
 use crate::domain::account::{Invitee, User};
@@ -315,6 +315,61 @@ pub fn add_invitee(conn: &mut DbConnection, inviter_id: i64) -> QueryResult<()> 
         .set(users::invitee_count.eq(users::invitee_count + 1))
         .execute(conn)
         .map(drop)
+}
+
+/// Whose code `code` is (not a deleted account's): the id, number and name.
+pub fn inviter_by_code(
+    conn: &mut DbConnection,
+    code: &str,
+) -> QueryResult<Option<(i64, String, Option<String>)>> {
+    users::table
+        .filter(users::invite_code.eq(code))
+        .filter(users::deleted_at.is_null())
+        .select((users::id, users::phone, users::display_name))
+        .first(conn)
+        .optional()
+}
+
+/// Look-ups of unknown invite codes from `net` since `since`: how many, and the oldest.
+pub fn link_misses(
+    conn: &mut DbConnection,
+    net: &str,
+    since: NaiveDateTime,
+) -> QueryResult<(i64, Option<NaiveDateTime>)> {
+    invite_link_misses::table
+        .filter(invite_link_misses::client_net.eq(net))
+        .filter(invite_link_misses::created_at.gt(since))
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::min(invite_link_misses::created_at),
+        ))
+        .first(conn)
+}
+
+/// Records a look-up of an unknown invite code from `net`.
+pub fn record_link_miss(conn: &mut DbConnection, net: &str, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::insert_into(invite_link_misses::table)
+        .values((
+            invite_link_misses::client_net.eq(net),
+            invite_link_misses::created_at.eq(at),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Removes up to `batch` look-ups older than `before` (retention).
+pub fn purge_link_misses_before(
+    conn: &mut DbConnection,
+    before: NaiveDateTime,
+    batch: i64,
+) -> QueryResult<usize> {
+    let old = invite_link_misses::table
+        .filter(invite_link_misses::created_at.lt(before))
+        .select(invite_link_misses::id)
+        .limit(batch)
+        .load::<i64>(conn)?;
+    diesel::delete(invite_link_misses::table.filter(invite_link_misses::id.eq_any(old)))
+        .execute(conn)
 }
 
 /// Takes one invitee off the inviter's count (the invitee's account was deleted).

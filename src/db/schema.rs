@@ -156,6 +156,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Look-ups of invite links whose code no account has, by the client's network.
+    invite_link_misses (id) {
+        id -> BigInt,
+        client_net -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
@@ -167,5 +176,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     sms_messages,
     email_verifications,
-    code_counts
+    code_counts,
+    invite_link_misses
 );

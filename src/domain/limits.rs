@@ -34,6 +34,9 @@ pub struct Limits {
     pub invite_tries_per_hour: i64,
     /// People who may enter one person's code (`None`: no limit).
     pub invitees_per_inviter: Option<i64>,
+    /// Invite links with a code no account has that one client network may open per hour
+    /// (past it, that network's links answer nothing for the rest of the hour).
+    pub invite_link_misses_per_hour: i64,
     /// Verification links sent for one account in an hour.
     pub email_links_per_account_per_hour: i64,
     /// Verification links sent to one address in an hour (whichever accounts asked).
@@ -62,6 +65,7 @@ impl Default for Limits {
             session_touch_interval: TimeDelta::minutes(5),
             invite_tries_per_hour: 10,
             invitees_per_inviter: None,
+            invite_link_misses_per_hour: 30,
             email_links_per_account_per_hour: 5,
             email_links_per_address_per_hour: 3,
             api_token_ttl: TimeDelta::days(30),

@@ -63,6 +63,15 @@ pub enum InviteRefused {
     Full,
 }
 
+/// Why an invite link (`/i/CODE`) shows no invitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvitationRefused {
+    /// No account has this code (or it is not a code at all).
+    Unknown,
+    /// Too many links with unknown codes from this client's network in the last hour.
+    TooManyMisses { retry_after: i64 },
+}
+
 /// Why a change of number or a deletion was not made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChangeRefused {

@@ -14,7 +14,8 @@ use crate::{
         otp::OtpError,
         phone::PhoneError,
         refusal::{
-            ChangeRefused, EmailRefused, InviteRefused, LinkRefused, SendRefused, VerifyRefused,
+            ChangeRefused, EmailRefused, InvitationRefused, InviteRefused, LinkRefused,
+            SendRefused, VerifyRefused,
         },
     },
     i18n::Tr,
@@ -242,6 +243,22 @@ impl Refusal for InviteRefused {
                 "invite_code_full",
                 "invite-error-full",
             ),
+        }
+    }
+}
+
+impl Refusal for InvitationRefused {
+    fn refused(&self) -> Refused {
+        match *self {
+            InvitationRefused::Unknown => Refused::new(
+                StatusCode::NOT_FOUND,
+                "invitation_unknown",
+                "invitation-unknown",
+            ),
+            InvitationRefused::TooManyMisses { retry_after } => {
+                Refused::new(TOO_MANY, "invitation_rate_limited", "invitation-rate")
+                    .retry_after(retry_after)
+            }
         }
     }
 }

@@ -19,6 +19,7 @@ mod error_pages;
 mod export;
 mod fake_provider;
 mod hostile_input;
+mod invite_links;
 mod invites;
 mod limits;
 mod logs;

@@ -24,6 +24,7 @@ use super::{handlers, problem::Problem};
         handlers::me,
         handlers::invitees,
         handlers::enter_invite,
+        handlers::invitation,
         handlers::set_name,
         handlers::set_email,
         handlers::remove_email,

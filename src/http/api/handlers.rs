@@ -118,6 +118,20 @@ pub struct InviteBody {
     pub code: String,
 }
 
+/// Whose invite code a link carries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Invitation {
+    /// The code, normalised.
+    #[schema(example = "7K3M9Q")]
+    pub code: String,
+    /// The inviter's display name, or null.
+    #[schema(example = "Aziza Karimova")]
+    pub inviter_name: Option<String>,
+    /// The inviter's number with all but the country code and the last two digits hidden.
+    #[schema(example = "+998 •••••••67")]
+    pub inviter_phone: String,
+}
+
 /// One person who entered the code.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Invitee {
@@ -323,6 +337,33 @@ pub async fn enter_invite(
     let code = InviteCode::parse(&body.code)?;
     let profile = state.app.invites.enter(&bearer.user, code).await??;
     Ok(HttpResponse::Ok().json(Profile::from(profile)))
+}
+
+/// Whose invitation an invite link (`/i/{code}`) is, before signing in. Accept it with
+/// `POST /api/v1/me/invite` once signed in. Links whose code no account has are counted per
+/// client network: past `INVITE_LINK_MISSES_HOUR` in an hour, every link answers 429.
+#[utoipa::path(get, path = "/api/v1/invitations/{code}", tag = "profile",
+    params(("code" = String, Path, description = "The invite code; case, spaces and dashes do not matter")),
+    responses(
+        (status = 200, description = "The invitation", body = Invitation),
+        (status = 404, description = "No account has this code, or it is no code (`invitation_unknown`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many links with unknown codes from this network (`invitation_rate_limited`); see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn invitation(
+    state: web::Data<AppState>,
+    client: ClientInfo,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let found = state
+        .app
+        .invites
+        .invitation(InviteCode::parse(&code).ok(), client.network, None)
+        .await??;
+    Ok(HttpResponse::Ok().json(Invitation {
+        code: found.code,
+        inviter_name: found.inviter_name,
+        inviter_phone: found.inviter_phone,
+    }))
 }
 
 /// Set or remove the signed-in person's display name.

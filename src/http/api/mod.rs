@@ -38,6 +38,7 @@ api_routes! {
     "/me" => { get: handlers::me },
     "/me/invitees" => { get: handlers::invitees },
     "/me/invite" => { post: handlers::enter_invite },
+    "/invitations/{code}" => { get: handlers::invitation },
     "/me/name" => { put: handlers::set_name },
     "/me/email" => { put: handlers::set_email, delete: handlers::remove_email },
     "/email/verify" => { post: handlers::verify_email },

@@ -112,10 +112,14 @@ pub async fn post(
                 .await?;
             match verified {
                 Ok(signed_in) => {
-                    session
+                    let invite = session
                         .sign_in(&signed_in.token)
                         .map_err(|e| AppError::Internal(e.to_string()))?;
-                    return Ok(see_other("/profile"));
+                    // signed in from an invite link: its question next
+                    return Ok(see_other(&invite.map_or_else(
+                        || "/profile".to_owned(),
+                        |code| format!("/i/{code}"),
+                    )));
                 }
                 Err(refusal) => refusal.refused(),
             }

@@ -5,11 +5,11 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{
-    page::{PageCtx, PhoneForm, phone_hint, render, render_refused, require_csrf},
+    page::{PageCtx, phone_hint, render, render_refused, require_csrf},
     session::TypedSession,
 };
 use crate::{
-    domain::{client::ClientInfo, phone, refusal::SendRefused},
+    domain::{client::ClientInfo, invite_code::InviteCode, phone, refusal::SendRefused},
     http::{
         error::AppError,
         refusal::{Refusal, Refused},
@@ -26,19 +26,28 @@ pub struct LoginPage {
     pub hint: String,
     pub error: Option<String>,
     pub notice: Option<String>,
+    /// The invite code the person signs in to accept (from an invite link), carried by the
+    /// form.
+    pub invite: Option<String>,
 }
 
 fn page(
     req: &HttpRequest,
     state: &AppState,
     phone: String,
+    invite: Option<InviteCode>,
     refused: Option<&Refused>,
 ) -> LoginPage {
     let ctx = PageCtx::new(req, state, false);
     let hint = phone_hint(&ctx, state);
+    let invite = invite.map(|c| c.as_str().to_owned());
     LoginPage {
         error: refused.map(|r| r.text(&ctx.tr)),
-        notice: None,
+        notice: invite.as_ref().map(|code| {
+            ctx.tr
+                .args("login-invitation", &[("code", code.clone().into())])
+        }),
+        invite,
         ctx,
         phone,
         hint,
@@ -49,6 +58,17 @@ fn page(
 #[serde(default)]
 pub struct LoginQuery {
     deleted: Option<String>,
+    /// From an invite link's "Sign in to accept".
+    invite: Option<String>,
+}
+
+/// The phone form, and the invite code it carries.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LoginForm {
+    csrf: String,
+    phone: String,
+    invite: Option<String>,
 }
 
 pub async fn get(
@@ -57,19 +77,25 @@ pub async fn get(
     session: TypedSession,
     query: web::Query<LoginQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let invite = query
+        .invite
+        .as_deref()
+        .and_then(|c| InviteCode::parse(c).ok());
     if session.token().is_some() {
-        return Ok(see_other("/profile"));
+        return Ok(see_other(&invite.map_or_else(
+            || "/profile".to_owned(),
+            |code| format!("/i/{}", code.as_str()),
+        )));
     }
     // "use a different number" comes back here with the last number filled in
     let phone = session
         .pending_phone()
         .map(|p| phone::display_e164(&p))
         .unwrap_or_default();
-    let mut page = page(&req, &state, phone, None);
-    page.notice = query
-        .deleted
-        .is_some()
-        .then(|| page.ctx.t("account-deleted"));
+    let mut page = page(&req, &state, phone, invite, None);
+    if query.deleted.is_some() {
+        page.notice = Some(page.ctx.t("account-deleted"));
+    }
     render(StatusCode::OK, &page)
 }
 
@@ -78,15 +104,20 @@ pub async fn post(
     state: web::Data<AppState>,
     session: TypedSession,
     client: ClientInfo,
-    form: web::Form<PhoneForm>,
+    form: web::Form<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
     require_csrf(&req, &state, &form.csrf)?;
     let typed: String = form.phone.chars().take(64).collect();
+    let invite = form
+        .invite
+        .as_deref()
+        .and_then(|c| InviteCode::parse(c).ok());
     let phone = match state.phone_policy.parse(&typed) {
         Ok(p) => p,
         Err(e) => {
             let refused = e.refused();
-            return render_refused(&refused, &page(&req, &state, typed, Some(&refused)));
+            let page = page(&req, &state, typed, invite, Some(&refused));
+            return render_refused(&refused, &page);
         }
     };
     let tr = PageCtx::translator(&req, &state);
@@ -95,6 +126,7 @@ pub async fn post(
         Ok(_) | Err(SendRefused::ResendTooSoon { .. }) => {
             session
                 .set_pending_phone(phone.as_e164())
+                .and_then(|()| session.set_pending_invite(invite.as_ref().map(|c| c.as_str())))
                 .map_err(|e| AppError::Internal(e.to_string()))?;
             Ok(see_other("/login/code"))
         }
@@ -102,7 +134,7 @@ pub async fn post(
             let refused = refusal.refused();
             render_refused(
                 &refused,
-                &page(&req, &state, phone.display(), Some(&refused)),
+                &page(&req, &state, phone.display(), invite, Some(&refused)),
             )
         }
     }

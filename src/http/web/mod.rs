@@ -9,6 +9,7 @@ mod devices;
 mod email;
 pub mod errors;
 mod home;
+mod invitation;
 mod lang;
 mod login;
 mod logout;
@@ -40,6 +41,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/profile/export" => { get: crate::http::export::web },
         "/profile/devices/end-others" => { post: devices::end_others },
         "/profile/devices/{kind}/{id}/end" => { post: devices::end_one },
+        "/i/{code}" => { get: invitation::get, post: invitation::post },
         "/lang" => { post: lang::post },
         "/static/{file}" => { get: assets::get },
         "/static/vendor/{file}" => { get: assets::vendor },

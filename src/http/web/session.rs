@@ -57,6 +57,7 @@ pub fn session_middleware(state: &AppState) -> SessionMiddleware<CookieSessionSt
 const SID: &str = "sid";
 const ANON: &str = "anon";
 const PHONE: &str = "phone";
+const INVITE: &str = "invite";
 
 pub struct TypedSession(Session);
 
@@ -70,12 +71,18 @@ impl TypedSession {
         self.0.get::<String>(SID).ok().flatten()
     }
 
-    /// Starts a signed-in session under a new cookie (no fixation).
-    pub fn sign_in(&self, token: &str) -> Result<(), actix_session::SessionInsertError> {
+    /// Starts a signed-in session under a new cookie (no fixation); answers the invite code
+    /// the person was signing in to accept, if any.
+    pub fn sign_in(
+        &self,
+        token: &str,
+    ) -> Result<Option<String>, actix_session::SessionInsertError> {
+        let invite = self.0.remove_as::<String>(INVITE).and_then(Result::ok);
         self.0.renew();
         self.0.remove(ANON);
         self.0.remove(PHONE);
-        self.0.insert(SID, token)
+        self.0.insert(SID, token)?;
+        Ok(invite)
     }
 
     /// Forgets everything; the cookie is removed.
@@ -94,6 +101,21 @@ impl TypedSession {
 
     pub fn set_pending_phone(&self, e164: &str) -> Result<(), actix_session::SessionInsertError> {
         self.0.insert(PHONE, e164)
+    }
+
+    /// The invite code to accept once signed in (an invite link's "Sign in to accept"), or
+    /// none: a sign-in started without one forgets an earlier one.
+    pub fn set_pending_invite(
+        &self,
+        code: Option<&str>,
+    ) -> Result<(), actix_session::SessionInsertError> {
+        match code {
+            Some(code) => self.0.insert(INVITE, code),
+            None => {
+                self.0.remove(INVITE);
+                Ok(())
+            }
+        }
     }
 
     fn binding(&self) -> Option<String> {

@@ -5,8 +5,8 @@ use diesel::prelude::*;
 use user_auth::{
     app::retention::Purged,
     db::schema::{
-        api_tokens, audit_log, check_failures, invite_attempts, login_codes, sessions,
-        sign_in_events, sms_messages, users,
+        api_tokens, audit_log, check_failures, invite_attempts, invite_link_misses, login_codes,
+        sessions, sign_in_events, sms_messages, users,
     },
     domain::{
         account::Credential, invite_code::InviteCode, limits::Limits, refusal::VerifyRefused,
@@ -75,7 +75,32 @@ async fn activity(uc: &UseCases, e164: &str, ip: &str) {
     );
     let me = uc.user(e164).unwrap();
     let nobody = InviteCode::parse("ZZZZZZ").unwrap();
-    assert!(uc.app.invites.enter(&me, nobody).await.unwrap().is_err());
+    assert!(
+        uc.app
+            .invites
+            .enter(&me, nobody.clone())
+            .await
+            .unwrap()
+            .is_err()
+    );
+    link_miss(uc, ip).await;
+}
+
+/// An invite link with a code no account has, opened from `ip`.
+async fn link_miss(uc: &UseCases, ip: &str) {
+    let nobody = InviteCode::parse("ZZZZZZ").unwrap();
+    let found = uc
+        .app
+        .invites
+        .invitation(Some(nobody), client(ip).network, None);
+    assert!(found.await.unwrap().is_err());
+}
+
+fn link_misses(uc: &UseCases) -> i64 {
+    invite_link_misses::table
+        .count()
+        .get_result(&mut uc.conn())
+        .unwrap()
 }
 
 async fn what_is_past_retention_goes_and_the_rest_stays(backend: Backend) {
@@ -93,6 +118,9 @@ async fn what_is_past_retention_goes_and_the_rest_stays(backend: Backend) {
     uc.sign_in(&live.0, &live.1, Credential::WebSession).await;
     uc.advance(uc.limits.resend_cooldown.num_seconds() + 1);
     uc.sign_in(&live.0, &live.1, Credential::ApiToken).await;
+    // a link looked up within the hour its limit counts stays; the two older ones go
+    link_miss(&uc, "10.0.0.4").await;
+    assert_eq!(link_misses(&uc), 3);
     let cut = uc.now() - TimeDelta::days(days);
     let old = older_than(&uc, cut);
     let ended = older_than(&uc, uc.now());
@@ -117,6 +145,7 @@ async fn what_is_past_retention_goes_and_the_rest_stays(backend: Backend) {
             codes: old[1] as usize,
             check_failures: old[2] as usize,
             invite_tries: old[3] as usize,
+            invite_link_misses: 2,
             // none made here: the email tests purge links
             email_links: 0,
             sessions: ended[4] as usize,
@@ -124,6 +153,7 @@ async fn what_is_past_retention_goes_and_the_rest_stays(backend: Backend) {
             messages: old[6] as usize,
         }
     );
+    assert_eq!(link_misses(&uc), 1);
     assert_eq!(older_than(&uc, cut)[..4], [0; 4]);
     assert_eq!(older_than(&uc, cut)[6], 0);
     assert_eq!(older_than(&uc, uc.now())[4..6], [0; 2]);

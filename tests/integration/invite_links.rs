@@ -1,0 +1,371 @@
+//! Invite links (`/i/CODE`): the welcome, the code carried through sign-in, accepting and
+//! declining, the pages for codes that lead nowhere, and the limit on trying codes.
+
+use diesel::prelude::*;
+use reqwest::StatusCode;
+use user_auth::db::schema::{invite_attempts, invite_link_misses, users};
+
+use crate::helpers::{Backend, Options, TestApp, csrf_from, expect_page, location};
+
+const A: &str = "+998901110001";
+const B: &str = "+998901110002";
+
+/// A's number as a link shows it to everyone.
+const A_MASKED: &str = "+998 •••••••01";
+
+fn set_name(app: &TestApp, id: i64, name: &str) {
+    diesel::update(users::table.find(id))
+        .set(users::display_name.eq(Some(name)))
+        .execute(&mut app.conn())
+        .unwrap();
+}
+
+fn misses(app: &TestApp) -> i64 {
+    invite_link_misses::table
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap()
+}
+
+fn tries(app: &TestApp) -> i64 {
+    invite_attempts::table
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap()
+}
+
+/// A link typed loosely opens the welcome, whose button carries the code through the phone
+/// and code forms, without script, to the question; accepting records the entry through the
+/// same rules as the profile's form; the link then says a code was entered.
+async fn a_link_carries_its_code_through_sign_in_to_acceptance(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let a = app.create_user(A);
+    let code = a.invite_code.clone();
+    let loose = format!("{}-{}", &code[..3], &code[3..]).to_lowercase();
+
+    let welcome = expect_page(
+        app.get(&format!("/i/{loose}")).await,
+        StatusCode::OK,
+        &format!("{A_MASKED} invites you"),
+    )
+    .await;
+    assert!(!welcome.contains("90 111 00 01") && !welcome.contains(A));
+    assert!(
+        welcome.contains(&format!("Invite code {code}")),
+        "{welcome}"
+    );
+    let sign_in = format!("href=\"/login?invite={code}\"");
+    assert!(welcome.contains(&sign_in), "{welcome}");
+    assert!(
+        !welcome.contains("action=\"/i/"),
+        "no accept form before sign-in"
+    );
+
+    let login = app.get_html(&format!("/login?invite={code}")).await;
+    assert!(
+        login.contains(&format!(
+            "<input type=\"hidden\" name=\"invite\" value=\"{code}\">"
+        )),
+        "{login}"
+    );
+    assert!(login.contains(&format!("accept the invitation with code {code}")));
+    let res = app
+        .post_form(
+            "/login",
+            &[
+                ("csrf", &csrf_from(&login)),
+                ("phone", B),
+                ("invite", &code),
+            ],
+        )
+        .await;
+    assert_eq!(location(&res), "/login/code");
+    app.sms.wait(200);
+    let res = app.submit_code(&app.last_code(B)).await;
+    assert_eq!(location(&res), format!("/i/{code}"), "to the question next");
+
+    let question = expect_page(
+        app.get(&format!("/i/{code}")).await,
+        StatusCode::OK,
+        &format!("Accept the invitation of {A_MASKED}?"),
+    )
+    .await;
+    assert!(question.contains(&format!("action=\"/i/{code}\"")));
+    assert!(question.contains("id=\"invitation-decline\" href=\"/profile\""));
+    assert_eq!(
+        app.user(B).unwrap().invited_by_id,
+        None,
+        "not before accepting"
+    );
+
+    let res = app
+        .post_form(&format!("/i/{code}"), &[("csrf", &csrf_from(&question))])
+        .await;
+    assert_eq!(location(&res), "/profile?entered=1");
+    let b = app.user(B).unwrap();
+    assert_eq!(b.invited_by_id, Some(a.id));
+    assert_eq!(app.user(A).unwrap().invitee_count, 1);
+
+    let after = app.get_html(&format!("/i/{code}")).await;
+    assert!(
+        after.contains(&format!(
+            "You have already accepted an invitation (code {code})"
+        )),
+        "{after}"
+    );
+    assert!(!after.contains("action=\"/i/"));
+    // signed in, "Sign in to accept" goes straight to the link
+    let res = app.get(&format!("/login?invite={code}")).await;
+    assert_eq!(location(&res), format!("/i/{code}"));
+}
+
+/// "Not now" leaves nothing behind: no entry, no try counted, the profile's form still there;
+/// and the code is not carried into a later sign-in that started without it.
+async fn declining_leaves_nothing_behind(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let a = app.create_user(A);
+    let login = app
+        .get_html(&format!("/login?invite={}", a.invite_code))
+        .await;
+    app.post_form(
+        "/login",
+        &[
+            ("csrf", &csrf_from(&login)),
+            ("phone", B),
+            ("invite", &a.invite_code),
+        ],
+    )
+    .await;
+    app.sms.wait(200);
+    app.submit_code(&app.last_code(B)).await;
+    let question = app.get_html(&format!("/i/{}", a.invite_code)).await;
+    assert!(question.contains("id=\"invitation-decline\" href=\"/profile\""));
+
+    let profile = app.get_html("/profile").await;
+    assert!(
+        profile.contains("action=\"/profile/invite\""),
+        "still free to enter a code"
+    );
+    assert_eq!(app.user(B).unwrap().invited_by_id, None);
+    assert_eq!(app.user(A).unwrap().invitee_count, 0);
+    assert_eq!(tries(&app), 0);
+
+    // signing in again without a link goes to the profile, not to the old question
+    app.sign_out().await;
+    app.advance(61);
+    app.sign_in(B, B).await;
+}
+
+/// The inviter's name when they set one; their own link tells the owner so and offers nothing
+/// to accept; a link is the same invitation through the API.
+async fn a_link_names_its_inviter_and_the_owner_sees_their_own(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let a = app.create_user(A);
+    set_name(&app, a.id, "Dilnoza <b>");
+    let page = app.get_html(&format!("/i/{}", a.invite_code)).await;
+    assert!(page.contains("Dilnoza &#60;b&#62; invites you"), "{page}");
+    assert!(!page.contains(A_MASKED), "the name stands for the number");
+
+    let (status, _, json) = app
+        .api(
+            reqwest::Method::GET,
+            &format!("/api/v1/invitations/{}", a.invite_code.to_lowercase()),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(json["code"], a.invite_code.as_str());
+    assert_eq!(json["inviter_name"], "Dilnoza <b>");
+    assert_eq!(json["inviter_phone"], A_MASKED);
+
+    app.sign_in(A, A).await;
+    let own = app.get_html(&format!("/i/{}", a.invite_code)).await;
+    assert!(own.contains("This is your own invite link."), "{own}");
+    assert!(!own.contains("action=\"/i/"));
+    // posting anyway is refused by the rule, with its message, and changes nothing
+    let res = app
+        .post_form(
+            &format!("/i/{}", a.invite_code),
+            &[("csrf", &csrf_from(&own))],
+        )
+        .await;
+    let page = expect_page(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "This is your own invite code.",
+    )
+    .await;
+    assert!(page.contains("id=\"invitation-error\""));
+    assert_eq!(app.user(A).unwrap().invited_by_id, None);
+}
+
+/// Accepting through a link applies every rule of the profile's form: here a cycle (A joined
+/// through B, so B cannot join through A), refused with its message and status.
+async fn accepting_a_link_applies_every_invite_rule(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let a = app.create_user(A);
+    let b = app.create_user(B);
+    app.activate(a.id, &b.invite_code);
+    app.sign_in(B, B).await;
+    let question = app.get_html(&format!("/i/{}", a.invite_code)).await;
+    let res = app
+        .post_form(
+            &format!("/i/{}", a.invite_code),
+            &[("csrf", &csrf_from(&question))],
+        )
+        .await;
+    expect_page(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "its owner joined through you",
+    )
+    .await;
+    assert_eq!(app.user(B).unwrap().invited_by_id, None);
+    // without the form's token nothing happens
+    let res = app
+        .post_form(&format!("/i/{}", a.invite_code), &[("csrf", "x")])
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.user(B).unwrap().invited_by_id, None);
+}
+
+/// A code no account has, or text that is no code, is a clear page (404) with its message in
+/// each language, never an error of the server, and shows nothing of what was typed that
+/// could run.
+async fn links_that_lead_nowhere_are_clear_pages(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let long = "A".repeat(3000);
+    for path in [
+        "/i/ZZZZZZ".to_owned(),
+        "/i/%3Cscript%3Ealert(1)%3C%2Fscript%3E".to_owned(),
+        "/i/%00%01".to_owned(),
+        format!("/i/{long}"),
+        "/i/%E2%80%AE123456".to_owned(),
+    ] {
+        let res = app.get(&path).await;
+        let page = expect_page(
+            res,
+            StatusCode::NOT_FOUND,
+            "This invite link does not lead to anyone",
+        )
+        .await;
+        assert!(!page.contains("<script>alert"), "{path}");
+    }
+    let ru = app
+        .client
+        .get(app.url("/i/ZZZZZZ"))
+        .header("accept-language", "ru")
+        .send()
+        .await
+        .unwrap();
+    expect_page(
+        ru,
+        StatusCode::NOT_FOUND,
+        "Эта ссылка-приглашение никуда не ведёт",
+    )
+    .await;
+    let (status, _, json) = app
+        .api(
+            reqwest::Method::GET,
+            "/api/v1/invitations/ZZZZZZ",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(json["code"], "invitation_unknown");
+}
+
+/// The attack: one network tries many codes at once to collect who has them. Past the hour's
+/// limit every link from that network answers 429 (known codes too, so a hit cannot be told
+/// apart), however many requests ran in parallel; the owner's link still works for everyone
+/// else, and for that network again after the hour.
+async fn trying_codes_from_one_network_is_cut_off_and_the_owner_still_gets_in(backend: Backend) {
+    let options = Options {
+        trust_proxy_headers: true,
+        ..Options::default()
+    };
+    let limit = options.limits.invite_link_misses_per_hour;
+    let Some(app) = TestApp::spawn_with(backend, options).await else {
+        return;
+    };
+    let a = app.create_user(A);
+    let attacker = app.browser_at("203.0.113.9");
+    let tries = (0..limit + 20).map(|i| {
+        let attacker = attacker.clone();
+        let url = app.url(&format!("/i/{:06}", i));
+        async move { attacker.get(url).send().await.unwrap().status() }
+    });
+    let statuses = futures_util::future::join_all(tries).await;
+    let unknown = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::NOT_FOUND)
+        .count();
+    let limited = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(unknown as i64, limit, "{statuses:?}");
+    assert_eq!(limited, 20, "{statuses:?}");
+    assert_eq!(
+        misses(&app),
+        limit,
+        "each miss counted once, none past the limit"
+    );
+
+    // a known code from that network: refused all the same, with when to come back
+    let res = attacker
+        .get(app.url(&format!("/i/{}", a.invite_code)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().contains_key("retry-after"));
+    let page = res.text().await.unwrap();
+    assert!(!page.contains(A_MASKED), "{page}");
+    // the same through the API
+    let res = attacker
+        .get(app.url(&format!("/api/v1/invitations/{}", a.invite_code)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+
+    // everyone else: the link works
+    let friend = app.browser_at("198.51.100.4");
+    let res = friend
+        .get(app.url(&format!("/i/{}", a.invite_code)))
+        .send()
+        .await
+        .unwrap();
+    expect_page(res, StatusCode::OK, &format!("{A_MASKED} invites you")).await;
+
+    // after the hour, the network again
+    app.advance(3601);
+    let res = attacker
+        .get(app.url(&format!("/i/{}", a.invite_code)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+crate::on_both_backends!(
+    a_link_carries_its_code_through_sign_in_to_acceptance,
+    declining_leaves_nothing_behind,
+    a_link_names_its_inviter_and_the_owner_sees_their_own,
+    accepting_a_link_applies_every_invite_rule,
+    links_that_lead_nowhere_are_clear_pages,
+    trying_codes_from_one_network_is_cut_off_and_the_owner_still_gets_in,
+);
