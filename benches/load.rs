@@ -1206,7 +1206,8 @@ async fn run_backend(
         let user = users::find_by_phone(&mut pool.get().unwrap(), owner)
             .unwrap()
             .unwrap();
-        let limits = auth_config().limits;
+        let cfg = Arc::new(auth_config());
+        let limits = cfg.limits.clone();
         let token = credentials::start_session(
             &mut pool.get().unwrap(),
             &limits,
@@ -1223,7 +1224,7 @@ async fn run_backend(
                 else {
                     return Some(false);
                 };
-                Some(invites::load_view(conn, user, PageRequest::First, now).is_ok())
+                Some(invites::load_view(conn, &cfg, user, PageRequest::First, now).is_ok())
             })
         });
         rows.push(Row {

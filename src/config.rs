@@ -489,6 +489,15 @@ pub const PURGE_EVERY: Duration = Duration::from_secs(24 * 3600);
 pub const DEV_SECRET_FILE: &str = "data/secret_key";
 
 impl Settings {
+    /// Where links point (mail, invite links): `PUBLIC_ORIGIN`, else the address the server
+    /// listens on.
+    pub fn link_origin(&self) -> String {
+        match &self.public_origin {
+            Some(origin) => origin.origin.clone(),
+            None => format!("http://{}", self.bind),
+        }
+    }
+
     /// Settings for tests and tools: SQLite at `database_url`, everything else at its default,
     /// a random secret.
     pub fn for_tests(database_url: DatabaseUrl) -> Self {

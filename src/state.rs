@@ -281,10 +281,7 @@ pub fn use_cases(settings: &Settings, deps: Dependencies, pool: DbPool) -> App {
             outbox_key: settings.secret_key.derive32("user-auth/outbox/v1"),
             origin_host: settings.public_origin.as_ref().map(|o| o.host.clone()),
             test_numbers: Arc::new(settings.test_numbers.clone()),
-            link_origin: match &settings.public_origin {
-                Some(origin) => origin.origin.clone(),
-                None => format!("http://{}", settings.bind),
-            },
+            link_origin: settings.link_origin(),
             invitee_phones: settings.invitee_phones,
         },
         outbox: Arc::new(Notify::new()),

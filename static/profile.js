@@ -28,3 +28,39 @@
     }
   });
 })();
+
+// The invite link's "Share" button: the system's share sheet where the browser has one (Web
+// Share API), else a copy of the link. Without this script the link can be selected and copied,
+// and the QR code scanned.
+(function () {
+  "use strict";
+  var button = document.getElementById("share-button");
+  var input = button && document.getElementById(button.getAttribute("data-share-target"));
+  if (!input) return;
+  var label = button.textContent;
+  var copied = function () {
+    button.textContent = button.getAttribute("data-copied-label");
+    window.setTimeout(function () { button.textContent = label; }, 2000);
+  };
+  var copy = function () {
+    var fallback = function () {
+      input.select();
+      if (document.execCommand("copy")) copied();
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(input.value).then(copied, fallback);
+    } else {
+      fallback();
+    }
+  };
+  input.addEventListener("focus", function () { input.select(); });
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    if (typeof navigator.share === "function") {
+      navigator.share({ title: button.getAttribute("data-share-title"), url: input.value })
+        .catch(function (e) { if (e && e.name !== "AbortError") copy(); });
+    } else {
+      copy();
+    }
+  });
+})();

@@ -72,6 +72,15 @@ profile-joined = Joined
 profile-invite-explain = Share this code with friends. When someone enters it in their profile, they appear in the list below.
 profile-copy = Copy
 profile-copied = Copied
+profile-invite-link = Your invite link
+profile-invite-link-explain = Whoever opens it can sign in and accept your invitation in one step.
+profile-share = Share
+profile-share-title = Join me
+profile-link-copied = Link copied
+profile-qr-label = QR code of your invite link
+profile-print = Print the QR code
+print-title = Invite link to print
+print-explain = Scan the code with a phone's camera, or open the link:
 profile-entered-title = Your invitation
 profile-entered-code = You joined with the code
 profile-entered-final = An entered code cannot be changed.
@@ -110,6 +119,8 @@ profile-invitees-count = { $count ->
     [one] { $shown } person joined with your code.
    *[other] { $shown } people joined with your code.
 }
+profile-invitees-new = { $shown } new
+profile-invitee-new = new
 profile-invitees-pages = Pages of people who joined
 profile-newer = ← Newer
 profile-older = Older →

@@ -76,6 +76,15 @@ profile-joined = Дата регистрации
 profile-invite-explain = Поделитесь этим кодом с друзьями. Когда кто-то введёт его в своём профиле, он появится в списке ниже.
 profile-copy = Скопировать
 profile-copied = Скопировано
+profile-invite-link = Ваша ссылка-приглашение
+profile-invite-link-explain = Открывший её сможет войти и принять ваше приглашение за один шаг.
+profile-share = Поделиться
+profile-share-title = Присоединяйтесь
+profile-link-copied = Ссылка скопирована
+profile-qr-label = QR-код вашей ссылки-приглашения
+profile-print = Распечатать QR-код
+print-title = Ссылка-приглашение для печати
+print-explain = Наведите камеру телефона на код или откройте ссылку:
 profile-entered-title = Ваше приглашение
 profile-entered-code = Вы присоединились по коду
 profile-entered-final = Введённый код нельзя изменить.
@@ -115,6 +124,12 @@ profile-invitees-count = { $count ->
     [few] По вашему коду присоединились { $shown } человека.
    *[many] По вашему коду присоединились { $shown } человек.
 }
+profile-invitees-new = { $count ->
+    [one] { $shown } новый
+    [few] { $shown } новых
+   *[many] { $shown } новых
+}
+profile-invitee-new = новый
 profile-invitees-pages = Страницы списка присоединившихся
 profile-newer = ← Новее
 profile-older = Старше →

@@ -72,6 +72,15 @@ profile-joined = Roʻyxatdan oʻtgan sana
 profile-invite-explain = Bu kodni doʻstlaringizga yuboring. Kimdir uni oʻz profilida kiritsa, quyidagi roʻyxatda paydo boʻladi.
 profile-copy = Nusxalash
 profile-copied = Nusxalandi
+profile-invite-link = Taklif havolangiz
+profile-invite-link-explain = Uni ochgan kishi tizimga kirib, taklifingizni bir qadamda qabul qila oladi.
+profile-share = Ulashish
+profile-share-title = Menga qoʻshiling
+profile-link-copied = Havola nusxalandi
+profile-qr-label = Taklif havolangizning QR kodi
+profile-print = QR kodni chop etish
+print-title = Chop etish uchun taklif havolasi
+print-explain = Kodni telefon kamerasi bilan skanerlang yoki havolani oching:
 profile-entered-title = Sizning taklifingiz
 profile-entered-code = Siz ushbu kod orqali qoʻshildingiz:
 profile-entered-final = Kiritilgan kodni oʻzgartirib boʻlmaydi.
@@ -110,6 +119,8 @@ profile-invitees-count = { $count ->
     [one] Kodingiz orqali { $shown } kishi qoʻshildi.
    *[other] Kodingiz orqali { $shown } kishi qoʻshildi.
 }
+profile-invitees-new = { $shown } ta yangi
+profile-invitee-new = yangi
 profile-invitees-pages = Qoʻshilganlar roʻyxati sahifalari
 profile-newer = ← Yangiroq
 profile-older = Eskiroq →

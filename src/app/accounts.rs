@@ -88,7 +88,7 @@ pub fn delete_account(
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
     if let Some(inviter) = user.invited_by_id {
-        invites::remove_invitee(conn, inviter)?;
+        invites::remove_invitee(conn, inviter, user)?;
     }
     users::tombstone(conn, user.id, &deleted_phone(user.id), now)?;
     invites::forget_tries(conn, user.id)?;

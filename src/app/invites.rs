@@ -5,7 +5,12 @@ use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 
-use super::{accounts::profile_of, credentials::authenticate, error::Error, parts::Parts};
+use super::{
+    accounts::profile_of,
+    credentials::authenticate,
+    error::Error,
+    parts::{Config, Parts},
+};
 use crate::{
     db::{
         self, DbConnection, DbError,
@@ -32,6 +37,10 @@ pub struct Invites {
 pub struct ProfileView {
     pub profile: Profile,
     pub invitees: InviteePage,
+    /// The person's invite link, whole, to share.
+    pub invite_link: String,
+    /// How many joined since the person last looked: the first ones of the first page.
+    pub new_invitees: i64,
 }
 
 /// What an invite link shows: whose invitation it is, and what the person looking can do with it.
@@ -149,17 +158,25 @@ impl Invites {
             .await
     }
 
-    /// One page of the people who entered `user`'s code, newest first.
+    /// `user`'s invite link, whole, to share.
+    pub fn link_of(&self, user: &User) -> String {
+        self.parts.config.invite_link(&user.invite_code)
+    }
+
+    /// One page of the people who entered `user`'s code, newest first, and how many of them
+    /// (the first ones) joined since the person last looked; the first page counts as a look.
     pub async fn page(
         &self,
         user: &User,
         page: PageRequest,
         per_page: i64,
-    ) -> Result<InviteePage, Error> {
-        let user_id = user.id;
+    ) -> Result<(InviteePage, i64), Error> {
+        let (user_id, unseen) = (user.id, user.unseen_invitees);
         self.parts
             .run(move |conn, parts| {
-                Ok(invitee_page(conn, user_id, page, per_page)?.shown(parts.config.invitee_phones))
+                let new = looked(conn, user_id, unseen, &page)?;
+                let page = invitee_page(conn, user_id, page, per_page)?;
+                Ok((page.shown(parts.config.invitee_phones), new))
             })
             .await
     }
@@ -179,11 +196,13 @@ impl Invites {
                 else {
                     return Ok(None);
                 };
-                let view = load_view(conn, user, page, parts.now())?;
-                Ok(Some(ProfileView {
-                    invitees: view.invitees.shown(parts.config.invitee_phones),
-                    ..view
-                }))
+                Ok(Some(load_view(
+                    conn,
+                    &parts.config,
+                    user,
+                    page,
+                    parts.now(),
+                )?))
             })
             .await
     }
@@ -194,15 +213,35 @@ impl Invites {
 /// neighbouring page exists. The total comes from `users.invitee_count`.
 pub fn load_view(
     conn: &mut DbConnection,
+    config: &Config,
     user: User,
     page: PageRequest,
     now: NaiveDateTime,
 ) -> Result<ProfileView, DbError> {
+    let new_invitees = looked(conn, user.id, user.unseen_invitees, &page)?;
     let invitees = invitee_page(conn, user.id, page, INVITEES_PER_PAGE)?;
     Ok(ProfileView {
+        new_invitees,
+        invite_link: config.invite_link(&user.invite_code),
         profile: profile_of(conn, user, now)?,
-        invitees,
+        invitees: invitees.shown(config.invitee_phones),
     })
+}
+
+/// The person looks at `page` of their invitees while `unseen` of them are new to them: on the
+/// first page that is a look, and those `unseen` are theirs no longer (people who join meanwhile
+/// stay new). Answers how many of the page's first rows are new.
+fn looked(
+    conn: &mut DbConnection,
+    user_id: i64,
+    unseen: i64,
+    page: &PageRequest,
+) -> Result<i64, DbError> {
+    if unseen == 0 || !matches!(page, PageRequest::First) {
+        return Ok(0);
+    }
+    repo::mark_invitees_seen(conn, user_id, unseen)?;
+    Ok(unseen)
 }
 
 /// Records that `user_id` was invited by the owner of `code`, if every rule allows it, and

@@ -38,6 +38,17 @@ pub struct Config {
     pub invitee_phones: PhoneDisplay,
 }
 
+impl Config {
+    /// The invite link of `code`, whole (`https://example.com/i/7K3M9Q`), to share.
+    pub fn invite_link(&self, code: &str) -> String {
+        format!(
+            "{}{}",
+            self.link_origin,
+            crate::domain::invite_code::link_path(code)
+        )
+    }
+}
+
 /// The providers the delivery worker sends through.
 #[derive(Clone)]
 pub struct Senders {

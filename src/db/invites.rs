@@ -250,7 +250,8 @@ statement!(EntryOnPostgres<'_>, cached -> BigInt, [Pg], |this, out| {
         // the owner's count first: its row is locked as it is updated and the limit checked on
         // its newest version; then the link, only if counted (the person's own lock has kept
         // `invited_by_id` empty since the read, so a counted entry always links)
-        ")), counted AS (UPDATE users SET invitee_count = invitee_count + 1 WHERE id = "
+        ")), counted AS (UPDATE users SET invitee_count = invitee_count + 1, \
+         unseen_invitees = unseen_invitees + 1 WHERE id = "
         [Nullable<BigInt>: &w.owner_id] " AND (" [Nullable<BigInt>: &w.max_invitees]
         " IS NULL OR invitee_count < " [Nullable<BigInt>: &w.max_invitees]
         ") RETURNING id), linked AS (UPDATE users SET invited_by_id = "
@@ -310,11 +311,28 @@ pub fn set_inviter(
     .map(|n| n == 1)
 }
 
+/// Counts one more invitee, not yet seen by the inviter.
 pub fn add_invitee(conn: &mut DbConnection, inviter_id: i64) -> QueryResult<()> {
     diesel::update(users::table.find(inviter_id))
-        .set(users::invitee_count.eq(users::invitee_count + 1))
+        .set((
+            users::invitee_count.eq(users::invitee_count + 1),
+            users::unseen_invitees.eq(users::unseen_invitees + 1),
+        ))
         .execute(conn)
         .map(drop)
+}
+
+/// The inviter has been shown `seen` of their new invitees (as many as they had when the page
+/// was read: those who joined meanwhile stay new).
+pub fn mark_invitees_seen(conn: &mut DbConnection, user_id: i64, seen: i64) -> QueryResult<()> {
+    diesel::update(
+        users::table
+            .find(user_id)
+            .filter(users::unseen_invitees.ge(seen)),
+    )
+    .set(users::unseen_invitees.eq(users::unseen_invitees - seen))
+    .execute(conn)
+    .map(drop)
 }
 
 /// Whose code `code` is (not a deleted account's): the id, number and name.
@@ -372,10 +390,33 @@ pub fn purge_link_misses_before(
         .execute(conn)
 }
 
-/// Takes one invitee off the inviter's count (the invitee's account was deleted).
-pub fn remove_invitee(conn: &mut DbConnection, inviter_id: i64) -> QueryResult<()> {
+/// Takes `invitee` off their inviter's count (the invitee's account is being deleted), and off
+/// the inviter's new ones if they were among them (the newest `unseen_invitees`).
+pub fn remove_invitee(conn: &mut DbConnection, inviter_id: i64, invitee: &User) -> QueryResult<()> {
+    let unseen: i64 = users::table
+        .find(inviter_id)
+        .select(users::unseen_invitees)
+        .first(conn)?;
+    let newer = match invitee.invited_at {
+        Some(at) if unseen > 0 => users::table
+            .filter(users::invited_by_id.eq(inviter_id))
+            .filter(
+                users::invited_at
+                    .gt(at)
+                    .or(users::invited_at.eq(at).and(users::id.gt(invitee.id))),
+            )
+            .select(users::id)
+            .limit(unseen)
+            .load::<i64>(conn)?
+            .len() as i64,
+        _ => unseen,
+    };
+    let was_new = i64::from(newer < unseen);
     diesel::update(users::table.find(inviter_id))
-        .set(users::invitee_count.eq(users::invitee_count - 1))
+        .set((
+            users::invitee_count.eq(users::invitee_count - 1),
+            users::unseen_invitees.eq(users::unseen_invitees - was_new),
+        ))
         .execute(conn)
         .map(drop)
 }

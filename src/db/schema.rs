@@ -17,6 +17,7 @@ diesel::table! {
         deleted_at -> Nullable<Timestamp>,
         email -> Nullable<Text>,
         email_verified_at -> Nullable<Timestamp>,
+        unseen_invitees -> BigInt,
     }
 }
 

@@ -25,6 +25,7 @@ pub struct UserRow {
     deleted_at: Option<NaiveDateTime>,
     email: Option<String>,
     email_verified_at: Option<NaiveDateTime>,
+    unseen_invitees: i64,
 }
 
 impl From<UserRow> for User {
@@ -45,6 +46,7 @@ impl From<UserRow> for User {
             deleted_at: r.deleted_at,
             email: r.email,
             email_verified_at: r.email_verified_at,
+            unseen_invitees: r.unseen_invitees,
         }
     }
 }

@@ -32,6 +32,8 @@ pub struct User {
     /// The verified email address, if any.
     pub email: Option<String>,
     pub email_verified_at: Option<NaiveDateTime>,
+    /// People who entered this person's code since the person last looked at the list.
+    pub unseen_invitees: i64,
 }
 
 /// The number a deleted account is left with: `+0` and its id. No real number has a country

@@ -18,6 +18,11 @@ pub fn input_pattern() -> String {
     format!(r"^{space}[ -]*([0-9A-TV-Za-tv-z][ -]*){{{LENGTH}}}{space}$")
 }
 
+/// The path of a code's invite link (`/i/7K3M9Q`).
+pub fn link_path(code: &str) -> String {
+    format!("/i/{code}")
+}
+
 /// Draws new invite codes; injectable so tests can force collisions.
 pub trait InviteCodeGenerator: Send + Sync + 'static {
     fn generate(&self) -> String;

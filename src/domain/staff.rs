@@ -234,6 +234,7 @@ mod tests {
             deleted_at: None,
             email: None,
             email_verified_at: None,
+            unseen_invitees: 0,
         }
     }
 

@@ -878,3 +878,39 @@ pub fn free_port() -> u16 {
         .map(|a| a.port())
         .expect("a free port")
 }
+
+/// The text of the QR code a page draws (the first `class="qr"` SVG in `html`): its path of
+/// dark modules is laid out again as pixels (4 to a module) and read by a QR decoder.
+pub fn decode_qr(html: &str) -> String {
+    let svg = &html[html.find("class=\"qr\"").expect("a QR code on the page")..];
+    let size: usize = svg
+        .split("viewBox=\"0 0 ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("the SVG's size");
+    let path = svg
+        .split(" d=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the path");
+    let mut dark = vec![false; size * size];
+    for rect in path.split('M').filter(|r| !r.is_empty()) {
+        // `x yhNv1h-Nz`
+        let (x, rest) = rect.split_once(' ').expect("x");
+        let (y, rest) = rest.split_once('h').expect("y");
+        let run = rest.split('v').next().expect("run");
+        let (x, y, run): (usize, usize, usize) =
+            (x.parse().unwrap(), y.parse().unwrap(), run.parse().unwrap());
+        for i in x..x + run {
+            dark[y * size + i] = true;
+        }
+    }
+    const SCALE: usize = 4;
+    let mut image = rqrr::PreparedImage::prepare_from_bitmap(size * SCALE, size * SCALE, |x, y| {
+        dark[(y / SCALE) * size + x / SCALE]
+    });
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code");
+    grids[0].decode().expect("a readable QR code").1
+}

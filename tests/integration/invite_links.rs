@@ -368,4 +368,144 @@ crate::on_both_backends!(
     accepting_a_link_applies_every_invite_rule,
     links_that_lead_nowhere_are_clear_pages,
     trying_codes_from_one_network_is_cut_off_and_the_owner_still_gets_in,
+    the_profile_shows_the_link_and_its_qr_code,
+    people_who_joined_since_the_last_look_are_marked_new,
 );
+
+/// The profile shows the invite link and its QR code, drawn on the server: read back by a QR
+/// decoder it is the link, which opens the invitation; the printable page draws the same code.
+async fn the_profile_shows_the_link_and_its_qr_code(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let res = app.get("/profile/invite/print").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "signed in only");
+    app.sign_in(A, A).await;
+    let a = app.user(A).unwrap();
+    let profile = app.get_html("/profile").await;
+    let link = format!("{}/i/{}", app.settings.link_origin(), a.invite_code);
+    assert!(
+        profile.contains(&format!(
+            "id=\"invite-link\" class=\"invite-link\" type=\"url\" value=\"{link}\""
+        )),
+        "{profile}"
+    );
+    assert_eq!(crate::helpers::decode_qr(&profile), link);
+    assert!(profile.contains("role=\"img\" aria-label=\"QR code of your invite link\""));
+    // the share button appears with the script (the link can be copied without it)
+    assert!(profile.contains("id=\"share-button\""));
+
+    let print = app.get_html("/profile/invite/print").await;
+    assert_eq!(crate::helpers::decode_qr(&print), link);
+    assert!(
+        print.contains(&format!("{A_MASKED} invites you")),
+        "{print}"
+    );
+    assert!(print.contains(&format!("Invite code {}", a.invite_code)));
+
+    // what the camera reads opens the invitation
+    let path = link.strip_prefix(&app.settings.link_origin()).unwrap();
+    app.sign_out().await;
+    expect_page(app.get(path).await, StatusCode::OK, "invites you").await;
+}
+
+/// "3 new": the profile marks who joined since the person last looked, once; people who join
+/// later are new on the next look; the API says the same and its first page counts as a look;
+/// a new invitee who deletes their account is no longer counted.
+async fn people_who_joined_since_the_last_look_are_marked_new(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let a = app.create_user(A);
+    for i in 0..3 {
+        let u = app.create_user(&format!("+99890111010{i}"));
+        app.activate(u.id, &a.invite_code);
+    }
+    assert_eq!(app.user(A).unwrap().unseen_invitees, 3);
+    app.sign_in(A, A).await;
+    let profile = app.get_html("/profile").await;
+    assert!(
+        profile.contains("<strong class=\"badge\" id=\"invitees-new\">3 new</strong>"),
+        "{profile}"
+    );
+    assert_eq!(profile.matches("class=\"invitee-new\"").count(), 3);
+    // seen: the next look marks nothing
+    let again = app.get_html("/profile").await;
+    assert!(
+        !again.contains("invitees-new") && !again.contains("invitee-new"),
+        "{again}"
+    );
+    assert_eq!(app.user(A).unwrap().unseen_invitees, 0);
+
+    // one more joins: only they are new, at the top
+    app.advance(5);
+    let d = app.create_user("+998901110199");
+    app.activate(d.id, &a.invite_code);
+    let profile = app.get_html("/profile").await;
+    assert!(profile.contains(">1 new</strong>"), "{profile}");
+    let first = profile.find("class=\"invitee-new\"").unwrap();
+    assert!(profile[first..].contains("90 111 01 99"));
+    assert_eq!(profile.matches("class=\"invitee-new\"").count(), 1);
+    let ru = app
+        .client
+        .get(app.url("/profile"))
+        .header("accept-language", "ru")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!ru.contains("invitees-new"), "seen in English already");
+
+    // through the API
+    let e = app.create_user("+998901110198");
+    app.activate(e.id, &a.invite_code);
+    let f = app.create_user("+998901110197");
+    app.activate(f.id, &a.invite_code);
+    app.advance(61);
+    let token = app.api_token(A).await;
+    let app = &app;
+    let get = |path: &'static str| {
+        let token = token.clone();
+        async move {
+            app.api(reqwest::Method::GET, path, None, Some(&token))
+                .await
+        }
+    };
+    let (_, _, me) = get("/api/v1/me").await;
+    assert_eq!(me["unseen_invitees"], 2, "{me}");
+    let (_, _, page) = get("/api/v1/me/invitees").await;
+    assert_eq!(page["new"], 2, "{page}");
+    let flags: Vec<bool> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["new"].as_bool().unwrap())
+        .collect();
+    assert_eq!(flags, [true, true, false, false, false, false]);
+    let (_, _, page) = get("/api/v1/me/invitees").await;
+    assert_eq!(page["new"], 0, "{page}");
+    let (_, _, me) = get("/api/v1/me").await;
+    assert_eq!(me["unseen_invitees"], 0, "{me}");
+
+    // a new invitee deletes their account: no longer new; an older one: the new ones stay
+    let delete = |e164: &str| {
+        let user = app.user(e164).unwrap();
+        let now = user_auth::clock::Clock::now(&app.clock);
+        user_auth::app::accounts::delete_account(&mut app.conn(), &user, now).unwrap();
+    };
+    let counts = || {
+        let a = app.user(A).unwrap();
+        (a.invitee_count, a.unseen_invitees)
+    };
+    for phone in ["+998901110196", "+998901110195"] {
+        let g = app.create_user(phone);
+        app.activate(g.id, &a.invite_code);
+    }
+    assert_eq!(counts(), (8, 2));
+    delete("+998901110196");
+    assert_eq!(counts(), (7, 1));
+    delete("+998901110198");
+    assert_eq!(counts(), (6, 1));
+}

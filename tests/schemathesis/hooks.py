@@ -14,6 +14,7 @@ SEMANTIC = {
     "invite_cycle",
     "invite_already_entered",
     "invite_code_full",
+    "invitation_unknown",
     "phone_unchanged",
     "phone_taken",
     "email_unchanged",

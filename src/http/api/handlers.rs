@@ -93,6 +93,8 @@ pub struct Profile {
     pub date_joined: DateTime<Utc>,
     /// How many people entered this person's code.
     pub invitee_count: i64,
+    /// How many of them joined since the person last looked at the first page of the list.
+    pub unseen_invitees: i64,
     /// The verified email address, or null.
     #[schema(example = "aziza@example.com")]
     pub email: Option<String>,
@@ -138,6 +140,8 @@ pub struct Invitee {
     pub phone: String,
     /// When they entered the code.
     pub joined_at: DateTime<Utc>,
+    /// They joined since the person last looked at the first page.
+    pub new: bool,
 }
 
 /// A page of invitees, newest first.
@@ -148,6 +152,9 @@ pub struct InviteePage {
     pub next_cursor: Option<String>,
     /// Total number of invitees.
     pub total: i64,
+    /// How many joined since the last look at the first page (the first items of the first
+    /// page; reading the first page is a look, so the next read says 0 until someone joins).
+    pub new: i64,
 }
 
 /// `?cursor=&limit=`
@@ -172,6 +179,7 @@ impl From<account::Profile> for Profile {
             entered_at: p.user.invited_at.map(utc),
             date_joined: utc(p.user.date_joined),
             invitee_count: p.user.invitee_count,
+            unseen_invitees: p.user.unseen_invitees,
             email: p.user.email,
             email_verified_at: p.user.email_verified_at.map(utc),
             pending_email: p.pending_email,
@@ -304,16 +312,20 @@ pub async fn invitees(
             )
         })?),
     };
-    let page: cursor::InviteePage = state.app.invites.page(&bearer.user, page, limit).await?;
+    let (page, new): (cursor::InviteePage, i64) =
+        state.app.invites.page(&bearer.user, page, limit).await?;
     Ok(HttpResponse::Ok().json(InviteePage {
         items: page
             .items
             .into_iter()
-            .map(|i| Invitee {
+            .enumerate()
+            .map(|(at, i)| Invitee {
                 phone: i.phone,
                 joined_at: utc(i.invited_at),
+                new: (at as i64) < new,
             })
             .collect(),
+        new,
         next_cursor: page.older.map(|c| c.encode()),
         total: bearer.user.invitee_count,
     }))

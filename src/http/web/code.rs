@@ -10,8 +10,8 @@ use super::{
 };
 use crate::{
     domain::{
-        account::Credential, client::ClientInfo, limits::LONG_OTP_LENGTH, otp::OtpCode,
-        phone::PhoneNumber, refusal::SendRefused,
+        account::Credential, client::ClientInfo, invite_code, limits::LONG_OTP_LENGTH,
+        otp::OtpCode, phone::PhoneNumber, refusal::SendRefused,
     },
     http::{
         error::AppError,
@@ -118,7 +118,7 @@ pub async fn post(
                     // signed in from an invite link: its question next
                     return Ok(see_other(&invite.map_or_else(
                         || "/profile".to_owned(),
-                        |code| format!("/i/{code}"),
+                        |code| invite_code::link_path(&code),
                     )));
                 }
                 Err(refusal) => refusal.refused(),

@@ -11,7 +11,11 @@ use super::{
 };
 use crate::{
     app::invites::{Invitation, Viewer},
-    domain::{account::Credential, client::ClientInfo, invite_code::InviteCode},
+    domain::{
+        account::Credential,
+        client::ClientInfo,
+        invite_code::{self, InviteCode},
+    },
     http::{
         auth::SignedIn,
         error::AppError,
@@ -33,7 +37,7 @@ pub struct InvitationPage {
     pub message: Option<String>,
     /// Where "Sign in to accept" leads.
     pub sign_in_link: Option<String>,
-    /// The code the accept form posts to.
+    /// Where the accept form posts (the link's path).
     pub accept: Option<String>,
     pub error: Option<String>,
 }
@@ -83,7 +87,7 @@ fn page(
         Viewer::CanAccept => {
             page.heading = tr.args("invitation-accept-question", &inviter);
             page.explain = Some(tr.t("invitation-explain"));
-            page.accept = Some(invitation.code.clone());
+            page.accept = Some(invite_code::link_path(&invitation.code));
         }
         Viewer::Own => page.message = Some(tr.t("invitation-own")),
         Viewer::Entered { code: Some(code) } => {

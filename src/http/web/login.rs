@@ -9,7 +9,12 @@ use super::{
     session::TypedSession,
 };
 use crate::{
-    domain::{client::ClientInfo, invite_code::InviteCode, phone, refusal::SendRefused},
+    domain::{
+        client::ClientInfo,
+        invite_code::{self, InviteCode},
+        phone,
+        refusal::SendRefused,
+    },
     http::{
         error::AppError,
         refusal::{Refusal, Refused},
@@ -84,7 +89,7 @@ pub async fn get(
     if session.token().is_some() {
         return Ok(see_other(&invite.map_or_else(
             || "/profile".to_owned(),
-            |code| format!("/i/{}", code.as_str()),
+            |code| invite_code::link_path(code.as_str()),
         )));
     }
     // "use a different number" comes back here with the last number filled in

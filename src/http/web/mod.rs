@@ -15,6 +15,7 @@ mod login;
 mod logout;
 pub mod page;
 mod profile;
+mod qr;
 pub mod session;
 
 use actix_web::web;
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/logout" => { post: logout::post },
         "/profile" => { get: profile::get },
         "/profile/invite" => { post: profile::post_invite },
+        "/profile/invite/print" => { get: profile::print },
         "/profile/name" => { post: profile::post_name },
         "/profile/email" => { post: profile::post_email },
         "/profile/email/remove" => { post: profile::remove_email },

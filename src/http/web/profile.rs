@@ -6,7 +6,8 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{
-    page::{CsrfForm, Day, PageCtx, render_form, require_csrf},
+    page::{CsrfForm, Day, PageCtx, render, render_form, require_csrf},
+    qr::QrSvg,
     session::TypedSession,
 };
 use crate::{
@@ -35,6 +36,8 @@ pub struct EnteredCode {
 pub struct InviteeRow {
     pub phone: std::rc::Rc<str>,
     pub date: Day,
+    /// Joined since the person last looked.
+    pub new: bool,
 }
 
 #[derive(Template)]
@@ -54,6 +57,9 @@ pub struct ProfilePage {
     pub typed_email: String,
     pub email_error: Option<String>,
     pub invite_code: String,
+    /// The invite link, whole, and its QR code.
+    pub invite_link: String,
+    pub qr: Option<QrSvg>,
     pub joined: Day,
     /// The code this person entered and when, if they did.
     pub entered: Option<EnteredCode>,
@@ -62,6 +68,8 @@ pub struct ProfilePage {
     pub error: Option<String>,
     pub notice: Option<String>,
     pub invitee_count: String,
+    /// "3 new", when someone joined since the last look.
+    pub new_invitees: Option<String>,
     pub invitees: Vec<InviteeRow>,
     pub newer_link: Option<String>,
     pub older_link: Option<String>,
@@ -118,7 +126,12 @@ fn page_from(
     view: ProfileView,
     form: &FormState,
 ) -> ProfilePage {
-    let ProfileView { profile, invitees } = view;
+    let ProfileView {
+        profile,
+        invitees,
+        invite_link,
+        new_invitees,
+    } = view;
     let user = profile.user;
     let ctx = PageCtx::new(req, state, true).staff(user.is_staff);
     let invitee_count = ctx.tr.args(
@@ -142,6 +155,8 @@ fn page_from(
         typed_email: form.typed_email.clone(),
         email_error: form.email_refused.as_ref().map(|r| r.text(&ctx.tr)),
         invite_code: user.invite_code,
+        qr: QrSvg::new(&invite_link),
+        invite_link,
         joined: Day::new(user.date_joined.date()),
         entered: profile.entered_code.map(|code| EnteredCode {
             code,
@@ -152,12 +167,23 @@ fn page_from(
         error: form.refused.as_ref().map(|r| r.text(&ctx.tr)),
         notice: form.notice.map(|id| ctx.t(id)),
         invitee_count,
+        new_invitees: (new_invitees > 0).then(|| {
+            ctx.tr.args(
+                "profile-invitees-new",
+                &[
+                    ("count", new_invitees.into()),
+                    ("shown", ctx.tr.number(new_invitees).into()),
+                ],
+            )
+        }),
         invitees: invitees
             .items
             .iter()
-            .map(|i| InviteeRow {
+            .enumerate()
+            .map(|(at, i)| InviteeRow {
                 phone: phone::display_e164_shared(&i.phone),
                 date: Day::new(i.invited_at.date()),
+                new: (at as i64) < new_invitees,
             })
             .collect(),
         newer_link: invitees
@@ -304,4 +330,40 @@ pub async fn remove_email(
     let SignedIn { user } = SignedIn::check(&req).await?;
     state.app.emails.remove(user).await?;
     Ok(see_other("/profile?email=removed#email"))
+}
+
+#[derive(Template)]
+#[template(path = "invite_print.html")]
+pub struct PrintPage {
+    pub ctx: PageCtx,
+    /// "Invite code 7K3M9Q".
+    pub code_line: String,
+    pub invite_link: String,
+    pub qr: Option<QrSvg>,
+    /// "Dilnoza invites you" (the name, else the number partly masked).
+    pub heading: String,
+}
+
+/// `GET /profile/invite/print`: the invite link's QR code large, with the link and the code,
+/// laid out for paper.
+pub async fn print(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let SignedIn { user } = SignedIn::check(&req).await?;
+    let ctx = PageCtx::new(&req, &state, true).staff(user.is_staff);
+    let invite_link = state.app.invites.link_of(&user);
+    let inviter = user
+        .display_name
+        .clone()
+        .unwrap_or_else(|| phone::mask_e164(&user.phone));
+    let page = PrintPage {
+        heading: ctx
+            .tr
+            .args("invitation-heading", &[("inviter", inviter.into())]),
+        qr: QrSvg::new(&invite_link),
+        invite_link,
+        code_line: ctx
+            .tr
+            .args("invitation-code", &[("code", user.invite_code.into())]),
+        ctx,
+    };
+    render(actix_web::http::StatusCode::OK, &page)
 }

@@ -160,7 +160,10 @@ async fn pages_walk_every_invitee_in_order_both_ways(backend: Backend) {
         }
     }
     let newest_first: Vec<String> = joined.iter().rev().cloned().collect();
-    let page = |request| uc.app.invites.page(&owner, request, 3);
+    let page = |request| {
+        let page = uc.app.invites.page(&owner, request, 3);
+        async move { page.await.map(|(page, _)| page) }
+    };
     let phones = |p: &user_auth::domain::cursor::InviteePage| {
         p.items.iter().map(|i| i.phone.clone()).collect::<Vec<_>>()
     };
