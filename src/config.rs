@@ -735,6 +735,13 @@ impl Settings {
                 None => d.invitees_per_inviter,
                 Some(_) => Some(num(&get, "INVITE_MAX_INVITEES", 0, 1, 100_000_000)?),
             },
+            invite_code_changes_per_day: num(
+                &get,
+                "INVITE_CODE_CHANGES_DAY",
+                d.invite_code_changes_per_day,
+                1,
+                1_000,
+            )?,
             invite_link_misses_per_hour: num(
                 &get,
                 "INVITE_LINK_MISSES_HOUR",

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDateTime, TimeDelta};
 
 use super::{
     accounts::profile_of,
@@ -14,15 +14,19 @@ use super::{
 use crate::{
     db::{
         self, DbConnection, DbError,
+        admin::{self, NewAudit},
         invites::{self as repo, EntryWrites, Slice},
+        users,
     },
     domain::{
         account::{Credential, Profile, User},
+        client::ClientInfo,
         cursor::{Cursor, INVITEES_PER_PAGE, InviteePage, PageRequest},
-        invite_code::InviteCode,
-        limits::{window_retry_after, window_start},
+        invite_code::{InviteCode, InviteCodeGenerator, MAX_DRAWS},
+        limits::{seconds_until, window_retry_after, window_start},
         phone::mask_e164,
-        refusal::{InvitationRefused, InviteRefused},
+        refusal::{CodeChangeRefused, InvitationRefused, InviteRefused},
+        staff::Action,
     },
 };
 
@@ -158,6 +162,52 @@ impl Invites {
             .await
     }
 
+    /// Gives `user` a new invite code: the old one stops working for new entries (and links);
+    /// entries made with it stay. Audited, and at most `invite_code_changes_per_day` a day,
+    /// counted from the audit log under the person's lock.
+    pub async fn new_code(
+        &self,
+        user: &User,
+        client: &ClientInfo,
+    ) -> Result<Result<Profile, CodeChangeRefused>, Error> {
+        let (user, ip) = (user.clone(), client.ip.clone());
+        self.parts
+            .run(move |conn, parts| {
+                let cfg = &parts.config;
+                let now = parts.now();
+                db::write_transaction(conn, |conn| {
+                    db::lock_keys(conn, &[&format!("invite-code:{}", user.id)])?;
+                    let action = Action::NewInviteCode.as_str();
+                    let since = now - TimeDelta::days(1);
+                    let (done, oldest) = admin::actions_since(conn, user.id, action, since)?;
+                    if done >= cfg.limits.invite_code_changes_per_day {
+                        let retry_after =
+                            seconds_until(oldest.unwrap_or(now) + TimeDelta::days(1), now);
+                        return Ok(Err(CodeChangeRefused::TooMany { retry_after }));
+                    }
+                    let code = draw_code(conn, &*cfg.invite_codes, user.id)?;
+                    admin::audit(
+                        conn,
+                        &NewAudit {
+                            actor_id: Some(user.id),
+                            actor_label: &user.phone,
+                            action,
+                            target_id: Some(user.id),
+                            target_label: &user.phone,
+                            ip: Some(&ip),
+                            created_at: now,
+                        },
+                    )?;
+                    let user = User {
+                        invite_code: code,
+                        ..user.clone()
+                    };
+                    Ok(Ok(profile_of(conn, user, now)?))
+                })
+            })
+            .await
+    }
+
     /// `user`'s invite link, whole, to share.
     pub fn link_of(&self, user: &User) -> String {
         self.parts.config.invite_link(&user.invite_code)
@@ -226,6 +276,28 @@ pub fn load_view(
         profile: profile_of(conn, user, now)?,
         invitees: invitees.shown(config.invitee_phones),
     })
+}
+
+/// Gives `user_id` a fresh invite code, drawing again when one is taken (each try in a
+/// savepoint, so a code taken meanwhile leaves the transaction usable).
+fn draw_code(
+    conn: &mut DbConnection,
+    codes: &dyn InviteCodeGenerator,
+    user_id: i64,
+) -> Result<String, DbError> {
+    use diesel::{
+        Connection,
+        result::{DatabaseErrorKind, Error as DieselError},
+    };
+    for _ in 0..MAX_DRAWS {
+        let code = codes.generate();
+        match conn.transaction(|conn| users::set_invite_code(conn, user_id, &code)) {
+            Ok(()) => return Ok(code),
+            Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(DbError::Exhausted("invite code"))
 }
 
 /// The person looks at `page` of their invitees while `unseen` of them are new to them: on the

@@ -334,7 +334,7 @@ pub fn perform(
             Action::SignOutEverywhere => end_all(conn, target_id)?,
             Action::Delete => delete_account(conn, &target, now)?,
             // refused above: a person's own act
-            Action::ChangePhone => return Ok(ActionResult::NotAllowed),
+            Action::ChangePhone | Action::NewInviteCode => return Ok(ActionResult::NotAllowed),
         }
         // a deleted account's audit row does not name its number
         let target_label = match action {

@@ -221,6 +221,25 @@ impl From<AuditRow> for AuditEntry {
     }
 }
 
+/// How many times `actor_id` did `action` since `since`, and the oldest of them (read through
+/// the actor's index).
+pub fn actions_since(
+    conn: &mut DbConnection,
+    actor_id: i64,
+    action: &str,
+    since: NaiveDateTime,
+) -> QueryResult<(i64, Option<NaiveDateTime>)> {
+    audit_log::table
+        .filter(audit_log::actor_id.eq(actor_id))
+        .filter(audit_log::action.eq(action))
+        .filter(audit_log::created_at.gt(since))
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::min(audit_log::created_at),
+        ))
+        .first(conn)
+}
+
 pub fn audit(conn: &mut DbConnection, entry: &NewAudit<'_>) -> QueryResult<()> {
     diesel::insert_into(audit_log::table)
         .values(entry)

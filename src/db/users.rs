@@ -167,3 +167,11 @@ pub fn set_email(
         .execute(conn)
         .map(drop)
 }
+
+/// Gives the account `code` as its invite code (a unique violation when another has it).
+pub fn set_invite_code(conn: &mut DbConnection, id: i64, code: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::invite_code.eq(code))
+        .execute(conn)
+        .map(drop)
+}

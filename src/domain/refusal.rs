@@ -63,6 +63,13 @@ pub enum InviteRefused {
     Full,
 }
 
+/// Why a person got no new invite code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeChangeRefused {
+    /// As many new codes in the last day as one person may have.
+    TooMany { retry_after: i64 },
+}
+
 /// Why an invite link (`/i/CODE`) shows no invitation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InvitationRefused {

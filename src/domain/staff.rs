@@ -19,11 +19,13 @@ pub enum Action {
     Delete,
     /// A person moving their account to a new number; their own act, never staff's.
     ChangePhone,
+    /// A person giving themselves a new invite code; their own act.
+    NewInviteCode,
 }
 
 impl Action {
     /// Every action, as the audit log may name it.
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::Block,
         Action::Unblock,
         Action::GrantStaff,
@@ -33,6 +35,7 @@ impl Action {
         Action::RevokeOwner,
         Action::Delete,
         Action::ChangePhone,
+        Action::NewInviteCode,
     ];
 
     /// The actions of the admin pages.
@@ -57,6 +60,7 @@ impl Action {
             Action::RevokeOwner => "revoke_owner",
             Action::Delete => "delete_account",
             Action::ChangePhone => "change_phone",
+            Action::NewInviteCode => "new_invite_code",
         }
     }
 
@@ -72,6 +76,7 @@ impl Action {
             Action::RevokeOwner => "revoke-owner",
             Action::Delete => "delete",
             Action::ChangePhone => "change-phone",
+            Action::NewInviteCode => "new-invite-code",
         }
     }
 
@@ -94,8 +99,13 @@ impl Action {
             Action::GrantOwner => !user.is_owner,
             Action::RevokeOwner => user.is_owner,
             Action::Delete => user.deleted_at.is_none(),
-            Action::ChangePhone => false,
+            Action::ChangePhone | Action::NewInviteCode => false,
         }
+    }
+
+    /// A person's own act on their account (in the audit log), never staff's.
+    pub fn is_own_act(self) -> bool {
+        matches!(self, Action::ChangePhone | Action::NewInviteCode)
     }
 
     /// Takes something away: asked with more care, shown as dangerous.
@@ -119,7 +129,7 @@ impl Action {
     /// an owner, staff rights changed by owners only, and nobody blocks or demotes themselves;
     /// the owner role itself is the command line's.
     pub fn refusal(self, by: By, target: &User) -> Option<ActionResult> {
-        if self == Action::ChangePhone {
+        if self.is_own_act() {
             return Some(ActionResult::NotAllowed);
         }
         let By::Staff { id, owner } = by else {
@@ -273,10 +283,7 @@ mod tests {
             assert_eq!(a.refusal(owner, &other_staff), None);
         }
         // nothing applies to an owner, from the pages; the command line may
-        for a in Action::ALL
-            .into_iter()
-            .filter(|a| *a != Action::ChangePhone)
-        {
+        for a in Action::ALL.into_iter().filter(|a| !a.is_own_act()) {
             assert_eq!(
                 a.refusal(owner, &an_owner),
                 Some(ActionResult::NotAllowed),

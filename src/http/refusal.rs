@@ -14,8 +14,8 @@ use crate::{
         otp::OtpError,
         phone::PhoneError,
         refusal::{
-            ChangeRefused, EmailRefused, InvitationRefused, InviteRefused, LinkRefused,
-            SendRefused, VerifyRefused,
+            ChangeRefused, CodeChangeRefused, EmailRefused, InvitationRefused, InviteRefused,
+            LinkRefused, SendRefused, VerifyRefused,
         },
     },
     i18n::Tr,
@@ -243,6 +243,19 @@ impl Refusal for InviteRefused {
                 "invite_code_full",
                 "invite-error-full",
             ),
+        }
+    }
+}
+
+impl Refusal for CodeChangeRefused {
+    fn refused(&self) -> Refused {
+        match *self {
+            CodeChangeRefused::TooMany { retry_after } => Refused::new(
+                TOO_MANY,
+                "invite_code_changes_limited",
+                "invite-new-code-rate",
+            )
+            .retry_after(retry_after),
         }
     }
 }

@@ -370,6 +370,7 @@ crate::on_both_backends!(
     trying_codes_from_one_network_is_cut_off_and_the_owner_still_gets_in,
     the_profile_shows_the_link_and_its_qr_code,
     people_who_joined_since_the_last_look_are_marked_new,
+    a_new_code_retires_the_old_one_and_is_limited,
 );
 
 /// The profile shows the invite link and its QR code, drawn on the server: read back by a QR
@@ -508,4 +509,122 @@ async fn people_who_joined_since_the_last_look_are_marked_new(backend: Backend) 
     assert_eq!(counts(), (7, 1));
     delete("+998901110198");
     assert_eq!(counts(), (6, 1));
+}
+
+fn new_code_audits(app: &TestApp, id: i64) -> i64 {
+    use user_auth::db::schema::audit_log;
+    audit_log::table
+        .filter(audit_log::actor_id.eq(id))
+        .filter(audit_log::action.eq("new_invite_code"))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap()
+}
+
+/// A new code: the old code and its link stop working for anyone new, the people who joined
+/// stay, the change is audited; three a day, then 429 with when, even when asked for many at
+/// once (counted under the person's lock), and again after a day.
+async fn a_new_code_retires_the_old_one_and_is_limited(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let a = app.create_user(A);
+    let b = app.create_user(B);
+    app.activate(b.id, &a.invite_code);
+    let old = a.invite_code.clone();
+    app.sign_in(A, A).await;
+    let profile = app.get_html("/profile").await;
+    assert!(profile.contains("action=\"/profile/invite/new\""));
+    let res = app
+        .post_form("/profile/invite/new", &[("csrf", &csrf_from(&profile))])
+        .await;
+    assert_eq!(location(&res), "/profile?code=new#own-code-title");
+    let a = app.user(A).unwrap();
+    assert_ne!(a.invite_code, old);
+    assert_eq!(a.invitee_count, 1, "who joined stays");
+    assert_eq!(app.user(B).unwrap().invited_by_id, Some(a.id));
+    let profile = app.get_html("/profile?code=new").await;
+    assert!(profile.contains("You have a new invite code and link."));
+    assert!(profile.contains(&format!("value=\"{}\"", a.invite_code)));
+    assert_eq!(new_code_audits(&app, a.id), 1);
+
+    // the old code leads nowhere, the new one works
+    assert_eq!(
+        app.get(&format!("/i/{old}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&format!("/i/{}", a.invite_code)).await.status(),
+        StatusCode::OK
+    );
+    let c = app.create_user("+998901110003");
+    let code = user_auth::domain::invite_code::InviteCode::parse(&old).unwrap();
+    let now = user_auth::clock::Clock::now(&app.clock);
+    let refused =
+        user_auth::app::invites::activate(&mut app.conn(), 10, None, c.id, &code, now).unwrap();
+    assert_eq!(
+        refused.unwrap_err(),
+        user_auth::domain::refusal::InviteRefused::Unknown
+    );
+
+    // three a day
+    for _ in 0..2 {
+        let csrf = csrf_from(&app.get_html("/profile").await);
+        let res = app
+            .post_form("/profile/invite/new", &[("csrf", &csrf)])
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
+    let before = app.user(A).unwrap().invite_code;
+    let csrf = csrf_from(&app.get_html("/profile").await);
+    let res = app
+        .post_form("/profile/invite/new", &[("csrf", &csrf)])
+        .await;
+    assert!(res.headers().contains_key("retry-after"));
+    let page = expect_page(
+        res,
+        StatusCode::TOO_MANY_REQUESTS,
+        "You have replaced your code as many times as a day allows.",
+    )
+    .await;
+    assert!(page.contains("id=\"new-code-error\""));
+    assert_eq!(app.user(A).unwrap().invite_code, before, "unchanged");
+    assert_eq!(new_code_audits(&app, a.id), 3);
+    app.advance(24 * 3600 + 1);
+    let csrf = csrf_from(&app.get_html("/profile").await);
+    let res = app
+        .post_form("/profile/invite/new", &[("csrf", &csrf)])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "a day later");
+
+    // many at once through the API: three, however they race
+    let d = app.create_user("+998901110004");
+    let token = app.api_token("+998901110004").await;
+    let asks = (0..8).map(|_| {
+        app.api(
+            reqwest::Method::POST,
+            "/api/v1/me/invite-code",
+            None,
+            Some(&token),
+        )
+    });
+    let answers = futures_util::future::join_all(asks).await;
+    let done = answers
+        .iter()
+        .filter(|(s, _, _)| *s == StatusCode::OK)
+        .count();
+    let limited = answers
+        .iter()
+        .filter(|(s, _, j)| {
+            *s == StatusCode::TOO_MANY_REQUESTS && j["code"] == "invite_code_changes_limited"
+        })
+        .count();
+    assert_eq!((done, limited), (3, 5), "{answers:?}");
+    assert_eq!(new_code_audits(&app, d.id), 3);
+    let last = answers
+        .iter()
+        .filter(|(s, _, _)| *s == StatusCode::OK)
+        .map(|(_, _, j)| j["invite_code"].as_str().unwrap().to_owned())
+        .collect::<Vec<_>>();
+    assert!(last.contains(&app.user("+998901110004").unwrap().invite_code));
 }

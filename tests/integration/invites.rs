@@ -115,6 +115,12 @@ async fn entering_a_code_records_the_inviter_and_lists_the_invitee(backend: Back
         profile.contains("1 person joined with your code."),
         "{profile}"
     );
+    // new since A last looked, the first time; then a plain row
+    assert!(profile.contains(&format!(
+        "<li class=\"invitee-new\"><span class=\"invitee-phone\">+998 90 111 00 02</span> \
+         <time>{day}</time> <span class=\"badge\">new</span></li>"
+    )));
+    let profile = app.get_html("/profile").await;
     assert!(profile.contains(&format!(
         "<li><span class=\"invitee-phone\">+998 90 111 00 02</span> <time>{day}</time></li>"
     )));

@@ -25,6 +25,7 @@ use super::{handlers, problem::Problem};
         handlers::invitees,
         handlers::enter_invite,
         handlers::invitation,
+        handlers::new_invite_code,
         handlers::set_name,
         handlers::set_email,
         handlers::remove_email,

@@ -396,6 +396,23 @@ pub async fn set_name(
     Ok(HttpResponse::Ok().json(Profile::from(profile)))
 }
 
+/// Replace your invite code with a new one: the old code and its link stop working for anyone
+/// new; the people who joined with it stay. Audited; `INVITE_CODE_CHANGES_DAY` (3) a day.
+#[utoipa::path(post, path = "/api/v1/me/invite-code", tag = "profile", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Replaced; the updated profile with the new `invite_code`", body = Profile),
+        (status = 401, description = "No valid token (`unauthorized`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "As many new codes as a day allows (`invite_code_changes_limited`); see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn new_invite_code(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    client: ClientInfo,
+) -> Result<HttpResponse, ApiError> {
+    let profile = state.app.invites.new_code(&bearer.user, &client).await??;
+    Ok(HttpResponse::Ok().json(Profile::from(profile)))
+}
+
 /// One place the person is signed in.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DeviceOut {

@@ -38,6 +38,7 @@ api_routes! {
     "/me" => { get: handlers::me },
     "/me/invitees" => { get: handlers::invitees },
     "/me/invite" => { post: handlers::enter_invite },
+    "/me/invite-code" => { post: handlers::new_invite_code },
     "/invitations/{code}" => { get: handlers::invitation },
     "/me/name" => { put: handlers::set_name },
     "/me/email" => { put: handlers::set_email, delete: handlers::remove_email },

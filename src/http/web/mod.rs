@@ -31,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/profile" => { get: profile::get },
         "/profile/invite" => { post: profile::post_invite },
         "/profile/invite/print" => { get: profile::print },
+        "/profile/invite/new" => { post: profile::new_code },
         "/profile/name" => { post: profile::post_name },
         "/profile/email" => { post: profile::post_email },
         "/profile/email/remove" => { post: profile::remove_email },

@@ -13,7 +13,8 @@ use super::{
 use crate::{
     app::invites::ProfileView,
     domain::{
-        cursor::PageRequest, email::EmailAddress, invite_code::InviteCode, name::DisplayName, phone,
+        client::ClientInfo, cursor::PageRequest, email::EmailAddress, invite_code::InviteCode,
+        name::DisplayName, phone,
     },
     http::{
         auth::{SignedIn, signed_out},
@@ -60,6 +61,8 @@ pub struct ProfilePage {
     /// The invite link, whole, and its QR code.
     pub invite_link: String,
     pub qr: Option<QrSvg>,
+    /// Why no new code was given.
+    pub new_code_error: Option<String>,
     pub joined: Day,
     /// The code this person entered and when, if they did.
     pub entered: Option<EnteredCode>,
@@ -84,6 +87,7 @@ pub struct ProfileQuery {
     named: Option<String>,
     phone: Option<String>,
     email: Option<String>,
+    code: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -117,6 +121,8 @@ struct FormState {
     typed_name: Option<String>,
     email_refused: Option<Refused>,
     typed_email: String,
+    /// A new invite code was refused.
+    code_refused: Option<Refused>,
 }
 
 /// The page for a loaded profile.
@@ -157,6 +163,7 @@ fn page_from(
         invite_code: user.invite_code,
         qr: QrSvg::new(&invite_link),
         invite_link,
+        new_code_error: form.code_refused.as_ref().map(|r| r.text(&ctx.tr)),
         joined: Day::new(user.date_joined.date()),
         entered: profile.entered_code.map(|code| EnteredCode {
             code,
@@ -213,7 +220,8 @@ async fn show(
     let page = page_from(req, state, view, &form);
     let refused = (form.refused.as_ref())
         .or(form.name_refused.as_ref())
-        .or(form.email_refused.as_ref());
+        .or(form.email_refused.as_ref())
+        .or(form.code_refused.as_ref());
     render_form(refused, &page)
 }
 
@@ -230,6 +238,8 @@ pub async fn get(
         Some("name-saved")
     } else if query.phone.is_some() {
         Some("phone-changed")
+    } else if query.code.is_some() {
+        Some("invite-new-code-done")
     } else {
         match query.email.as_deref() {
             Some("sent") => Some("email-link-sent"),
@@ -267,6 +277,28 @@ pub async fn post_invite(
         ..FormState::default()
     };
     show(&req, &state, &session, PageRequest::First, form).await
+}
+
+/// `POST /profile/invite/new`: a new invite code (the old one and its link stop working).
+pub async fn new_code(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: TypedSession,
+    client: ClientInfo,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    require_csrf(&req, &state, &form.csrf)?;
+    let SignedIn { user } = SignedIn::check(&req).await?;
+    match state.app.invites.new_code(&user, &client).await? {
+        Ok(_) => Ok(see_other("/profile?code=new#own-code-title")),
+        Err(refusal) => {
+            let form = FormState {
+                code_refused: Some(refusal.refused()),
+                ..FormState::default()
+            };
+            show(&req, &state, &session, PageRequest::First, form).await
+        }
+    }
 }
 
 pub async fn post_name(
