@@ -1271,7 +1271,15 @@ async fn run_backend(
                 return false;
             };
             matches!(
-                invites::activate(conn, 1_000_000, None, user.id, &code, now),
+                invites::activate(
+                    conn,
+                    1_000_000,
+                    None,
+                    user.id,
+                    &code,
+                    Some("127.0.0.1"),
+                    now
+                ),
                 Ok(Ok(_))
             )
         });

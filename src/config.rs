@@ -735,6 +735,13 @@ impl Settings {
                 None => d.invitees_per_inviter,
                 Some(_) => Some(num(&get, "INVITE_MAX_INVITEES", 0, 1, 100_000_000)?),
             },
+            invite_bunch_size: num(
+                &get,
+                "INVITE_BUNCH_SIZE",
+                d.invite_bunch_size as i64,
+                2,
+                1_000_000,
+            )? as usize,
             invite_code_changes_per_day: num(
                 &get,
                 "INVITE_CODE_CHANGES_DAY",

@@ -304,6 +304,17 @@ admin-audit-action-revoke-staff = removed staff rights
 admin-audit-action-sign-out-everywhere = signed out everywhere
 admin-audit-action-grant-owner = made owner
 admin-audit-action-revoke-owner = removed the owner role
+admin-tree-title = Invite tree
+admin-tree-up-title = Up the chain
+admin-tree-up-none = Joined without anyone's code.
+admin-tree-up = { $depth }. { $phone } ({ $count ->
+    [one] { $shown } invitee
+   *[other] { $shown } invitees
+})
+admin-tree-down-title = Down
+admin-tree-down = Level { $depth }: { $shown }
+admin-tree-bunch-network = Flagged: { $count } invitees within an hour from network { $key } (from { $from }).
+admin-tree-bunch-prefix = Flagged: { $count } invitees within an hour with numbers starting { $key } (from { $from }).
 admin-invitees-title = People who joined with their code
 admin-invitees-count = { $count ->
     [0] No one has joined with their code.

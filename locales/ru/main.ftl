@@ -314,6 +314,18 @@ admin-audit-action-revoke-staff = снял права сотрудника
 admin-audit-action-sign-out-everywhere = завершил все сеансы
 admin-audit-action-grant-owner = назначил владельцем
 admin-audit-action-revoke-owner = снял роль владельца
+admin-tree-title = Дерево приглашений
+admin-tree-up-title = Вверх по цепочке
+admin-tree-up-none = Присоединился без чужого кода.
+admin-tree-up = { $depth }. { $phone } ({ $count ->
+    [one] { $shown } приглашённый
+    [few] { $shown } приглашённых
+   *[many] { $shown } приглашённых
+})
+admin-tree-down-title = Вниз
+admin-tree-down = Уровень { $depth }: { $shown }
+admin-tree-bunch-network = Отмечен: { $count } приглашённых за час из сети { $key } (с { $from }).
+admin-tree-bunch-prefix = Отмечен: { $count } приглашённых за час с номерами на { $key } (с { $from }).
 admin-invitees-title = Присоединились по его коду
 admin-invitees-count = { $count ->
     [0] По его коду никто не присоединился.

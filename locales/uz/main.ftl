@@ -304,6 +304,14 @@ admin-audit-action-revoke-staff = xodim huquqlarini oldi
 admin-audit-action-sign-out-everywhere = barcha qurilmalardan chiqardi
 admin-audit-action-grant-owner = ega qildi
 admin-audit-action-revoke-owner = ega rolini olib tashladi
+admin-tree-title = Takliflar daraxti
+admin-tree-up-title = Zanjir boʻylab yuqoriga
+admin-tree-up-none = Hech kimning kodisiz qoʻshilgan.
+admin-tree-up = { $depth }. { $phone } ({ $shown } ta taklif qilingan)
+admin-tree-down-title = Pastga
+admin-tree-down = { $depth }-daraja: { $shown }
+admin-tree-bunch-network = Belgilangan: bir soat ichida { $key } tarmogʻidan { $count } ta taklif qilingan ({ $from } dan).
+admin-tree-bunch-prefix = Belgilangan: bir soat ichida { $key } bilan boshlanadigan raqamlardan { $count } ta taklif qilingan ({ $from } dan).
 admin-invitees-title = Uning kodi orqali qoʻshilganlar
 admin-invitees-count = { $count ->
     [0] Uning kodi orqali hech kim qoʻshilmagan.

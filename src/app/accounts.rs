@@ -89,6 +89,7 @@ pub fn delete_account(
 ) -> Result<(), DbError> {
     if let Some(inviter) = user.invited_by_id {
         invites::remove_invitee(conn, inviter, user)?;
+        invites::forget_entry(conn, user.id)?;
     }
     users::tombstone(conn, user.id, &deleted_phone(user.id), now)?;
     invites::forget_tries(conn, user.id)?;

@@ -146,8 +146,9 @@ impl Invites {
         &self,
         user: &User,
         code: InviteCode,
+        client: &ClientInfo,
     ) -> Result<Result<Profile, InviteRefused>, Error> {
-        let user_id = user.id;
+        let (user_id, network) = (user.id, client.network.clone());
         self.parts
             .run(move |conn, parts| {
                 activate(
@@ -156,6 +157,7 @@ impl Invites {
                     parts.config.limits.invitees_per_inviter,
                     user_id,
                     &code,
+                    Some(&network),
                     parts.now(),
                 )
             })
@@ -328,6 +330,7 @@ pub fn activate(
     max_invitees: Option<i64>,
     user_id: i64,
     code: &InviteCode,
+    network: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<Result<Profile, InviteRefused>, DbError> {
     db::write_transaction(conn, |conn| {
@@ -361,6 +364,7 @@ pub fn activate(
             max_invitees,
             since,
             now,
+            network: network.map(str::to_owned),
         };
         let linked = repo::record_entry(conn, &writes)?;
         Ok(match verdict {

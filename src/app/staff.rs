@@ -16,7 +16,7 @@ use crate::{
     db::{
         self, DbConnection, DbError,
         admin::{self as repo, NewAudit},
-        check_failures, emails, events,
+        check_failures, emails, events, invites,
         login_codes::{self, Scope},
         users,
     },
@@ -24,6 +24,7 @@ use crate::{
         account::{Event, Outcome, User},
         cursor::{INVITEES_PER_PAGE, InviteePage, PageRequest},
         invite_code::InviteCodeGenerator,
+        invite_tree::{Bunch, ChainLink, ENTRIES_LOOKED_AT, Entry, MAX_CHAIN, block_of, bunches},
         limits::{Limits, window_start},
         search::{ExportCursor, UserFilter, UserSort},
         staff::{Action, ActionResult, Actor, AuditEntry, By, deleted_label, keeps_an_owner},
@@ -138,6 +139,12 @@ pub struct PersonView {
     pub more_events: bool,
     /// A test number (`TEST_PHONE_NUMBERS`): the last day its fixed code works.
     pub test_number_until: Option<NaiveDate>,
+    /// The people above them in the invite chain, nearest first.
+    pub chain: Vec<ChainLink>,
+    /// How many entered the codes of those who entered theirs.
+    pub second_level: i64,
+    /// Their invitees' bunches (many within an hour from one network or number block).
+    pub bunches: Vec<Bunch>,
     /// An address waiting for its link to be opened.
     pub pending_email: Option<String>,
 }
@@ -267,6 +274,20 @@ impl Staff {
                     pending_email: emails::open_for_user(conn, id, parts.now())?.map(|v| v.email),
                     inviter: inviter_of(conn, &user)?,
                     invitees: invitee_page(conn, id, page, INVITEES_PER_PAGE)?,
+                    chain: invites::chain_up(conn, id, MAX_CHAIN)?,
+                    second_level: invites::second_level(conn, id)?,
+                    bunches: {
+                        let entries: Vec<Entry> =
+                            invites::recent_entries(conn, id, ENTRIES_LOOKED_AT)?
+                                .into_iter()
+                                .map(|(at, network, phone)| Entry {
+                                    at,
+                                    network,
+                                    prefix: block_of(&phone).to_owned(),
+                                })
+                                .collect();
+                        bunches(&entries, parts.config.limits.invite_bunch_size)
+                    },
                     events: rows,
                     more_events,
                     user,

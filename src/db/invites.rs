@@ -13,7 +13,7 @@ use diesel::{
 use super::{
     DbConnection,
     backend::{Stamp, statement, write_sql},
-    schema::{invite_attempts, invite_link_misses, users},
+    schema::{invite_attempts, invite_entries, invite_link_misses, users},
     users::UserRow,
 };
 use crate::domain::account::{Invitee, User};
@@ -195,7 +195,7 @@ pub fn closes_cycle(conn: &mut DbConnection, user_id: i64, owner_id: i64) -> Que
 }
 
 /// The writes of an entry (a try, and the link when every rule allowed it).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct EntryWrites {
     pub user_id: i64,
     /// The inviter, when the rules allowed the entry.
@@ -205,6 +205,8 @@ pub struct EntryWrites {
     /// Tries before this no longer count: they are purged.
     pub since: NaiveDateTime,
     pub now: NaiveDateTime,
+    /// The client network the entry is made from (`None` when not known: a direct call).
+    pub network: Option<String>,
 }
 
 /// Records an entry (inside the caller's transaction, after [`read_entry`]): the person's old
@@ -233,6 +235,16 @@ pub fn record_entry(conn: &mut DbConnection, w: &EntryWrites) -> QueryResult<boo
                 return Ok(false);
             }
             add_invitee(conn, owner_id)?;
+            if let Some(network) = &w.network {
+                diesel::insert_into(invite_entries::table)
+                    .values((
+                        invite_entries::user_id.eq(w.user_id),
+                        invite_entries::inviter_id.eq(owner_id),
+                        invite_entries::client_net.eq(network),
+                        invite_entries::created_at.eq(w.now),
+                    ))
+                    .execute(conn)?;
+            }
             Ok(true)
         }
     }
@@ -257,8 +269,11 @@ statement!(EntryOnPostgres<'_>, cached -> BigInt, [Pg], |this, out| {
         ") RETURNING id), linked AS (UPDATE users SET invited_by_id = "
         [Nullable<BigInt>: &w.owner_id] ", invited_at = " [Timestamp: &w.now]
         " WHERE id = " [BigInt: &w.user_id]
-        " AND invited_by_id IS NULL AND EXISTS (SELECT 1 FROM counted) RETURNING id) \
-         SELECT COUNT(*) FROM linked"
+        " AND invited_by_id IS NULL AND EXISTS (SELECT 1 FROM counted) RETURNING id), \
+         entered AS (INSERT INTO invite_entries (user_id, inviter_id, client_net, created_at) \
+         SELECT id, " [Nullable<BigInt>: &w.owner_id] ", " [Nullable<Text>: &w.network] ", "
+        [Timestamp: &w.now] " FROM linked WHERE " [Nullable<Text>: &w.network]
+        " IS NOT NULL) SELECT COUNT(*) FROM linked"
     );
     Ok(())
 });
@@ -417,6 +432,93 @@ pub fn remove_invitee(conn: &mut DbConnection, inviter_id: i64, invitee: &User) 
             users::invitee_count.eq(users::invitee_count - 1),
             users::unseen_invitees.eq(users::unseen_invitees - was_new),
         ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// The newest `limit` entries of `inviter_id`'s code: when, from which network, and the
+/// invitee's number (through the entries' index).
+pub fn recent_entries(
+    conn: &mut DbConnection,
+    inviter_id: i64,
+    limit: i64,
+) -> QueryResult<Vec<(NaiveDateTime, String, String)>> {
+    invite_entries::table
+        .inner_join(users::table)
+        .filter(invite_entries::inviter_id.eq(inviter_id))
+        .order(invite_entries::created_at.desc())
+        .limit(limit)
+        .select((
+            invite_entries::created_at,
+            invite_entries::client_net,
+            users::phone,
+        ))
+        .load(conn)
+}
+
+/// The people above `user_id` in the chain, nearest first, at most `max` (each with its
+/// depth): who invited them, who invited that one, and so on. `UNION ALL` with the depth
+/// bound ends even on damaged data.
+pub const CHAIN_UP_SQL: &str = "WITH RECURSIVE up(id, invited_by_id, depth) AS ( \
+        SELECT id, invited_by_id, CAST(0 AS BIGINT) FROM users WHERE id = $1 \
+        UNION ALL \
+        SELECT u.id, u.invited_by_id, up.depth + 1 FROM users u \
+        JOIN up ON u.id = up.invited_by_id WHERE up.depth < $2 \
+    ) SELECT u.id, u.phone, u.invitee_count, up.depth FROM up JOIN users u ON u.id = up.id \
+    WHERE up.depth > 0 ORDER BY up.depth";
+
+pub fn chain_up(
+    conn: &mut DbConnection,
+    user_id: i64,
+    max: i64,
+) -> QueryResult<Vec<crate::domain::invite_tree::ChainLink>> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+        #[diesel(sql_type = Text)]
+        phone: String,
+        #[diesel(sql_type = BigInt)]
+        invitee_count: i64,
+        #[diesel(sql_type = BigInt)]
+        depth: i64,
+    }
+    let rows: Vec<Row> = match conn {
+        DbConnection::Pg(c) => diesel::sql_query(CHAIN_UP_SQL)
+            .bind::<BigInt, _>(user_id)
+            .bind::<BigInt, _>(max)
+            .load(c)?,
+        DbConnection::Sqlite(c) => diesel::sql_query(CHAIN_UP_SQL.replace('$', "?"))
+            .bind::<BigInt, _>(user_id)
+            .bind::<BigInt, _>(max)
+            .load(c)?,
+    };
+    Ok(rows
+        .into_iter()
+        .map(|r| crate::domain::invite_tree::ChainLink {
+            id: r.id,
+            phone: r.phone,
+            invitee_count: r.invitee_count,
+            depth: r.depth,
+        })
+        .collect())
+}
+
+/// How many people entered the codes of the people who entered `user_id`'s (the second level
+/// down).
+pub fn second_level(conn: &mut DbConnection, user_id: i64) -> QueryResult<i64> {
+    // a sum of BIGINT is NUMERIC on PostgreSQL: cast back
+    users::table
+        .filter(users::invited_by_id.eq(user_id))
+        .select(diesel::dsl::sql::<BigInt>(
+            "CAST(COALESCE(SUM(invitee_count), 0) AS BIGINT)",
+        ))
+        .first::<i64>(conn)
+}
+
+/// Forgets the record of a person's entry (their account is being deleted).
+pub fn forget_entry(conn: &mut DbConnection, user_id: i64) -> QueryResult<()> {
+    diesel::delete(invite_entries::table.find(user_id))
         .execute(conn)
         .map(drop)
 }

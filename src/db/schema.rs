@@ -166,6 +166,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Each entry of a code: who entered whose, when, and from which client network.
+    invite_entries (user_id) {
+        user_id -> BigInt,
+        inviter_id -> BigInt,
+        client_net -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(invite_entries -> users (user_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
@@ -178,5 +190,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     sms_messages,
     email_verifications,
     code_counts,
-    invite_link_misses
+    invite_link_misses,
+    invite_entries
 );

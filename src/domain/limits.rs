@@ -34,6 +34,9 @@ pub struct Limits {
     pub invite_tries_per_hour: i64,
     /// People who may enter one person's code (`None`: no limit).
     pub invitees_per_inviter: Option<i64>,
+    /// Invitees within one hour from one network or number block that flag their inviter for
+    /// staff.
+    pub invite_bunch_size: usize,
     /// New invite codes a person may give themselves in a day.
     pub invite_code_changes_per_day: i64,
     /// Invite links with a code no account has that one client network may open per hour
@@ -69,6 +72,7 @@ impl Default for Limits {
             invitees_per_inviter: None,
             invite_link_misses_per_hour: 30,
             invite_code_changes_per_day: 3,
+            invite_bunch_size: 10,
             email_links_per_account_per_hour: 5,
             email_links_per_address_per_hour: 3,
             api_token_ttl: TimeDelta::days(30),

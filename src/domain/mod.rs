@@ -13,6 +13,7 @@ pub mod cursor;
 pub mod devices;
 pub mod email;
 pub mod invite_code;
+pub mod invite_tree;
 pub mod limits;
 pub mod name;
 pub mod otp;

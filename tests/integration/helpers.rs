@@ -682,6 +682,7 @@ impl TestApp {
             None,
             user_id,
             &code,
+            None,
             self.clock.now(),
         )
         .expect("activate")

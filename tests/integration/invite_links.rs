@@ -11,6 +11,9 @@ const A: &str = "+998901110001";
 const B: &str = "+998901110002";
 
 /// A's number as a link shows it to everyone.
+/// A staff member.
+const C_STAFF: &str = "+998901110003";
+
 const A_MASKED: &str = "+998 •••••••01";
 
 fn set_name(app: &TestApp, id: i64, name: &str) {
@@ -371,6 +374,7 @@ crate::on_both_backends!(
     the_profile_shows_the_link_and_its_qr_code,
     people_who_joined_since_the_last_look_are_marked_new,
     a_new_code_retires_the_old_one_and_is_limited,
+    staff_see_the_invite_tree_and_bunched_invitees,
 );
 
 /// The profile shows the invite link and its QR code, drawn on the server: read back by a QR
@@ -561,7 +565,8 @@ async fn a_new_code_retires_the_old_one_and_is_limited(backend: Backend) {
     let code = user_auth::domain::invite_code::InviteCode::parse(&old).unwrap();
     let now = user_auth::clock::Clock::now(&app.clock);
     let refused =
-        user_auth::app::invites::activate(&mut app.conn(), 10, None, c.id, &code, now).unwrap();
+        user_auth::app::invites::activate(&mut app.conn(), 10, None, c.id, &code, None, now)
+            .unwrap();
     assert_eq!(
         refused.unwrap_err(),
         user_auth::domain::refusal::InviteRefused::Unknown
@@ -627,4 +632,69 @@ async fn a_new_code_retires_the_old_one_and_is_limited(backend: Backend) {
         .map(|(_, _, j)| j["invite_code"].as_str().unwrap().to_owned())
         .collect::<Vec<_>>();
     assert!(last.contains(&app.user("+998901110004").unwrap().invite_code));
+}
+
+/// Staff see the invite tree around a person (up the chain with depth and counts, the levels
+/// down) and a flag when their invitees came in a bunch: here three within an hour from one
+/// network, each entered through the API, which records where an entry came from.
+async fn staff_see_the_invite_tree_and_bunched_invitees(backend: Backend) {
+    let mut options = Options::default();
+    options.limits.invite_bunch_size = 3;
+    let Some(app) = TestApp::spawn_with(backend, options).await else {
+        return;
+    };
+    let y = app.create_user("+998901110091");
+    let z = app.create_user("+998901110092");
+    app.activate(z.id, &y.invite_code);
+    let a = app.create_user(A);
+    app.activate(a.id, &z.invite_code);
+    let body = format!(r#"{{"code":"{}"}}"#, a.invite_code);
+    let mut invitees = Vec::new();
+    for i in 0..3 {
+        let phone = format!("+99890111008{i}");
+        let token = app.api_token(&phone).await;
+        let (status, _, json) = app
+            .api(
+                reqwest::Method::POST,
+                "/api/v1/me/invite",
+                Some(&body),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{json}");
+        invitees.push(app.user(&phone).unwrap());
+    }
+    let grandchild = app.create_user("+998901110089");
+    app.activate(grandchild.id, &invitees[0].invite_code);
+
+    app.make_staff(C_STAFF);
+    app.sign_in(C_STAFF, C_STAFF).await;
+    let page = app.get_html(&format!("/admin/users/{}", a.id)).await;
+    assert!(
+        page.contains("Flagged: 3 invitees within an hour from network 127.0.0.1"),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!(
+            "<li><a href=\"/admin/users/{}\">1. +998 90 111 00 92 (1 invitee)</a></li>",
+            z.id
+        )),
+        "{page}"
+    );
+    assert!(page.contains(&format!(
+        "<li><a href=\"/admin/users/{}\">2. +998 90 111 00 91 (1 invitee)</a></li>",
+        y.id
+    )));
+    assert!(
+        page.contains("<li>Level 1: 3</li>") && page.contains("<li>Level 2: 1</li>"),
+        "{page}"
+    );
+    // the top of the chain: no one above, and no flag for two entered directly
+    let top = app.get_html(&format!("/admin/users/{}", y.id)).await;
+    assert!(
+        top.contains("Joined without anyone&#39;s code.")
+            || top.contains("Joined without anyone's code."),
+        "{top}"
+    );
+    assert!(!top.contains("id=\"invite-bunch\""));
 }

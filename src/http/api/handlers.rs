@@ -344,10 +344,15 @@ pub async fn invitees(
 pub async fn enter_invite(
     state: web::Data<AppState>,
     bearer: Bearer,
+    client: ClientInfo,
     body: Body<InviteBody>,
 ) -> Result<HttpResponse, ApiError> {
     let code = InviteCode::parse(&body.code)?;
-    let profile = state.app.invites.enter(&bearer.user, code).await??;
+    let profile = state
+        .app
+        .invites
+        .enter(&bearer.user, code, &client)
+        .await??;
     Ok(HttpResponse::Ok().json(Profile::from(profile)))
 }
 

@@ -258,6 +258,7 @@ pub async fn post_invite(
     req: HttpRequest,
     state: web::Data<AppState>,
     session: TypedSession,
+    client: ClientInfo,
     form: web::Form<InviteForm>,
 ) -> Result<HttpResponse, AppError> {
     require_csrf(&req, &state, &form.csrf)?;
@@ -265,7 +266,7 @@ pub async fn post_invite(
     let typed: String = form.code.chars().take(64).collect();
     let refused = match InviteCode::parse(&typed) {
         Err(e) => e.refused(),
-        Ok(code) => match state.app.invites.enter(&user, code).await? {
+        Ok(code) => match state.app.invites.enter(&user, code, &client).await? {
             Ok(_) => return Ok(see_other("/profile?entered=1")),
             Err(refusal) => refusal.refused(),
         },

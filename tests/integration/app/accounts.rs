@@ -50,6 +50,7 @@ async fn the_profile_names_the_code_its_owner_entered(backend: Backend) {
         .enter(
             &a,
             user_auth::domain::invite_code::InviteCode::parse(&b.invite_code).unwrap(),
+            &client("10.0.0.1"),
         )
         .await
         .unwrap()

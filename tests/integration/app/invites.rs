@@ -30,9 +30,19 @@ fn many(i: usize) -> String {
 
 impl UseCases {
     async fn enter(&self, who: &User, whose: &User) -> Result<Profile, InviteRefused> {
+        self.enter_from(who, whose, "10.0.0.1").await
+    }
+
+    /// `who` enters `whose` code from the address `ip`.
+    async fn enter_from(
+        &self,
+        who: &User,
+        whose: &User,
+        ip: &str,
+    ) -> Result<Profile, InviteRefused> {
         self.app
             .invites
-            .enter(who, code(whose))
+            .enter(who, code(whose), &super::client(ip))
             .await
             .expect("the database")
     }
@@ -68,7 +78,11 @@ async fn every_rule_refuses_and_changes_nothing(backend: Backend) {
     let (a, b, c) = (uc.create_user(A), uc.create_user(B), uc.create_user(C));
     let unknown = InviteCode::parse("ZZZZZZ").unwrap();
     assert_eq!(
-        uc.app.invites.enter(&a, unknown).await.unwrap(),
+        uc.app
+            .invites
+            .enter(&a, unknown, &client("10.0.0.1"))
+            .await
+            .unwrap(),
         Err(InviteRefused::Unknown)
     );
     assert_eq!(uc.enter(&a, &a).await, Err(InviteRefused::Own));
@@ -101,7 +115,11 @@ async fn tries_are_limited_per_person_per_hour(backend: Backend) {
         uc.advance(60);
         let unknown = InviteCode::parse("ZZZZZZ").unwrap();
         assert_eq!(
-            uc.app.invites.enter(&a, unknown).await.unwrap(),
+            uc.app
+                .invites
+                .enter(&a, unknown, &client("10.0.0.1"))
+                .await
+                .unwrap(),
             Err(InviteRefused::Unknown),
             "try {i}"
         );
@@ -271,7 +289,7 @@ fn activate_with(
 ) -> Result<Profile, InviteRefused> {
     let code = InviteCode::parse(code).unwrap();
     let now = chrono::Utc::now().naive_utc();
-    user_auth::app::invites::activate(conn, 1000, max_invitees, user_id, &code, now)
+    user_auth::app::invites::activate(conn, 1000, max_invitees, user_id, &code, None, now)
         .expect("activation")
 }
 

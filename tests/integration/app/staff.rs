@@ -240,7 +240,11 @@ async fn search_filters_sorts_counts_and_pages(backend: Backend) {
     for p in &people[1..4] {
         uc.app
             .invites
-            .enter(p, InviteCode::parse(&people[0].invite_code).unwrap())
+            .enter(
+                p,
+                InviteCode::parse(&people[0].invite_code).unwrap(),
+                &client("10.0.0.1"),
+            )
             .await
             .unwrap()
             .unwrap();
@@ -329,6 +333,7 @@ async fn the_dashboard_counts_accounts_and_invites(backend: Backend) {
         .enter(
             &people[1],
             InviteCode::parse(&people[0].invite_code).unwrap(),
+            &client("10.0.0.1"),
         )
         .await
         .unwrap()
@@ -359,13 +364,13 @@ async fn a_persons_view_has_inviter_invitees_and_events(backend: Backend) {
         |whose: &user_auth::domain::account::User| InviteCode::parse(&whose.invite_code).unwrap();
     uc.app
         .invites
-        .enter(&a, code(&inviter))
+        .enter(&a, code(&inviter), &client("10.0.0.1"))
         .await
         .unwrap()
         .unwrap();
     uc.app
         .invites
-        .enter(&invitee, code(&a))
+        .enter(&invitee, code(&a), &client("10.0.0.1"))
         .await
         .unwrap()
         .unwrap();

@@ -12,6 +12,7 @@ use crate::{
         account::Outcome,
         client::ClientInfo,
         cursor::PageRequest,
+        invite_tree::BunchKind,
         phone,
         staff::{Action, ActionResult, By},
     },
@@ -72,6 +73,12 @@ pub struct PersonPage {
     pub events_first_link: Option<String>,
     pub events_older_link: Option<String>,
     pub actions: Vec<ActionLink>,
+    /// The invite tree around the person: the chain up, nearest first ("1. … (12 invitees)").
+    pub chain: Vec<Link>,
+    /// The levels down: "1st level: 3", "2nd level: 40".
+    pub levels: Vec<String>,
+    /// Flags: invitees who came in a bunch.
+    pub bunches: Vec<String>,
 }
 
 /// An option of the events' outcome filter.
@@ -122,6 +129,9 @@ pub async fn get(
         more_events,
         test_number_until,
         pending_email,
+        chain,
+        second_level,
+        bunches,
     } = state
         .app
         .staff
@@ -204,7 +214,51 @@ pub async fn get(
         link.push_str("#events");
         link
     };
+    let chain = chain
+        .iter()
+        .map(|link| Link {
+            href: format!("/admin/users/{}", link.id),
+            text: tr.args(
+                "admin-tree-up",
+                &[
+                    ("depth", link.depth.into()),
+                    ("phone", phone::display_e164(&link.phone).into()),
+                    ("count", link.invitee_count.into()),
+                    ("shown", tr.number(link.invitee_count).into()),
+                ],
+            ),
+        })
+        .collect();
+    let levels = [(1, user.invitee_count), (2, second_level)]
+        .into_iter()
+        .map(|(depth, count)| {
+            tr.args(
+                "admin-tree-down",
+                &[("depth", depth.into()), ("shown", tr.number(count).into())],
+            )
+        })
+        .collect();
+    let bunches = bunches
+        .iter()
+        .map(|b| {
+            let id = match b.kind {
+                BunchKind::Network => "admin-tree-bunch-network",
+                BunchKind::Prefix => "admin-tree-bunch-prefix",
+            };
+            tr.args(
+                id,
+                &[
+                    ("count", (b.count as i64).into()),
+                    ("key", b.key.clone().into()),
+                    ("from", when(b.from).into()),
+                ],
+            )
+        })
+        .collect();
     let page = PersonPage {
+        chain,
+        levels,
+        bunches,
         section: "users",
         id: user.id,
         title: shown_phone(&user),
