@@ -101,6 +101,7 @@ invite-error-full = This code has been entered by as many people as one code can
 invitation-page-title = An invitation
 invitation-heading = { $inviter } invites you
 invitation-explain = To join, sign in with your phone number. You will appear among the people who joined with this invitation. You can accept one invitation, once.
+invitation-accept-explain = You will appear among the people who joined with this invitation. You can accept one invitation, once: it cannot be changed afterwards.
 invitation-code = Invite code { $code }
 invitation-sign-in = Sign in to accept
 invitation-accept-question = Accept the invitation of { $inviter }?

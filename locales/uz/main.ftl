@@ -101,6 +101,7 @@ invite-error-full = Bu kodni kiritishi mumkin boʻlgan odamlar soni toʻldi. Bos
 invitation-page-title = Taklif
 invitation-heading = { $inviter } sizni taklif qilmoqda
 invitation-explain = Qoʻshilish uchun telefon raqamingiz bilan kiring. Siz shu taklif orqali qoʻshilganlar qatorida boʻlasiz. Faqat bitta taklifni bir marta qabul qilish mumkin.
+invitation-accept-explain = Siz shu taklif orqali qoʻshilganlar qatorida boʻlasiz. Faqat bitta taklifni bir marta qabul qilish mumkin: keyin uni oʻzgartirib boʻlmaydi.
 invitation-code = Taklif kodi: { $code }
 invitation-sign-in = Kirib, qabul qilish
 invitation-accept-question = { $inviter } taklifini qabul qilasizmi?

@@ -609,3 +609,143 @@ crate::on_both_backends!(
     every_page_is_accessible_and_screenshotted,
     signing_in_works_with_the_keyboard_alone,
 );
+
+/// Invite links in a fresh browser, in each language: the welcome, "Sign in to accept" through
+/// the phone and code forms to the question, accepting; another person declining; the profile's
+/// QR code read from Chromium's own pixels back to the link; Share, with the browser's share
+/// sheet and with the copy it falls back to; axe on each new page.
+async fn invite_links_from_welcome_to_acceptance_and_the_qr_code(backend: Backend) {
+    let Some((app, mut browser)) = setup(backend).await else {
+        return;
+    };
+    let a = app.create_user("+998901234567");
+    let code = a.invite_code.clone();
+
+    // a fresh browser opens the link, typed loosely
+    let c = browser.session(390, 1100).await;
+    let loose = format!("{}-{}", &code[..3], &code[3..]).to_lowercase();
+    c.goto(&app.url(&format!("/i/{loose}"))).await.unwrap();
+    let text = body_text(&c).await;
+    assert!(text.contains("+998 •••••••67 invites you"), "{text}");
+    check(&c, "invitation-welcome").await;
+    click(&c, "#invitation-sign-in").await;
+    wait_for(&c, &format!("/login?invite={code}")).await;
+    check(&c, "invitation-login").await;
+    type_into(&c, "#phone", "+998901234568").await;
+    click(&c, "form[action='/login'] button[type=submit]").await;
+    wait_for(&c, "/login/code").await;
+    type_into(&c, "#code", &app.last_code("+998901234568")).await;
+    click(&c, "form[action='/login/code'] button[type=submit]").await;
+    wait_for(&c, &format!("/i/{code}")).await;
+    assert!(
+        body_text(&c)
+            .await
+            .contains("Accept the invitation of +998 •••••••67?")
+    );
+    check(&c, "invitation-question").await;
+    click(&c, "#invitation-accept").await;
+    wait_for(&c, "/profile?entered=1").await;
+    assert_eq!(app.user("+998901234568").unwrap().invited_by_id, Some(a.id));
+    c.goto(&app.url(&format!("/i/{code}"))).await.unwrap();
+    assert!(
+        body_text(&c)
+            .await
+            .contains("You have already accepted an invitation")
+    );
+    check(&c, "invitation-entered").await;
+    c.close().await.unwrap();
+
+    // another declines: nothing is recorded
+    let d = browser.session(390, 1100).await;
+    d.goto(&app.url(&format!("/i/{code}"))).await.unwrap();
+    click(&d, "#invitation-sign-in").await;
+    type_into(&d, "#phone", "+998901234569").await;
+    click(&d, "form[action='/login'] button[type=submit]").await;
+    wait_for(&d, "/login/code").await;
+    type_into(&d, "#code", &app.last_code("+998901234569")).await;
+    click(&d, "form[action='/login/code'] button[type=submit]").await;
+    wait_for(&d, &format!("/i/{code}")).await;
+    click(&d, "#invitation-decline").await;
+    wait_for(&d, "/profile").await;
+    assert_eq!(app.user("+998901234569").unwrap().invited_by_id, None);
+    d.goto(&app.url("/i/ZZZZZZ")).await.unwrap();
+    assert!(
+        body_text(&d)
+            .await
+            .contains("This invite link does not lead to anyone")
+    );
+    check(&d, "invitation-unknown").await;
+    d.close().await.unwrap();
+
+    // the owner: the QR code as Chromium draws it reads back to the link
+    let o = browser.session(390, 1100).await;
+    sign_in(&o, &app, "+998901234567", "+998901234567").await;
+    let link = format!("{}/i/{code}", app.settings.link_origin());
+    let png = find(&o, "#invite-qr").await.screenshot().await.unwrap();
+    assert_eq!(crate::helpers::decode_qr_png(&png), link);
+    check(&o, "profile-invite-link").await;
+    o.goto(&app.url(&format!("/i/{code}"))).await.unwrap();
+    assert!(
+        body_text(&o)
+            .await
+            .contains("This is your own invite link.")
+    );
+    check(&o, "invitation-own").await;
+    o.goto(&app.url("/profile")).await.unwrap();
+
+    // Share: the browser's share sheet where there is one (stood in for here, to see what it
+    // is given), else the link is copied
+    let share = find(&o, "#share-button").await;
+    assert!(share.is_displayed().await.unwrap(), "shown with script");
+    o.execute(
+        "window.__shared = null; navigator.share = (data) => { window.__shared = data; return Promise.resolve(); };",
+        vec![],
+    )
+    .await
+    .unwrap();
+    share.click().await.unwrap();
+    let shared = o.execute("return window.__shared;", vec![]).await.unwrap();
+    assert_eq!(shared["url"], link.as_str(), "{shared}");
+    o.execute("navigator.share = undefined;", vec![])
+        .await
+        .unwrap();
+    share.click().await.unwrap();
+    let copied = o
+        .wait()
+        .at_most(Duration::from_secs(5))
+        .every(Duration::from_millis(20))
+        .for_element(Locator::XPath(
+            "//button[@id='share-button' and normalize-space() = 'Link copied']",
+        ))
+        .await;
+    assert!(copied.is_ok(), "without a share sheet the link is copied");
+
+    click(&o, "#invite-print").await;
+    wait_for(&o, "/profile/invite/print").await;
+    let png = find(&o, "#print-qr").await.screenshot().await.unwrap();
+    assert_eq!(crate::helpers::decode_qr_png(&png), link);
+    check(&o, "invite-print").await;
+
+    // every new page in the other two languages
+    for lang in ["ru", "uz"] {
+        click(&o, &format!("button[name=lang][value={lang}]")).await;
+        check(&o, &format!("invite-print-{lang}")).await;
+        o.goto(&app.url("/profile")).await.unwrap();
+        check(&o, &format!("profile-invite-link-{lang}")).await;
+        o.goto(&app.url("/i/ZZZZZZ")).await.unwrap();
+        check(&o, &format!("invitation-unknown-{lang}")).await;
+        let e = app.create_user(&format!("+99890123457{}", if lang == "ru" { 1 } else { 2 }));
+        o.goto(&app.url(&format!("/i/{}", e.invite_code)))
+            .await
+            .unwrap();
+        check(&o, &format!("invitation-question-{lang}")).await;
+        o.goto(&app.url("/profile/invite/print")).await.unwrap();
+    }
+    o.close().await.unwrap();
+}
+
+#[actix_web::test]
+async fn invite_links_from_welcome_to_acceptance_and_the_qr_code_in_chromium() {
+    // the rules run on both databases over HTTP (invite_links.rs); the browser journey once
+    invite_links_from_welcome_to_acceptance_and_the_qr_code(Backend::Sqlite).await;
+}

@@ -915,3 +915,22 @@ pub fn decode_qr(html: &str) -> String {
     assert_eq!(grids.len(), 1, "one QR code");
     grids[0].decode().expect("a readable QR code").1
 }
+
+/// The text of the QR code in a PNG (a screenshot of the browser's rendering), read by a QR
+/// decoder from its pixels' luminance.
+pub fn decode_qr_png(bytes: &[u8]) -> String {
+    let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    let mut reader = decoder.read_info().expect("a PNG");
+    let mut buf = vec![0; reader.output_buffer_size().expect("its size")];
+    let info = reader.next_frame(&mut buf).expect("its pixels");
+    let channels = info.color_type.samples();
+    let (width, height) = (info.width as usize, info.height as usize);
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| {
+        let at = (y * width + x) * channels;
+        let rgb = &buf[at..at + channels.min(3)];
+        (rgb.iter().map(|&v| u32::from(v)).sum::<u32>() / rgb.len() as u32) as u8
+    });
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in the screenshot");
+    grids[0].decode().expect("a readable QR code").1
+}

@@ -86,7 +86,7 @@ fn page(
         }
         Viewer::CanAccept => {
             page.heading = tr.args("invitation-accept-question", &inviter);
-            page.explain = Some(tr.t("invitation-explain"));
+            page.explain = Some(tr.t("invitation-accept-explain"));
             page.accept = Some(invite_code::link_path(&invitation.code));
         }
         Viewer::Own => page.message = Some(tr.t("invitation-own")),
