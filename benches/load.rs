@@ -568,6 +568,7 @@ fn auth_config() -> Config {
         origin_host: None,
         link_origin: "http://127.0.0.1:8000".into(),
         invitee_phones: Default::default(),
+        invite_notify_sms: false,
         test_numbers: Default::default(),
     }
 }
@@ -1265,21 +1266,20 @@ async fn run_backend(
         let code = InviteCode::parse(&owner_code).unwrap();
         let enter = Arc::new(move |token: &str, conn: &mut db::DbConnection| {
             let now = Utc::now().naive_utc();
+            let rules = invites::EntryRules {
+                max_tries_per_hour: 1_000_000,
+                max_invitees: None,
+                // as the app's requests come
+                network: Some("127.0.0.1"),
+                notify: None,
+            };
             let Ok(Some(user)) =
                 credentials::authenticate(conn, &limits, Credential::ApiToken, token, now)
             else {
                 return false;
             };
             matches!(
-                invites::activate(
-                    conn,
-                    1_000_000,
-                    None,
-                    user.id,
-                    &code,
-                    Some("127.0.0.1"),
-                    now
-                ),
+                invites::activate(conn, &rules, user.id, &code, now),
                 Ok(Ok(_))
             )
         });

@@ -429,6 +429,8 @@ pub struct Settings {
     pub test_numbers: TestNumbers,
     /// `INVITEE_PHONE_DISPLAY`: how people see the numbers of those who entered their code.
     pub invitee_phones: PhoneDisplay,
+    /// `INVITE_NOTIFY_SMS`: the inviter gets a text when someone joins with their code.
+    pub invite_notify_sms: bool,
 }
 
 /// Where people reach the site, as `PUBLIC_ORIGIN` gives it.
@@ -522,6 +524,7 @@ impl Settings {
             public_origin: None,
             test_numbers: TestNumbers::default(),
             invitee_phones: PhoneDisplay::default(),
+            invite_notify_sms: false,
         }
     }
 
@@ -861,6 +864,10 @@ impl Settings {
                         format!("`{v}` is not full or masked"),
                     )
                 })?,
+            },
+            invite_notify_sms: match get("INVITE_NOTIFY_SMS") {
+                None => false,
+                Some(v) => parse_bool("INVITE_NOTIFY_SMS", &v)?,
             },
         })
     }

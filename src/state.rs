@@ -283,6 +283,7 @@ pub fn use_cases(settings: &Settings, deps: Dependencies, pool: DbPool) -> App {
             test_numbers: Arc::new(settings.test_numbers.clone()),
             link_origin: settings.link_origin(),
             invitee_phones: settings.invitee_phones,
+            invite_notify_sms: settings.invite_notify_sms,
         },
         outbox: Arc::new(Notify::new()),
     })

@@ -392,6 +392,7 @@ phone-change-same = That is your number already.
 phone-change-taken = This number belongs to another account. Sign in with it, or delete that account first.
 sms-change-phone-text = Your user-auth code to move your account to this number: { $code }. It expires in { $minutes } minutes. Do not share it.
 sms-phone-changed = Your user-auth account moved to a number ending in { $ending }. If you did not do this, contact support.
+sms-invitee-joined = Someone joined user-auth with your invite code. See who on your profile.
 
 # deleting the account
 profile-delete-link = Delete my account

@@ -389,6 +389,7 @@ phone-change-same = Bu allaqachon sizning raqamingiz.
 phone-change-taken = Bu raqam boshqa hisobga tegishli. U bilan kiring yoki avval o'sha hisobni o'chiring.
 sms-change-phone-text = Hisobingizni shu raqamga o'tkazish uchun user-auth kodi: { $code }. U { $minutes } daqiqa amal qiladi. Uni hech kimga aytmang.
 sms-phone-changed = user-auth hisobingiz { $ending } bilan tugaydigan raqamga o'tkazildi. Agar bu siz bo'lmasangiz, qo'llab-quvvatlash xizmatiga murojaat qiling.
+sms-invitee-joined = Kimdir sizning taklif kodingiz bilan user-auth ga qoʻshildi. Kimligini profilingizda koʻring.
 
 # deleting the account
 profile-delete-link = Hisobimni o'chirish

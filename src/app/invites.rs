@@ -28,6 +28,7 @@ use crate::{
         refusal::{CodeChangeRefused, InvitationRefused, InviteRefused},
         staff::Action,
     },
+    i18n::Tr,
 };
 
 /// Entering codes and listing who entered one.
@@ -141,25 +142,27 @@ impl Invites {
     }
 
     /// Records that `user` was invited by the owner of `code`, if every rule allows it, and
-    /// answers the updated profile.
+    /// answers the updated profile; with `INVITE_NOTIFY_SMS`, the owner is texted (in `tr`'s
+    /// language, the one the person joined in).
     pub async fn enter(
         &self,
         user: &User,
         code: InviteCode,
         client: &ClientInfo,
+        tr: &Tr,
     ) -> Result<Result<Profile, InviteRefused>, Error> {
         let (user_id, network) = (user.id, client.network.clone());
+        let text = tr.t("sms-invitee-joined");
         self.parts
             .run(move |conn, parts| {
-                activate(
-                    conn,
-                    parts.config.limits.invite_tries_per_hour,
-                    parts.config.limits.invitees_per_inviter,
-                    user_id,
-                    &code,
-                    Some(&network),
-                    parts.now(),
-                )
+                let cfg = &parts.config;
+                let rules = EntryRules {
+                    max_tries_per_hour: cfg.limits.invite_tries_per_hour,
+                    max_invitees: cfg.limits.invitees_per_inviter,
+                    network: Some(&network),
+                    notify: cfg.invite_notify_sms.then_some((cfg, text.as_str())),
+                };
+                activate(conn, &rules, user_id, &code, parts.now())
             })
             .await
     }
@@ -326,13 +329,17 @@ fn looked(
 /// conditional (`invited_by_id IS NULL`), so a second entry can never overwrite the first.
 pub fn activate(
     conn: &mut DbConnection,
-    max_tries_per_hour: i64,
-    max_invitees: Option<i64>,
+    rules: &EntryRules<'_>,
     user_id: i64,
     code: &InviteCode,
-    network: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<Result<Profile, InviteRefused>, DbError> {
+    let EntryRules {
+        max_tries_per_hour,
+        max_invitees,
+        network,
+        notify,
+    } = *rules;
     db::write_transaction(conn, |conn| {
         let since = window_start(now);
         let state = repo::read_entry(conn, user_id, code.as_str(), since, now)?
@@ -372,18 +379,55 @@ pub fn activate(
             // the person's own lock has kept their entry open since the read, so only the
             // owner's last places, taken meanwhile by others, can be why
             Ok(_) if !linked => Err(InviteRefused::Full),
-            Ok(owner) => Ok(Profile {
-                user: User {
-                    invited_by_id: Some(owner),
-                    invited_at: Some(now),
-                    ..state.user
-                },
-                entered_code: Some(code.as_str().to_owned()),
-                inviter_deleted: false,
-                pending_email: state.pending_email,
-            }),
+            Ok(owner) => {
+                if let Some((cfg, text)) = notify {
+                    notify_inviter(conn, cfg, owner, text, now)?;
+                }
+                Ok(Profile {
+                    user: User {
+                        invited_by_id: Some(owner),
+                        invited_at: Some(now),
+                        ..state.user
+                    },
+                    entered_code: Some(code.as_str().to_owned()),
+                    inviter_deleted: false,
+                    pending_email: state.pending_email,
+                })
+            }
         })
     })
+}
+
+/// What entering a code goes by, besides the code: the limits, where the entry comes from,
+/// and the text to send the inviter, if any (`INVITE_NOTIFY_SMS`).
+#[derive(Clone, Copy)]
+pub struct EntryRules<'a> {
+    pub max_tries_per_hour: i64,
+    pub max_invitees: Option<i64>,
+    /// The client network (`None`: not known, and not recorded).
+    pub network: Option<&'a str>,
+    pub notify: Option<(&'a Config, &'a str)>,
+}
+
+/// How long a "someone joined" text may wait to be sent.
+const JOIN_NOTICE_TTL: TimeDelta = TimeDelta::hours(1);
+
+/// Texts the inviter that someone joined (inside the entry's transaction, through the outbox),
+/// unless someone else joined in the hour before: one text for a bunch, not one each.
+fn notify_inviter(
+    conn: &mut DbConnection,
+    cfg: &Config,
+    owner_id: i64,
+    text: &str,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    if repo::entries_since(conn, owner_id, now - JOIN_NOTICE_TTL)? > 1 {
+        return Ok(());
+    }
+    let Some(owner) = users::find_by_id(conn, owner_id)? else {
+        return Ok(());
+    };
+    super::sign_in::enqueue_text(conn, cfg, &owner.phone, text, now + JOIN_NOTICE_TTL, now)
 }
 
 /// One page of invitees with keyset pagination: stable while new people join at the top.

@@ -36,6 +36,8 @@ pub struct Config {
     pub link_origin: String,
     /// How people see the numbers of those who entered their code (`INVITEE_PHONE_DISPLAY`).
     pub invitee_phones: PhoneDisplay,
+    /// Texts the inviter when someone joins (`INVITE_NOTIFY_SMS`).
+    pub invite_notify_sms: bool,
 }
 
 impl Config {

@@ -516,6 +516,19 @@ pub fn second_level(conn: &mut DbConnection, user_id: i64) -> QueryResult<i64> {
         .first::<i64>(conn)
 }
 
+/// How many entered `inviter_id`'s code since `since` (as recorded with their network).
+pub fn entries_since(
+    conn: &mut DbConnection,
+    inviter_id: i64,
+    since: NaiveDateTime,
+) -> QueryResult<i64> {
+    invite_entries::table
+        .filter(invite_entries::inviter_id.eq(inviter_id))
+        .filter(invite_entries::created_at.gt(since))
+        .count()
+        .get_result(conn)
+}
+
 /// Forgets the record of a person's entry (their account is being deleted).
 pub fn forget_entry(conn: &mut DbConnection, user_id: i64) -> QueryResult<()> {
     diesel::delete(invite_entries::table.find(user_id))

@@ -214,6 +214,8 @@ pub struct Options {
     pub http: user_auth::config::HttpLimits,
     /// `INVITEE_PHONE_DISPLAY`.
     pub invitee_phones: user_auth::domain::phone::PhoneDisplay,
+    /// `INVITE_NOTIFY_SMS`.
+    pub invite_notify_sms: bool,
 }
 
 impl Default for Options {
@@ -234,6 +236,7 @@ impl Default for Options {
             admin_bind: false,
             http: user_auth::config::HttpLimits::default(),
             invitee_phones: Default::default(),
+            invite_notify_sms: false,
         }
     }
 }
@@ -331,6 +334,7 @@ impl TestApp {
             settings.admin_bind = Some("127.0.0.1:0".parse().expect("an address"));
         }
         settings.invitee_phones = options.invitee_phones;
+        settings.invite_notify_sms = options.invite_notify_sms;
         settings.test_numbers = options
             .test_numbers
             .map(|t| user_auth::domain::test_numbers::TestNumbers::parse(t).expect("test numbers"))
@@ -676,13 +680,17 @@ impl TestApp {
     /// test.
     pub fn activate(&self, user_id: i64, code: &str) -> Profile {
         let code = InviteCode::parse(code).expect("well-formed code");
+        let rules = user_auth::app::invites::EntryRules {
+            max_tries_per_hour: 1000,
+            max_invitees: None,
+            network: None,
+            notify: None,
+        };
         user_auth::app::invites::activate(
             &mut self.conn(),
-            1000,
-            None,
+            &rules,
             user_id,
             &code,
-            None,
             self.clock.now(),
         )
         .expect("activate")

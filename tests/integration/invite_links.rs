@@ -375,6 +375,8 @@ crate::on_both_backends!(
     people_who_joined_since_the_last_look_are_marked_new,
     a_new_code_retires_the_old_one_and_is_limited,
     staff_see_the_invite_tree_and_bunched_invitees,
+    the_inviter_can_be_texted_when_someone_joins,
+    no_text_when_someone_joins_by_default,
 );
 
 /// The profile shows the invite link and its QR code, drawn on the server: read back by a QR
@@ -564,9 +566,14 @@ async fn a_new_code_retires_the_old_one_and_is_limited(backend: Backend) {
     let c = app.create_user("+998901110003");
     let code = user_auth::domain::invite_code::InviteCode::parse(&old).unwrap();
     let now = user_auth::clock::Clock::now(&app.clock);
+    let rules = user_auth::app::invites::EntryRules {
+        max_tries_per_hour: 10,
+        max_invitees: None,
+        network: None,
+        notify: None,
+    };
     let refused =
-        user_auth::app::invites::activate(&mut app.conn(), 10, None, c.id, &code, None, now)
-            .unwrap();
+        user_auth::app::invites::activate(&mut app.conn(), &rules, c.id, &code, now).unwrap();
     assert_eq!(
         refused.unwrap_err(),
         user_auth::domain::refusal::InviteRefused::Unknown
@@ -697,4 +704,71 @@ async fn staff_see_the_invite_tree_and_bunched_invitees(backend: Backend) {
         "{top}"
     );
     assert!(!top.contains("id=\"invite-bunch\""));
+}
+
+/// `INVITE_NOTIFY_SMS=true`: the inviter gets a text through the outbox when someone joins,
+/// one for a bunch (none when someone else joined in the hour before); off by default.
+async fn the_inviter_can_be_texted_when_someone_joins(backend: Backend) {
+    let options = Options {
+        invite_notify_sms: true,
+        ..Options::default()
+    };
+    let Some(app) = TestApp::spawn_with(backend, options).await else {
+        return;
+    };
+    let a = app.create_user(A);
+    let body = format!(r#"{{"code":"{}"}}"#, a.invite_code);
+    let join = |phone: &'static str| {
+        let body = body.clone();
+        let app = &app;
+        async move {
+            let token = app.api_token(phone).await;
+            let (status, _, json) = app
+                .api(
+                    reqwest::Method::POST,
+                    "/api/v1/me/invite",
+                    Some(&body),
+                    Some(&token),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{json}");
+            app.sms.wait(200);
+        }
+    };
+    let notices = || {
+        app.sms
+            .messages_to(A)
+            .into_iter()
+            .filter(|m| m.text.contains("joined user-auth with your invite code"))
+            .count()
+    };
+    join(B).await;
+    assert_eq!(notices(), 1, "{:?}", app.sms.messages_to(A));
+    app.advance(600);
+    join("+998901110005").await;
+    assert_eq!(notices(), 1, "one text for a bunch");
+    app.advance(3600);
+    join("+998901110006").await;
+    assert_eq!(notices(), 2, "a quiet hour later, another");
+}
+
+/// Off by default: no text.
+async fn no_text_when_someone_joins_by_default(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let a = app.create_user(A);
+    let token = app.api_token(B).await;
+    let body = format!(r#"{{"code":"{}"}}"#, a.invite_code);
+    let (status, _, _) = app
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/me/invite",
+            Some(&body),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    app.sms.wait(200);
+    assert!(app.sms.messages_to(A).is_empty());
 }

@@ -342,16 +342,18 @@ pub async fn invitees(
         (status = 429, description = "Too many tries (`invite_rate_limited`); see `Retry-After`", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn enter_invite(
+    req: HttpRequest,
     state: web::Data<AppState>,
     bearer: Bearer,
     client: ClientInfo,
     body: Body<InviteBody>,
 ) -> Result<HttpResponse, ApiError> {
+    let tr = api_tr(&req, &state);
     let code = InviteCode::parse(&body.code)?;
     let profile = state
         .app
         .invites
-        .enter(&bearer.user, code, &client)
+        .enter(&bearer.user, code, &client, &tr)
         .await??;
     Ok(HttpResponse::Ok().json(Profile::from(profile)))
 }

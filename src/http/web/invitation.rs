@@ -155,7 +155,12 @@ pub async fn post(
     let SignedIn { user } = SignedIn::check(&req).await?;
     let refused = match InviteCode::parse(&path) {
         Err(e) => e.refused(),
-        Ok(code) => match state.app.invites.enter(&user, code, &client).await? {
+        Ok(code) => match state
+            .app
+            .invites
+            .enter(&user, code, &client, &PageCtx::translator(&req, &state))
+            .await?
+        {
             Ok(_) => return Ok(see_other("/profile?entered=1")),
             Err(refusal) => refusal.refused(),
         },

@@ -266,7 +266,12 @@ pub async fn post_invite(
     let typed: String = form.code.chars().take(64).collect();
     let refused = match InviteCode::parse(&typed) {
         Err(e) => e.refused(),
-        Ok(code) => match state.app.invites.enter(&user, code, &client).await? {
+        Ok(code) => match state
+            .app
+            .invites
+            .enter(&user, code, &client, &PageCtx::translator(&req, &state))
+            .await?
+        {
             Ok(_) => return Ok(see_other("/profile?entered=1")),
             Err(refusal) => refusal.refused(),
         },

@@ -51,6 +51,7 @@ async fn the_profile_names_the_code_its_owner_entered(backend: Backend) {
             &a,
             user_auth::domain::invite_code::InviteCode::parse(&b.invite_code).unwrap(),
             &client("10.0.0.1"),
+            &super::english(),
         )
         .await
         .unwrap()

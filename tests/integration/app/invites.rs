@@ -42,7 +42,7 @@ impl UseCases {
     ) -> Result<Profile, InviteRefused> {
         self.app
             .invites
-            .enter(who, code(whose), &super::client(ip))
+            .enter(who, code(whose), &super::client(ip), &super::english())
             .await
             .expect("the database")
     }
@@ -80,7 +80,7 @@ async fn every_rule_refuses_and_changes_nothing(backend: Backend) {
     assert_eq!(
         uc.app
             .invites
-            .enter(&a, unknown, &client("10.0.0.1"))
+            .enter(&a, unknown, &client("10.0.0.1"), &super::english())
             .await
             .unwrap(),
         Err(InviteRefused::Unknown)
@@ -117,7 +117,7 @@ async fn tries_are_limited_per_person_per_hour(backend: Backend) {
         assert_eq!(
             uc.app
                 .invites
-                .enter(&a, unknown, &client("10.0.0.1"))
+                .enter(&a, unknown, &client("10.0.0.1"), &super::english())
                 .await
                 .unwrap(),
             Err(InviteRefused::Unknown),
@@ -289,8 +289,13 @@ fn activate_with(
 ) -> Result<Profile, InviteRefused> {
     let code = InviteCode::parse(code).unwrap();
     let now = chrono::Utc::now().naive_utc();
-    user_auth::app::invites::activate(conn, 1000, max_invitees, user_id, &code, None, now)
-        .expect("activation")
+    let rules = user_auth::app::invites::EntryRules {
+        max_tries_per_hour: 1000,
+        max_invitees,
+        network: None,
+        notify: None,
+    };
+    user_auth::app::invites::activate(conn, &rules, user_id, &code, now).expect("activation")
 }
 
 /// Of each two entries that would make a cycle together, one links and one is refused.

@@ -79,6 +79,7 @@ impl UseCases {
                 test_numbers: Default::default(),
                 link_origin: "http://127.0.0.1:8000".into(),
                 invitee_phones: Default::default(),
+                invite_notify_sms: false,
             },
             outbox: Arc::new(tokio::sync::Notify::new()),
         });

@@ -78,7 +78,7 @@ async fn activity(uc: &UseCases, e164: &str, ip: &str) {
     assert!(
         uc.app
             .invites
-            .enter(&me, nobody.clone(), &from)
+            .enter(&me, nobody.clone(), &from, &super::english())
             .await
             .unwrap()
             .is_err()

@@ -656,6 +656,7 @@ fn every_language_s_text_fits_its_segments() {
         test_numbers: Default::default(),
         link_origin: "http://127.0.0.1:8000".into(),
         invitee_phones: Default::default(),
+        invite_notify_sms: false,
     };
     let longest = cfg(Some("h".repeat(MAX_ORIGIN_HOST_LEN)));
     let expected = [

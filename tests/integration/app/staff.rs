@@ -244,6 +244,7 @@ async fn search_filters_sorts_counts_and_pages(backend: Backend) {
                 p,
                 InviteCode::parse(&people[0].invite_code).unwrap(),
                 &client("10.0.0.1"),
+                &super::english(),
             )
             .await
             .unwrap()
@@ -334,6 +335,7 @@ async fn the_dashboard_counts_accounts_and_invites(backend: Backend) {
             &people[1],
             InviteCode::parse(&people[0].invite_code).unwrap(),
             &client("10.0.0.1"),
+            &super::english(),
         )
         .await
         .unwrap()
@@ -364,13 +366,13 @@ async fn a_persons_view_has_inviter_invitees_and_events(backend: Backend) {
         |whose: &user_auth::domain::account::User| InviteCode::parse(&whose.invite_code).unwrap();
     uc.app
         .invites
-        .enter(&a, code(&inviter), &client("10.0.0.1"))
+        .enter(&a, code(&inviter), &client("10.0.0.1"), &super::english())
         .await
         .unwrap()
         .unwrap();
     uc.app
         .invites
-        .enter(&invitee, code(&a), &client("10.0.0.1"))
+        .enter(&invitee, code(&a), &client("10.0.0.1"), &super::english())
         .await
         .unwrap()
         .unwrap();
