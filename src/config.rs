@@ -431,6 +431,8 @@ pub struct Settings {
     pub invitee_phones: PhoneDisplay,
     /// `INVITE_NOTIFY_SMS`: the inviter gets a text when someone joins with their code.
     pub invite_notify_sms: bool,
+    /// `APP_TIME_ZONE`: the zone every date a person sees is shown in (stored times stay UTC).
+    pub time_zone: chrono_tz::Tz,
 }
 
 /// Where people reach the site, as `PUBLIC_ORIGIN` gives it.
@@ -525,6 +527,7 @@ impl Settings {
             test_numbers: TestNumbers::default(),
             invitee_phones: PhoneDisplay::default(),
             invite_notify_sms: false,
+            time_zone: chrono_tz::Tz::UTC,
         }
     }
 
@@ -869,6 +872,17 @@ impl Settings {
                 None => false,
                 Some(v) => parse_bool("INVITE_NOTIFY_SMS", &v)?,
             },
+            time_zone: match get("APP_TIME_ZONE") {
+                None => chrono_tz::Tz::UTC,
+                Some(v) => v.trim().parse().map_err(|_| {
+                    err(
+                        "APP_TIME_ZONE",
+                        format!(
+                            "`{v}` is not a time zone of the IANA database (e.g. Asia/Tashkent)"
+                        ),
+                    )
+                })?,
+            },
         })
     }
 }
@@ -1182,6 +1196,20 @@ mod tests {
             PhoneDisplay::Masked
         );
         assert_eq!(settings(&[]).unwrap().invitee_phones, PhoneDisplay::Full);
+        assert_eq!(settings(&[]).unwrap().time_zone, chrono_tz::Tz::UTC);
+        assert_eq!(
+            settings(&[("APP_TIME_ZONE", " Asia/Tashkent ")])
+                .unwrap()
+                .time_zone,
+            chrono_tz::Tz::Asia__Tashkent
+        );
+        for bad in ["Mars/Olympus", "+05:00", "tashkent"] {
+            assert_eq!(
+                settings(&[("APP_TIME_ZONE", bad)]).unwrap_err().var,
+                "APP_TIME_ZONE",
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

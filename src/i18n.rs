@@ -2,8 +2,13 @@
 
 use std::{collections::HashMap, sync::Arc};
 
+use chrono::NaiveDateTime;
+use chrono_tz::Tz;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue, concurrent::FluentBundle};
 use unic_langid::LanguageIdentifier;
+
+use crate::formats::Formats;
+pub use crate::formats::Shown;
 
 /// Languages offered, in switcher order: (code, own name).
 pub const LANGUAGES: &[(&str, &str)] = &[("en", "English"), ("ru", "Русский"), ("uz", "Oʻzbekcha")];
@@ -18,11 +23,15 @@ const SOURCES: &[(&str, &str, &str)] = &[
     ("uz", "main.ftl", include_str!("../locales/uz/main.ftl")),
 ];
 
-/// The loaded bundles.
+/// The loaded bundles, each language's formats of dates and numbers, and the time zone dates
+/// are shown in.
 pub struct Locales {
     bundles: HashMap<&'static str, FluentBundle<FluentResource>>,
     /// Messages without arguments, formatted once at start-up: most strings of a page.
     plain: HashMap<&'static str, HashMap<String, String>>,
+    formats: HashMap<&'static str, Formats>,
+    /// `APP_TIME_ZONE`.
+    zone: Tz,
 }
 
 impl Locales {
@@ -58,7 +67,22 @@ impl Locales {
                 }
             }
         }
-        Ok(Self { bundles, plain })
+        let mut formats = HashMap::new();
+        for (code, _) in LANGUAGES {
+            formats.insert(*code, Formats::new(code)?);
+        }
+        Ok(Self {
+            bundles,
+            plain,
+            formats,
+            zone: Tz::UTC,
+        })
+    }
+
+    /// Shows dates in `zone` (`APP_TIME_ZONE`).
+    pub fn in_zone(mut self, zone: Tz) -> Self {
+        self.zone = zone;
+        self
     }
 
     /// The message `id` in `lang`, falling back to English, then to the id itself.
@@ -131,25 +155,40 @@ impl Tr {
         self.locales.format(self.lang, id, Some(&fa))
     }
 
+    fn formats(&self) -> &Formats {
+        self.locales
+            .formats
+            .get(self.lang)
+            .unwrap_or_else(|| &self.locales.formats[DEFAULT_LANGUAGE])
+    }
+
     /// A whole number with the language's digit grouping (`100,000`; `100 000` in Russian).
     pub fn number(&self, n: i64) -> String {
-        // English groups with commas; Russian and Uzbek with a no-break space
-        let separator = match self.lang {
-            "en" => ",",
-            _ => "\u{a0}",
-        };
-        let digits = n.unsigned_abs().to_string();
-        let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 2 + 1);
-        if n < 0 {
-            out.push('-');
+        self.formats().number(n)
+    }
+
+    /// The day of the UTC time `at`, in the service's time zone and the language's format.
+    pub fn day(&self, at: NaiveDateTime) -> Shown {
+        self.formats().day(at, self.locales.zone)
+    }
+
+    /// A calendar day ("1 December 2026").
+    pub fn date(&self, day: chrono::NaiveDate) -> String {
+        self.formats().date_text(day)
+    }
+
+    /// The UTC time `at` to the minute, in the service's time zone and the language's format.
+    pub fn moment(&self, at: NaiveDateTime) -> Shown {
+        self.formats().moment(at, self.locales.zone)
+    }
+
+    /// "5 minutes ago": how long before `now` the UTC time `at` was (and `at`, to the minute,
+    /// for `<time datetime>`).
+    pub fn ago(&self, at: NaiveDateTime, now: NaiveDateTime) -> Shown {
+        Shown {
+            text: self.formats().ago(at, now),
+            ..self.moment(at)
         }
-        for (i, d) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push_str(separator);
-            }
-            out.push(d);
-        }
-        out
     }
 
     /// "Try again in …", in seconds below two minutes and in minutes above.

@@ -24,7 +24,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("clock", &["clock"]),
     ("sms", &["sms", "domain"]),
     ("mail", &["mail", "sms", "domain"]),
-    ("i18n", &["i18n", "domain"]),
+    ("formats", &["formats"]),
+    ("i18n", &["i18n", "domain", "formats"]),
     ("files", &["files"]),
     ("config", &["config", "db", "domain", "files", "logging"]),
     (

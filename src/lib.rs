@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod files;
+pub mod formats;
 pub mod http;
 pub mod i18n;
 pub mod logging;

@@ -87,7 +87,8 @@ impl Application {
             settings.database_timeout,
         );
         phone::preload_metadata();
-        let locales = Arc::new(Locales::load().map_err(StartupError::Locales)?);
+        let locales = Locales::load().map_err(StartupError::Locales)?;
+        let locales = Arc::new(locales.in_zone(settings.time_zone));
         let bind_error = |source| StartupError::Bind {
             addr: settings.bind.to_string(),
             source,

@@ -45,18 +45,20 @@ impl Credentials {
 
     /// Where `user` is signed in: every live session and token, newest first, the one of
     /// `current` (the asking request's kind and secret) marked.
+    /// Every live session and token of `user`, and the time they were read at (for "5
+    /// minutes ago").
     pub async fn devices(
         &self,
         user: &User,
         current: (Credential, String),
-    ) -> Result<Vec<Device>, Error> {
+    ) -> Result<(Vec<Device>, NaiveDateTime), Error> {
         let user_id = user.id;
         self.parts
             .run(move |conn, parts| {
                 let now = parts.now();
                 let (kind, token) = current.clone();
                 let current = id_of(conn, kind, &token)?.map(|id| (kind, id));
-                live_devices(conn, user_id, current, now)
+                Ok((live_devices(conn, user_id, current, now)?, now))
             })
             .await
     }

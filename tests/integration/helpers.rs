@@ -216,6 +216,8 @@ pub struct Options {
     pub invitee_phones: user_auth::domain::phone::PhoneDisplay,
     /// `INVITE_NOTIFY_SMS`.
     pub invite_notify_sms: bool,
+    /// `APP_TIME_ZONE`.
+    pub time_zone: chrono_tz::Tz,
 }
 
 impl Default for Options {
@@ -237,6 +239,7 @@ impl Default for Options {
             http: user_auth::config::HttpLimits::default(),
             invitee_phones: Default::default(),
             invite_notify_sms: false,
+            time_zone: chrono_tz::Tz::UTC,
         }
     }
 }
@@ -335,6 +338,7 @@ impl TestApp {
         }
         settings.invitee_phones = options.invitee_phones;
         settings.invite_notify_sms = options.invite_notify_sms;
+        settings.time_zone = options.time_zone;
         settings.test_numbers = options
             .test_numbers
             .map(|t| user_auth::domain::test_numbers::TestNumbers::parse(t).expect("test numbers"))

@@ -96,7 +96,7 @@ async fn entering_a_code_records_the_inviter_and_lists_the_invitee(backend: Back
     let day = app.clock.now().format("%Y-%m-%d");
     assert!(
         profile.contains(&format!(
-            "id=\"entered-code\">{}</strong> · <time>{day}</time>",
+            "id=\"entered-code\">{}</strong> · <time datetime=\"{day}\">",
             a.invite_code
         )),
         "the code and the day it was entered: {profile}"
@@ -116,14 +116,27 @@ async fn entering_a_code_records_the_inviter_and_lists_the_invitee(backend: Back
         "{profile}"
     );
     // new since A last looked, the first time; then a plain row
-    assert!(profile.contains(&format!(
-        "<li class=\"invitee-new\"><span class=\"invitee-phone\">+998 90 111 00 02</span> \
-         <time>{day}</time> <span class=\"badge\">new</span></li>"
-    )));
+    let row = |page: &str| {
+        let at = page.find("<ol class=\"invitees\">").expect("the list");
+        let li = &page[at..];
+        li[..li.find("</li>").expect("a row")].to_owned()
+    };
+    let first = row(&profile);
+    assert!(
+        first.contains(&format!(
+            "<li class=\"invitee-new\"><span class=\"invitee-phone\">+998 90 111 00 02</span> \
+             <time datetime=\"{day}\">"
+        )) && first.ends_with("<span class=\"badge\">new</span>"),
+        "{first}"
+    );
     let profile = app.get_html("/profile").await;
-    assert!(profile.contains(&format!(
-        "<li><span class=\"invitee-phone\">+998 90 111 00 02</span> <time>{day}</time></li>"
-    )));
+    let again = row(&profile);
+    assert!(
+        again.contains(&format!(
+            "<li><span class=\"invitee-phone\">+998 90 111 00 02</span> <time datetime=\"{day}\">"
+        )) && !again.contains("badge"),
+        "{again}"
+    );
 }
 
 async fn each_refusal_has_its_message_and_changes_nothing(backend: Backend) {

@@ -12,6 +12,7 @@ mod cli;
 mod connections;
 mod contract;
 mod database;
+mod dates;
 mod delivery;
 mod devices;
 mod email;

@@ -370,7 +370,7 @@ async fn a_test_number_signs_in_with_its_fixed_code_until_its_day(backend: Backe
         .text()
         .await
         .unwrap();
-    assert!(page.contains("signs in with a fixed code, never sent, until 2027-01-31"));
+    assert!(page.contains("signs in with a fixed code, never sent, until 31 January 2027"));
     assert!(!page.contains("246810"), "the code is not shown");
 
     // after its day it is a number like any other

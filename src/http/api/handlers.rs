@@ -452,7 +452,7 @@ pub struct Ended {
         (status = 401, description = "No valid token (`unauthorized`)", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn devices(state: web::Data<AppState>, bearer: Bearer) -> Result<HttpResponse, ApiError> {
-    let devices = state
+    let (devices, _) = state
         .app
         .credentials
         .devices(&bearer.user, (Credential::ApiToken, bearer.token))

@@ -14,6 +14,7 @@ use super::{
 use crate::{
     domain::account::Credential,
     http::{auth::SignedIn, error::AppError, respond::see_other},
+    i18n::Shown,
     state::AppState,
 };
 
@@ -22,8 +23,9 @@ pub struct DeviceRow {
     pub id: i64,
     pub what: String,
     pub kind_label: String,
-    pub created: String,
-    pub last_seen: String,
+    pub created: Shown,
+    /// "5 minutes ago".
+    pub last_seen: Shown,
     pub ip: String,
     pub current: bool,
 }
@@ -42,10 +44,6 @@ pub struct DevicesQuery {
     ended: Option<String>,
 }
 
-fn minute(at: chrono::NaiveDateTime) -> String {
-    at.format("%Y-%m-%d %H:%M").to_string()
-}
-
 /// The session's secret, as the list marks "this device" by it.
 fn current(session: &TypedSession) -> Result<(Credential, String), AppError> {
     session
@@ -61,7 +59,7 @@ pub async fn get(
     query: web::Query<DevicesQuery>,
 ) -> Result<HttpResponse, AppError> {
     let SignedIn { user } = SignedIn::check(&req).await?;
-    let devices = state
+    let (devices, now) = state
         .app
         .credentials
         .devices(&user, current(&session)?)
@@ -86,8 +84,8 @@ pub async fn get(
                 Credential::WebSession => "devices-kind-session",
                 Credential::ApiToken => "devices-kind-token",
             }),
-            created: minute(d.created_at),
-            last_seen: minute(d.last_seen_at),
+            created: tr.day(d.created_at),
+            last_seen: tr.ago(d.last_seen_at, now),
             ip: d.ip.unwrap_or_else(|| "—".into()),
             current: d.current,
         })

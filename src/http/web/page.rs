@@ -1,5 +1,5 @@
 //! What every page shares: the layout's context (`PageCtx`), the request's language, rendering
-//! with the right status and headers, the CSRF check of forms, and days shown in lists.
+//! with the right status and headers, and the CSRF check of forms.
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, http::header};
 use askama::Template;
@@ -14,51 +14,6 @@ use crate::{
     i18n::{self, LANG_COOKIE, Tr},
     state::AppState,
 };
-
-/// A calendar day shown as `YYYY-MM-DD`, as `NaiveDate` shows it, but laid out once and written
-/// in one piece without HTML escaping (digits and dashes only), since a page of invitees shows
-/// one per row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Day {
-    date: chrono::NaiveDate,
-    /// The text, when the year has four digits.
-    text: Option<[u8; 10]>,
-}
-
-impl Day {
-    pub fn new(date: chrono::NaiveDate) -> Self {
-        use chrono::Datelike;
-        let text = u32::try_from(date.year())
-            .ok()
-            .filter(|year| *year <= 9999)
-            .map(|year| {
-                let mut text = *b"0000-00-00";
-                for (at, two) in [
-                    (0, year / 100),
-                    (2, year % 100),
-                    (5, date.month()),
-                    (8, date.day()),
-                ] {
-                    text[at] = b'0' + (two / 10) as u8;
-                    text[at + 1] = b'0' + (two % 10) as u8;
-                }
-                text
-            });
-        Self { date, text }
-    }
-}
-
-impl std::fmt::Display for Day {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.text.as_ref().map(|t| std::str::from_utf8(t)) {
-            Some(Ok(text)) => f.write_str(text),
-            // chrono's own form for years of other lengths (`+12345-01-01`)
-            _ => self.date.fmt(f),
-        }
-    }
-}
-
-impl askama::filters::HtmlSafe for Day {}
 
 /// A language in the switcher.
 pub struct LangOption {
@@ -205,36 +160,5 @@ pub fn require_csrf(req: &HttpRequest, state: &AppState, submitted: &str) -> Res
         Ok(())
     } else {
         Err(AppError::Forbidden)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use chrono::NaiveDate;
-
-    use super::Day;
-
-    #[test]
-    fn a_day_is_shown_as_chrono_shows_it() {
-        let mut days = vec![
-            NaiveDate::MIN,
-            NaiveDate::MAX,
-            NaiveDate::from_ymd_opt(-1, 12, 31).unwrap(),
-            NaiveDate::from_ymd_opt(0, 1, 1).unwrap(),
-            NaiveDate::from_ymd_opt(5, 6, 7).unwrap(),
-            NaiveDate::from_ymd_opt(999, 10, 9).unwrap(),
-            NaiveDate::from_ymd_opt(9999, 12, 31).unwrap(),
-            NaiveDate::from_ymd_opt(10000, 1, 1).unwrap(),
-        ];
-        // every day of two years around now
-        let start = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
-        days.extend(start.iter_days().take(731));
-        for day in days {
-            assert_eq!(Day::new(day).to_string(), day.to_string());
-        }
-        assert_eq!(
-            Day::new(NaiveDate::from_ymd_opt(2026, 3, 4).unwrap()).to_string(),
-            "2026-03-04"
-        );
     }
 }

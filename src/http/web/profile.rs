@@ -6,7 +6,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{
-    page::{CsrfForm, Day, PageCtx, render, render_form, require_csrf},
+    page::{CsrfForm, PageCtx, render, render_form, require_csrf},
     qr::QrSvg,
     session::TypedSession,
 };
@@ -22,13 +22,14 @@ use crate::{
         refusal::{Refusal, Refused},
         respond::see_other,
     },
+    i18n::Shown,
     state::AppState,
 };
 
 /// The code this person entered, and the day they entered it.
 pub struct EnteredCode {
     pub code: String,
-    pub date: Option<Day>,
+    pub date: Option<Shown>,
     /// Its account has since been deleted.
     pub deleted: bool,
 }
@@ -36,7 +37,7 @@ pub struct EnteredCode {
 /// One row of the invitee list, ready to show.
 pub struct InviteeRow {
     pub phone: std::rc::Rc<str>,
-    pub date: Day,
+    pub date: Shown,
     /// Joined since the person last looked.
     pub new: bool,
 }
@@ -63,7 +64,7 @@ pub struct ProfilePage {
     pub qr: Option<QrSvg>,
     /// Why no new code was given.
     pub new_code_error: Option<String>,
-    pub joined: Day,
+    pub joined: Shown,
     /// The code this person entered and when, if they did.
     pub entered: Option<EnteredCode>,
     /// What was typed into the invite form, shown again with an error.
@@ -164,10 +165,10 @@ fn page_from(
         qr: QrSvg::new(&invite_link),
         invite_link,
         new_code_error: form.code_refused.as_ref().map(|r| r.text(&ctx.tr)),
-        joined: Day::new(user.date_joined.date()),
+        joined: ctx.tr.day(user.date_joined),
         entered: profile.entered_code.map(|code| EnteredCode {
             code,
-            date: user.invited_at.map(|at| Day::new(at.date())),
+            date: user.invited_at.map(|at| ctx.tr.day(at)),
             deleted: profile.inviter_deleted,
         }),
         typed_code: form.typed_code.clone(),
@@ -189,7 +190,7 @@ fn page_from(
             .enumerate()
             .map(|(at, i)| InviteeRow {
                 phone: phone::display_e164_shared(&i.phone),
-                date: Day::new(i.invited_at.date()),
+                date: ctx.tr.day(i.invited_at),
                 new: (at as i64) < new_invitees,
             })
             .collect(),

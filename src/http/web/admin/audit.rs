@@ -4,7 +4,6 @@ use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::format::when;
 use crate::{
     app::staff::AuditQuery,
     domain::phone,
@@ -13,11 +12,12 @@ use crate::{
         error::AppError,
         web::page::{PageCtx, render},
     },
+    i18n::Shown,
     state::AppState,
 };
 
 pub struct AuditRow {
-    pub when: String,
+    pub when: Shown,
     pub actor: String,
     pub actor_link: Option<String>,
     pub action: String,
@@ -83,7 +83,7 @@ pub async fn get(
         rows: rows
             .iter()
             .map(|r| AuditRow {
-                when: when(r.created_at),
+                when: tr.moment(r.created_at),
                 actor: match r.actor_id {
                     Some(_) => phone::display_e164(&r.actor_label),
                     None => tr.t("admin-audit-command-line"),

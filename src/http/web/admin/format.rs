@@ -1,6 +1,6 @@
 //! How the admin pages write times and query strings.
 
-/// `YYYY-MM-DD HH:MM` UTC, for tables.
+/// `YYYY-MM-DD HH:MM` UTC, for the CSV export (pages show times through `Tr::moment`).
 pub fn when(at: chrono::NaiveDateTime) -> String {
     at.format("%Y-%m-%d %H:%M").to_string()
 }

@@ -6,7 +6,6 @@ use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::format::when;
 use crate::{
     app::delivery::{OutboxQuery, RetryResult},
     domain::{client::ClientInfo, outbox::MessageState, phone},
@@ -16,6 +15,7 @@ use crate::{
         respond::see_other,
         web::page::{CsrfForm, PageCtx, render, require_csrf},
     },
+    i18n::Shown,
     state::AppState,
 };
 
@@ -35,8 +35,8 @@ pub struct MessageLine {
     pub provider: String,
     pub attempts: i32,
     pub error: String,
-    pub created: String,
-    pub sent: String,
+    pub created: Shown,
+    pub sent: Option<Shown>,
     pub retryable: bool,
 }
 
@@ -201,8 +201,8 @@ pub async fn get(
                     provider: m.provider.clone().unwrap_or_else(|| "—".into()),
                     attempts: m.attempts,
                     error: m.last_error.clone().unwrap_or_default(),
-                    created: when(m.created_at),
-                    sent: m.sent_at.map(when).unwrap_or_else(|| "—".into()),
+                    created: tr.moment(m.created_at),
+                    sent: m.sent_at.map(|at| tr.moment(at)),
                     retryable: r.retryable,
                 }
             })

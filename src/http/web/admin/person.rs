@@ -5,7 +5,6 @@ use actix_web::{HttpRequest, HttpResponse, http::StatusCode, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::format::when;
 use crate::{
     app::staff::{EventQuery, PersonView},
     domain::{
@@ -22,6 +21,7 @@ use crate::{
         respond::see_other,
         web::page::{CsrfForm, PageCtx, render, require_csrf},
     },
+    i18n::Shown,
     state::AppState,
 };
 
@@ -38,11 +38,11 @@ pub struct Link {
 pub struct InviteeRow {
     pub href: String,
     pub phone: String,
-    pub date: String,
+    pub date: Shown,
 }
 
 pub struct EventRow {
-    pub when: String,
+    pub when: Shown,
     pub ip: String,
     pub outcome: String,
 }
@@ -140,6 +140,7 @@ pub async fn get(
         .ok_or(AppError::NotFound)?;
     let ctx = PageCtx::new(&req, &state, true).staff(true);
     let tr = ctx.tr.clone();
+    let when = |at| tr.moment(at).text;
     let optional = |v: Option<chrono::NaiveDateTime>| v.map(when).unwrap_or_else(|| "—".to_owned());
     // a deleted account has no number: it is named by its id
     let shown_phone = |u: &crate::domain::account::User| match u.deleted_at {
@@ -176,7 +177,7 @@ pub async fn get(
             match test_number_until {
                 Some(until) => tr.args(
                     "admin-test-number-until",
-                    &[("date", until.format("%Y-%m-%d").to_string().into())],
+                    &[("date", tr.date(until).into())],
                 ),
                 None => tr.t("admin-no"),
             },
@@ -285,7 +286,7 @@ pub async fn get(
             .map(|i| InviteeRow {
                 href: format!("/admin/users/{}", i.id),
                 phone: phone::display_e164(&i.phone),
-                date: when(i.invited_at),
+                date: tr.moment(i.invited_at),
             })
             .collect(),
         newer_link: invitees
@@ -301,7 +302,7 @@ pub async fn get(
         events: events
             .iter()
             .map(|e| EventRow {
-                when: when(e.created_at),
+                when: tr.moment(e.created_at),
                 ip: e.ip.clone(),
                 outcome: outcome_label(&tr, &e.outcome),
             })

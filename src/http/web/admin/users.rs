@@ -18,6 +18,7 @@ use crate::{
         respond::no_store,
         web::page::{PageCtx, render},
     },
+    i18n::Shown,
     state::AppState,
 };
 
@@ -74,7 +75,7 @@ pub struct Row {
     pub id: i64,
     pub phone: String,
     pub invite_code: String,
-    pub joined: String,
+    pub joined: Shown,
     pub invitees: String,
     pub staff: bool,
     pub blocked: bool,
@@ -87,7 +88,7 @@ impl Row {
             id: u.id,
             phone: phone::display_e164(&u.phone),
             invite_code: u.invite_code.clone(),
-            joined: when(u.date_joined),
+            joined: tr.moment(u.date_joined),
             invitees: tr.number(u.invitee_count),
             staff: u.is_staff,
             blocked: !u.is_active,
