@@ -569,6 +569,7 @@ fn auth_config() -> Config {
         link_origin: "http://127.0.0.1:8000".into(),
         invitee_phones: Default::default(),
         invite_notify_sms: false,
+        time_zone: chrono_tz::Tz::UTC,
         test_numbers: Default::default(),
     }
 }

@@ -9,7 +9,7 @@ use fixed_decimal::Decimal;
 use icu_calendar::{Date, Gregorian};
 use icu_datetime::{
     FixedCalendarDateTimeFormatter,
-    fieldsets::{YMD, YMDT},
+    fieldsets::{MD, YMD, YMDT},
     input::{DateTime, Time},
     options::TimePrecision,
 };
@@ -22,6 +22,7 @@ use icu_locale_core::Locale;
 /// One language's formatters (built once: building one loads its data).
 pub struct Formats {
     date: FixedCalendarDateTimeFormatter<Gregorian, YMD>,
+    day_month: FixedCalendarDateTimeFormatter<Gregorian, MD>,
     moment: FixedCalendarDateTimeFormatter<Gregorian, YMDT>,
     number: DecimalFormatter,
     seconds: RelativeTimeFormatter,
@@ -61,6 +62,8 @@ impl Formats {
         Ok(Self {
             date: FixedCalendarDateTimeFormatter::try_new((&locale).into(), YMD::long())
                 .map_err(|e| err("dates", &e))?,
+            day_month: FixedCalendarDateTimeFormatter::try_new((&locale).into(), MD::medium())
+                .map_err(|e| err("days of the month", &e))?,
             moment: FixedCalendarDateTimeFormatter::try_new(
                 (&locale).into(),
                 YMDT::medium().with_time_precision(TimePrecision::Minute),
@@ -82,11 +85,7 @@ impl Formats {
 
     /// The day of the UTC time `at` in `zone`.
     pub fn day(&self, at: NaiveDateTime, zone: Tz) -> Shown {
-        let local = zone.from_utc_datetime(&at).date_naive();
-        Shown {
-            iso: local.format("%Y-%m-%d").to_string(),
-            text: self.date_text(local),
-        }
+        self.date(zone.from_utc_datetime(&at).date_naive())
     }
 
     /// The UTC time `at` in `zone`, to the minute ("1 Dec 2026, 14:05"), for tables of events.
@@ -106,11 +105,22 @@ impl Formats {
         }
     }
 
-    /// A calendar day as it is ("1 December 2026"), for days that are already days.
-    pub fn date_text(&self, day: NaiveDate) -> String {
+    /// A day and its month, short, for a chart's axis ("1 Dec").
+    pub fn day_month(&self, day: NaiveDate) -> String {
         match gregorian(day) {
-            Some(date) => self.date.format(&date).to_string(),
-            None => day.to_string(),
+            Some(date) => self.day_month.format(&date).to_string(),
+            None => day.format("%m-%d").to_string(),
+        }
+    }
+
+    /// A calendar day as it is ("1 December 2026"), for days that are already days.
+    pub fn date(&self, day: NaiveDate) -> Shown {
+        Shown {
+            iso: day.format("%Y-%m-%d").to_string(),
+            text: match gregorian(day) {
+                Some(date) => self.date.format(&date).to_string(),
+                None => day.to_string(),
+            },
         }
     }
 
@@ -216,5 +226,9 @@ mod tests {
         assert_eq!(en.moment(at, Tz::UTC).iso, "2026-12-01T21:05+00:00");
         assert_eq!(ru.moment(at, Tz::UTC).text, "1 дек. 2026\u{202f}г., 21:05");
         assert_eq!(uz.moment(at, Tz::UTC).text, "1-dek, 2026, 21:05");
+        let day = at.date();
+        assert_eq!(en.day_month(day), "1 Dec");
+        assert_eq!(ru.day_month(day), "1 дек.");
+        assert_eq!(uz.day_month(day), "1-dek");
     }
 }

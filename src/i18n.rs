@@ -173,8 +173,13 @@ impl Tr {
     }
 
     /// A calendar day ("1 December 2026").
-    pub fn date(&self, day: chrono::NaiveDate) -> String {
-        self.formats().date_text(day)
+    pub fn date(&self, day: chrono::NaiveDate) -> Shown {
+        self.formats().date(day)
+    }
+
+    /// A day and its month, short ("1 Dec").
+    pub fn day_month(&self, day: chrono::NaiveDate) -> String {
+        self.formats().day_month(day)
     }
 
     /// The UTC time `at` to the minute, in the service's time zone and the language's format.

@@ -284,6 +284,7 @@ pub fn use_cases(settings: &Settings, deps: Dependencies, pool: DbPool) -> App {
             link_origin: settings.link_origin(),
             invitee_phones: settings.invitee_phones,
             invite_notify_sms: settings.invite_notify_sms,
+            time_zone: settings.time_zone,
         },
         outbox: Arc::new(Notify::new()),
     })

@@ -38,6 +38,8 @@ pub struct Config {
     pub invitee_phones: PhoneDisplay,
     /// Texts the inviter when someone joins (`INVITE_NOTIFY_SMS`).
     pub invite_notify_sms: bool,
+    /// Where a day begins for the figures per day (`APP_TIME_ZONE`).
+    pub time_zone: chrono_tz::Tz,
 }
 
 impl Config {

@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use chrono::{Days, NaiveDate, NaiveDateTime, TimeDelta};
+use chrono::{Days, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, TimeZone as _};
+use chrono_tz::Tz;
 
 use super::{
     accounts::{create_user, delete_account, inviter_of},
@@ -188,7 +189,14 @@ impl Staff {
     /// Every dashboard figure, as of now (UTC days).
     pub async fn dashboard(&self) -> Result<Dashboard, Error> {
         self.parts
-            .run(move |conn, parts| dashboard(conn, &parts.config.limits, parts.now()))
+            .run(move |conn, parts| {
+                dashboard(
+                    conn,
+                    &parts.config.limits,
+                    parts.now(),
+                    parts.config.time_zone,
+                )
+            })
             .await
     }
 
@@ -399,29 +407,36 @@ pub fn set_role_by_phone(
     perform(conn, Actor::COMMAND_LINE, user.id, action, now)
 }
 
-/// Every dashboard figure, as of `now` (UTC days).
+/// When `day` begins in `zone`, in UTC: its midnight, or the first moment after it where a
+/// change of clocks skips midnight.
+fn day_start(zone: Tz, day: NaiveDate) -> NaiveDateTime {
+    let midnight = day.and_time(NaiveTime::MIN);
+    (0..=2)
+        .find_map(|hours| {
+            zone.from_local_datetime(&(midnight + TimeDelta::hours(hours)))
+                .earliest()
+        })
+        .map_or(midnight, |at| at.naive_utc())
+}
+
+/// Every dashboard figure, as of `now`, with days (today, the 30 per day) as the service's time
+/// zone counts them.
 pub fn dashboard(
     conn: &mut DbConnection,
     limits: &Limits,
     now: NaiveDateTime,
+    zone: Tz,
 ) -> Result<Dashboard, DbError> {
-    let today = now.date();
-    let midnight = today.and_hms_opt(0, 0, 0).unwrap_or(now);
+    let today = zone.from_utc_datetime(&now).date_naive();
     let day_ago = now - TimeDelta::hours(24);
     let first_day = today.checked_sub_days(Days::new(29)).unwrap_or(today);
-    let buckets = repo::joined_per_day(conn, first_day.and_hms_opt(0, 0, 0).unwrap_or(now))?;
-    let per_day = first_day
-        .iter_days()
-        .take(30)
-        .map(|day| {
-            (
-                day,
-                buckets
-                    .iter()
-                    .find(|(d, _)| *d == day)
-                    .map_or(0, |(_, n)| *n),
-            )
-        })
+    // 31 bounds: the start of each of the 30 days, and of tomorrow
+    let days: Vec<NaiveDate> = first_day.iter_days().take(31).collect();
+    let bounds: Vec<NaiveDateTime> = days.iter().map(|day| day_start(zone, *day)).collect();
+    let midnight = bounds[bounds.len().saturating_sub(2)];
+    let per_day = days
+        .into_iter()
+        .zip(repo::joined_between(conn, &bounds)?)
         .collect();
     let hour_ago = window_start(now);
     let mut by_region: Vec<RegionFigures> = Vec::new();
@@ -476,4 +491,30 @@ pub fn dashboard(
         top_inviters: repo::top_inviters(conn, 10)?,
         per_day,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_day_starts_at_its_midnight_or_where_the_clocks_skip_it() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let at = |y, m, d, h| day(y, m, d).and_hms_opt(h, 0, 0).unwrap();
+        assert_eq!(day_start(Tz::UTC, day(2026, 12, 1)), at(2026, 12, 1, 0));
+        assert_eq!(
+            day_start(Tz::Asia__Tashkent, day(2026, 12, 2)),
+            at(2026, 12, 1, 19)
+        );
+        // São Paulo's clocks went from 23:59:59 to 01:00 on 4 November 2018 (UTC-3 to UTC-2)
+        assert_eq!(
+            day_start(Tz::America__Sao_Paulo, day(2018, 11, 4)),
+            at(2018, 11, 4, 3)
+        );
+        // and New York's day of the change back begins as any other (UTC-4 at midnight)
+        assert_eq!(
+            day_start(Tz::America__New_York, day(2026, 11, 1)),
+            at(2026, 11, 1, 4)
+        );
+    }
 }

@@ -1,10 +1,10 @@
 //! Repository functions for the admin: finding users, the dashboard figures, the audit log.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use diesel::{
     dsl::count_star,
     prelude::*,
-    sql_types::{BigInt, Text, Timestamp},
+    sql_types::{BigInt, Timestamp},
 };
 
 use super::{
@@ -146,37 +146,64 @@ pub fn top_inviters(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<User
         .map(|rows| rows.into_iter().map(User::from).collect())
 }
 
-/// New accounts per UTC day since `since`, as (day, count), days without any left out.
-/// Date bucketing is the one place the SQL differs between the backends.
-pub fn joined_per_day(
-    conn: &mut DbConnection,
-    since: NaiveDateTime,
-) -> QueryResult<Vec<(NaiveDate, i64)>> {
+/// New accounts joined in each span between consecutive `bounds` (UTC, ascending: local
+/// midnights, so the spans are the days of the service's time zone), in one statement: as many
+/// counts as spans, zero where none joined. The placeholders are the one thing that differs
+/// between the backends.
+pub fn joined_between(conn: &mut DbConnection, bounds: &[NaiveDateTime]) -> QueryResult<Vec<i64>> {
     #[derive(QueryableByName)]
     struct Bucket {
-        #[diesel(sql_type = Text)]
-        day: String,
+        #[diesel(sql_type = BigInt)]
+        span: i64,
         #[diesel(sql_type = BigInt)]
         n: i64,
     }
-    let rows: Vec<Bucket> = match conn {
-        DbConnection::Pg(c) => diesel::sql_query(
-            "SELECT to_char(date_joined, 'YYYY-MM-DD') AS day, COUNT(*) AS n FROM users \
-             WHERE date_joined >= $1 GROUP BY 1 ORDER BY 1",
-        )
-        .bind::<Timestamp, _>(since)
-        .load(c)?,
-        DbConnection::Sqlite(c) => diesel::sql_query(
-            "SELECT strftime('%Y-%m-%d', date_joined) AS day, COUNT(*) AS n FROM users \
-             WHERE date_joined >= ?1 GROUP BY 1 ORDER BY 1",
-        )
-        .bind::<Timestamp, _>(since)
-        .load(c)?,
+    let spans = bounds.len().saturating_sub(1);
+    if spans == 0 {
+        return Ok(Vec::new());
+    }
+    // the span of a row is the first bound it is before, less one
+    let text = |mark: &str| {
+        let at = |i: usize| format!("{mark}{}", i + 1);
+        let mut sql = String::from("SELECT CAST(CASE");
+        for i in 1..spans {
+            sql.push_str(&format!(" WHEN date_joined < {} THEN {}", at(i), i - 1));
+        }
+        sql.push_str(&format!(
+            " ELSE {} END AS BIGINT) AS span, COUNT(*) AS n FROM users \
+             WHERE date_joined >= {} AND date_joined < {} GROUP BY 1",
+            spans - 1,
+            at(0),
+            at(spans)
+        ));
+        sql
     };
-    Ok(rows
-        .into_iter()
-        .filter_map(|b| Some((NaiveDate::parse_from_str(&b.day, "%Y-%m-%d").ok()?, b.n)))
-        .collect())
+    let rows: Vec<Bucket> = match conn {
+        DbConnection::Pg(c) => {
+            let mut query = diesel::sql_query(text("$")).into_boxed();
+            for bound in bounds {
+                query = query.bind::<Timestamp, _>(*bound);
+            }
+            query.load(c)?
+        }
+        DbConnection::Sqlite(c) => {
+            let mut query = diesel::sql_query(text("?")).into_boxed();
+            for bound in bounds {
+                query = query.bind::<Timestamp, _>(*bound);
+            }
+            query.load(c)?
+        }
+    };
+    let mut counts = vec![0; spans];
+    for row in rows {
+        if let Some(count) = usize::try_from(row.span)
+            .ok()
+            .and_then(|i| counts.get_mut(i))
+        {
+            *count = row.n;
+        }
+    }
+    Ok(counts)
 }
 
 /// An audit entry to write.

@@ -644,24 +644,27 @@ async fn dashboard_figures_match_a_known_dataset(backend: Backend) {
     assert_eq!(figure("Numbers locked for a network now"), "0");
     assert_eq!(figure("Entered an invite code"), "25 %");
     // per-day buckets, across the month boundary
-    for (day, n) in [
-        ("2026-10-30", "0"),
-        ("2026-10-31", "2"),
-        ("2026-11-01", "3"),
-        ("2026-11-02", "0"),
-        ("2026-11-03", "2"),
+    for (day, text, n) in [
+        ("2026-10-30", "30 October 2026", "0"),
+        ("2026-10-31", "31 October 2026", "2"),
+        ("2026-11-01", "1 November 2026", "3"),
+        ("2026-11-02", "2 November 2026", "0"),
+        ("2026-11-03", "3 November 2026", "2"),
     ] {
         assert!(
             html.contains(&format!(
-                "<tr><td>{day}</td><td class=\"num\">{n}</td></tr>"
+                "<tr><td><time datetime=\"{day}\">{text}</time></td><td class=\"num\">{n}</td></tr>"
             )),
             "{day}: {n}"
         );
     }
-    assert!(html.contains("<tr><td>2026-10-05</td>"), "30 days back");
-    assert!(!html.contains("<tr><td>2026-10-04</td>"));
+    assert!(
+        html.contains("<tr><td><time datetime=\"2026-10-05\">"),
+        "30 days back"
+    );
+    assert!(!html.contains("<tr><td><time datetime=\"2026-10-04\">"));
     assert!(html.contains("<svg class=\"chart\"") && html.contains("role=\"img\""));
-    assert!(html.contains("2026-11-01: 3</title>"));
+    assert!(html.contains("1 November 2026: 3</title>"));
     // top inviters
     let top = html.split("Top 10 inviters").nth(1).unwrap();
     assert!(top.contains(&format!(

@@ -80,6 +80,7 @@ impl UseCases {
                 link_origin: "http://127.0.0.1:8000".into(),
                 invitee_phones: Default::default(),
                 invite_notify_sms: false,
+                time_zone: chrono_tz::Tz::UTC,
             },
             outbox: Arc::new(tokio::sync::Notify::new()),
         });

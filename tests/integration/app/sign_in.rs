@@ -657,6 +657,7 @@ fn every_language_s_text_fits_its_segments() {
         link_origin: "http://127.0.0.1:8000".into(),
         invitee_phones: Default::default(),
         invite_notify_sms: false,
+        time_zone: chrono_tz::Tz::UTC,
     };
     let longest = cfg(Some("h".repeat(MAX_ORIGIN_HOST_LEN)));
     let expected = [

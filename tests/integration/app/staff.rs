@@ -500,7 +500,61 @@ async fn a_persons_events_page_through_all_of_them_and_filter_by_outcome(backend
     );
 }
 
+/// The dashboard's days are the service's time zone's: an account made at 23:59 in Tashkent
+/// counts for that day, one at 00:00 for the next, and "today" begins at Tashkent's midnight.
+async fn the_dashboards_days_begin_at_midnight_in_the_services_zone(backend: Backend) {
+    let Some(uc) = UseCases::new(backend) else {
+        return;
+    };
+    let utc = |d: u32, h: u32, m: u32| {
+        let (month, day) = if d > 30 { (12, d - 30) } else { (11, d) };
+        chrono::NaiveDate::from_ymd_opt(2026, month, day)
+            .unwrap()
+            .and_hms_opt(h, m, 0)
+            .unwrap()
+    };
+    // day 31 is 1 December; Tashkent is UTC+5 all year
+    for (i, at) in [
+        utc(2, 18, 59),  // 2 Nov 23:59 in Tashkent: before the 30 days
+        utc(2, 19, 0),   // 3 Nov 00:00: the first of the 30
+        utc(31, 18, 59), // 1 Dec 23:59
+        utc(31, 19, 0),  // 2 Dec 00:00
+        utc(32, 9, 0),   // 2 Dec 14:00
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        crate::helpers::create_account(&mut uc.conn(), &many(i), at);
+    }
+    let now = utc(32, 10, 0);
+    let day = |m: u32, d: u32| chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+
+    let d = user_auth::app::staff::dashboard(
+        &mut uc.conn(),
+        &uc.limits,
+        now,
+        chrono_tz::Tz::Asia__Tashkent,
+    )
+    .unwrap();
+    assert_eq!(d.per_day.len(), 30);
+    assert_eq!(d.per_day[0], (day(11, 3), 1));
+    assert_eq!(d.per_day[28], (day(12, 1), 1));
+    assert_eq!(d.per_day[29], (day(12, 2), 2));
+    assert_eq!(d.per_day.iter().map(|(_, n)| n).sum::<i64>(), 4);
+    assert_eq!(d.new_today, 2);
+
+    // the same accounts counted by UTC days
+    let d = user_auth::app::staff::dashboard(&mut uc.conn(), &uc.limits, now, chrono_tz::Tz::UTC)
+        .unwrap();
+    assert_eq!(d.per_day[0], (day(11, 3), 0));
+    assert_eq!(d.per_day[28], (day(12, 1), 2));
+    assert_eq!(d.per_day[29], (day(12, 2), 1));
+    assert_eq!(d.per_day.iter().map(|(_, n)| n).sum::<i64>(), 3);
+    assert_eq!(d.new_today, 1);
+}
+
 crate::on_both_backends!(
+    the_dashboards_days_begin_at_midnight_in_the_services_zone,
     an_action_is_done_and_audited_with_who_and_where,
     a_persons_events_page_through_all_of_them_and_filter_by_outcome,
     staff_cannot_block_or_demote_themselves,

@@ -11,6 +11,7 @@ use crate::{
         error::AppError,
         web::page::{PageCtx, render},
     },
+    i18n::Shown,
     state::AppState,
 };
 
@@ -26,7 +27,7 @@ pub struct Inviter {
 }
 
 pub struct Day {
-    pub date: String,
+    pub date: Shown,
     pub count: String,
 }
 
@@ -85,6 +86,7 @@ pub async fn get(
     let total_30: i64 = d.per_day.iter().map(|(_, n)| n).sum();
     let chart = chart::bar_chart(
         &d.per_day,
+        tr,
         &tr.t("admin-chart-title"),
         &tr.args("admin-chart-desc", &[("total", total_30.into())]),
     );
@@ -147,7 +149,7 @@ pub async fn get(
             .per_day
             .iter()
             .map(|(day, count)| Day {
-                date: day.format("%Y-%m-%d").to_string(),
+                date: tr.date(*day),
                 count: n(*count),
             })
             .collect(),

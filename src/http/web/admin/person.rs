@@ -177,7 +177,7 @@ pub async fn get(
             match test_number_until {
                 Some(until) => tr.args(
                     "admin-test-number-until",
-                    &[("date", tr.date(until).into())],
+                    &[("date", tr.date(until).text.into())],
                 ),
                 None => tr.t("admin-no"),
             },
