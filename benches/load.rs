@@ -159,6 +159,9 @@ struct Sample {
     server_cpu: Option<Duration>,
     /// CPU time of this process during the flow: the load generator, or the floor's clients.
     own_cpu: Option<Duration>,
+    /// What the first failed request got (a status and the start of its body, or why no
+    /// answer came), to say what went wrong.
+    first_error: Option<String>,
 }
 
 impl Sample {
@@ -170,6 +173,7 @@ impl Sample {
         for p in parts {
             all.latencies_us.extend(p.latencies_us);
             all.errors += p.errors;
+            all.first_error = all.first_error.or(p.first_error);
         }
         all.latencies_us.sort_unstable();
         all
@@ -700,7 +704,22 @@ where
                             let _ = res.bytes().await;
                             s.latencies_us.push(t.elapsed().as_micros() as u64);
                         }
-                        _ => s.errors += 1,
+                        answer => {
+                            s.errors += 1;
+                            if s.first_error.is_none() {
+                                s.first_error = Some(match answer {
+                                    Ok(res) => {
+                                        let status = res.status();
+                                        let body = res.text().await.unwrap_or_default();
+                                        format!(
+                                            "{status}: {}",
+                                            body.chars().take(300).collect::<String>()
+                                        )
+                                    }
+                                    Err(e) => format!("no answer: {e}"),
+                                });
+                            }
+                        }
                     }
                 }
                 s
@@ -1927,8 +1946,13 @@ fn main() {
                 .map(|r| r.flow)
                 .collect();
             if opts.smoke && !broken.is_empty() {
+                let first_errors: Vec<String> = rows
+                    .iter()
+                    .filter_map(|r| Some(format!("{}: {}", r.flow, r.app.first_error.as_ref()?)))
+                    .collect();
                 eprintln!(
-                    "{s}\nsmoke run failed on {label}: errors, no answers or no CPU time in {broken:?}"
+                    "{s}\nsmoke run failed on {label}: errors, no answers or no CPU time in {broken:?}; \
+                     first errors: {first_errors:#?}"
                 );
                 std::process::exit(1);
             }

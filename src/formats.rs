@@ -139,6 +139,37 @@ impl Formats {
     }
 }
 
+/// The days of a list's rows, each day written once: rows in time order mostly share theirs
+/// (a page of 50 invitees formats one or two days instead of 50).
+pub struct Days<'a> {
+    formats: &'a Formats,
+    zone: Tz,
+    last: Option<(NaiveDate, Shown)>,
+}
+
+impl<'a> Days<'a> {
+    pub fn new(formats: &'a Formats, zone: Tz) -> Self {
+        Self {
+            formats,
+            zone,
+            last: None,
+        }
+    }
+
+    /// [`Formats::day`] of `at`.
+    pub fn day(&mut self, at: NaiveDateTime) -> Shown {
+        let local = self.zone.from_utc_datetime(&at).date_naive();
+        match &self.last {
+            Some((day, shown)) if *day == local => shown.clone(),
+            _ => {
+                let shown = self.formats.date(local);
+                self.last = Some((local, shown.clone()));
+                shown
+            }
+        }
+    }
+}
+
 /// ICU's date of a chrono day (`None` past the years ICU takes).
 fn gregorian(day: NaiveDate) -> Option<Date<Gregorian>> {
     Date::try_new_gregorian(day.year(), day.month() as u8, day.day() as u8).ok()
@@ -205,6 +236,18 @@ mod tests {
             }
         );
         assert_eq!(en.day(late, Tz::UTC).iso, "2026-12-01");
+    }
+
+    #[test]
+    fn a_list_of_days_writes_each_as_one_day_does() {
+        let ru = Formats::new("ru").unwrap();
+        let tashkent: Tz = "Asia/Tashkent".parse().unwrap();
+        let mut days = Days::new(&ru, tashkent);
+        // across Tashkent's midnight (19:00 UTC), back and forth
+        for hour in [12, 18, 19, 23, 18, 3] {
+            let at = at(2026, 12, 1, hour);
+            assert_eq!(days.day(at), ru.day(at, tashkent), "{hour}");
+        }
     }
 
     #[test]

@@ -177,6 +177,11 @@ impl Tr {
         self.formats().date(day)
     }
 
+    /// [`Tr::day`] for the rows of a list, each day written once.
+    pub fn days(&self) -> crate::formats::Days<'_> {
+        crate::formats::Days::new(self.formats(), self.locales.zone)
+    }
+
     /// A day and its month, short ("1 Dec").
     pub fn day_month(&self, day: chrono::NaiveDate) -> String {
         self.formats().day_month(day)

@@ -12,19 +12,6 @@ use crate::helpers::{Backend, Options, TestApp};
 const A: &str = "+998901110001";
 const B: &str = "+998901110002";
 
-/// The page at `path` in `lang` (by the browser's header).
-async fn page_in(app: &TestApp, path: &str, lang: &str) -> String {
-    app.client
-        .get(app.url(path))
-        .header("accept-language", lang)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
-
 #[actix_web::test]
 async fn each_language_writes_dates_numbers_and_times_its_own_way_in_the_services_zone() {
     // 21:30 UTC on 1 December is 02:30 on 2 December in Tashkent (UTC+5)
@@ -52,7 +39,7 @@ async fn each_language_writes_dates_numbers_and_times_its_own_way_in_the_service
         ("ru", "2 декабря 2026\u{202f}г."),
         ("uz", "2-dekabr, 2026"),
     ] {
-        let profile = page_in(&app, "/profile", lang).await;
+        let profile = app.get_html_in("/profile", lang).await;
         let shown = format!("<time datetime=\"2026-12-02\">{day}</time>");
         assert_eq!(profile.matches(&shown).count(), 2, "{lang}: {profile}");
         assert!(
@@ -78,7 +65,7 @@ async fn each_language_writes_dates_numbers_and_times_its_own_way_in_the_service
         ("ru", "По вашему коду присоединились 100\u{a0}000 человек."),
         ("uz", "Kodingiz orqali 100\u{a0}000 kishi qoʻshildi."),
     ] {
-        let profile = page_in(&app, "/profile", lang).await;
+        let profile = app.get_html_in("/profile", lang).await;
         assert!(profile.contains(count), "{lang}: {profile}");
     }
 
@@ -89,7 +76,7 @@ async fn each_language_writes_dates_numbers_and_times_its_own_way_in_the_service
         ("ru", "5 минут назад"),
         ("uz", "5 daqiqa oldin"),
     ] {
-        let devices = page_in(&app, "/profile/devices", lang).await;
+        let devices = app.get_html_in("/profile/devices", lang).await;
         assert!(
             devices.contains(&format!(
                 "<time datetime=\"2026-12-02T02:32+05:00\">{ago}</time>"
@@ -104,12 +91,14 @@ async fn each_language_writes_dates_numbers_and_times_its_own_way_in_the_service
     app.advance(61);
     app.sign_in(A, A).await;
     let b = app.user(B).unwrap();
-    let person = page_in(&app, &format!("/admin/users/{}", b.id), "en").await;
+    let person = app
+        .get_html_in(&format!("/admin/users/{}", b.id), "en")
+        .await;
     assert!(
         person.contains("<time datetime=\"2026-12-02T02:30+05:00\">2 Dec 2026, 02:30</time>"),
         "{person}"
     );
-    let users = page_in(&app, "/admin/users", "ru").await;
+    let users = app.get_html_in("/admin/users", "ru").await;
     assert!(
         users.contains(
             "<time datetime=\"2026-12-02T02:30+05:00\">2 дек. 2026\u{202f}г., 02:30</time>"

@@ -395,6 +395,19 @@ impl TestApp {
         self.get(path).await.text().await.expect("body")
     }
 
+    /// The page at `path` as a browser asking for `lang` (`Accept-Language`) gets it.
+    pub async fn get_html_in(&self, path: &str, lang: &str) -> String {
+        self.client
+            .get(self.url(path))
+            .header(header::ACCEPT_LANGUAGE, lang)
+            .send()
+            .await
+            .expect("GET")
+            .text()
+            .await
+            .expect("body")
+    }
+
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
         self.client
             .post(self.url(path))

@@ -453,16 +453,7 @@ async fn people_who_joined_since_the_last_look_are_marked_new(backend: Backend) 
     let first = profile.find("class=\"invitee-new\"").unwrap();
     assert!(profile[first..].contains("90 111 01 99"));
     assert_eq!(profile.matches("class=\"invitee-new\"").count(), 1);
-    let ru = app
-        .client
-        .get(app.url("/profile"))
-        .header("accept-language", "ru")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let ru = app.get_html_in("/profile", "ru").await;
     assert!(!ru.contains("invitees-new"), "seen in English already");
 
     // through the API

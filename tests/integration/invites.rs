@@ -574,16 +574,7 @@ async fn the_invitee_count_uses_each_languages_plural_forms(backend: Backend) {
             app.get_html("/profile").await.contains(en),
             "{count} in English"
         );
-        let ru_page = app
-            .client
-            .get(app.url("/profile"))
-            .header("accept-language", "ru")
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let ru_page = app.get_html_in("/profile", "ru").await;
         assert!(ru_page.contains(ru), "{count} in Russian");
     }
 }

@@ -141,6 +141,17 @@ fn page_from(
     } = view;
     let user = profile.user;
     let ctx = PageCtx::new(req, state, true).staff(user.is_staff);
+    let mut days = ctx.tr.days();
+    let invitee_rows = invitees
+        .items
+        .iter()
+        .enumerate()
+        .map(|(at, i)| InviteeRow {
+            phone: phone::display_e164_shared(&i.phone),
+            date: days.day(i.invited_at),
+            new: (at as i64) < new_invitees,
+        })
+        .collect();
     let invitee_count = ctx.tr.args(
         "profile-invitees-count",
         &[
@@ -184,16 +195,7 @@ fn page_from(
                 ],
             )
         }),
-        invitees: invitees
-            .items
-            .iter()
-            .enumerate()
-            .map(|(at, i)| InviteeRow {
-                phone: phone::display_e164_shared(&i.phone),
-                date: ctx.tr.day(i.invited_at),
-                new: (at as i64) < new_invitees,
-            })
-            .collect(),
+        invitees: invitee_rows,
         newer_link: invitees
             .newer
             .map(|c| format!("/profile?newer={}#invitees", c.encode())),
