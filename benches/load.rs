@@ -46,7 +46,15 @@ const SECRET: &str = "bench-secret-bench-secret-bench-secret-bench-secret-bench-
 fn secret() -> String {
     std::env::var("SECRET_KEY").unwrap_or_else(|_| SECRET.to_owned())
 }
-const POOL_SIZE: u32 = 10;
+/// The server's connections (`DATABASE_POOL_SIZE`) and the floors' pool: `BENCH_POOL_SIZE`, else
+/// the server's default, 10.
+fn pool_size() -> u32 {
+    std::env::var("BENCH_POOL_SIZE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(10)
+}
 const OWNER_0: &str = "+998330000000";
 const OWNER_1K: &str = "+998330000001";
 const OWNER_100K: &str = "+998330000002";
@@ -96,6 +104,7 @@ fn options() -> Options {
              [--only TEXT[,TEXT]] [--no-floor] [--url http://host:port --database-url URL] [--soak MINUTES]\n\
              --soak MINUTES runs every flow mixed at --concurrency (64 for a soak) on PostgreSQL (or --backend).\n\
              PostgreSQL comes from BENCH_DATABASE_URL or TEST_DATABASE_URL (a database is created and dropped).\n\
+             BENCH_POOL_SIZE sets the server's DATABASE_POOL_SIZE and the floors' pool (default 10).\n\
              --url drives a server that is already running; --database-url is the freshly migrated, empty\n\
              database that server uses (the bench seeds it and keeps it), and SECRET_KEY must be the server's."
         );
@@ -509,7 +518,7 @@ impl Server {
             .env("SECRET_KEY", secret())
             .env("BIND", format!("127.0.0.1:{port}"))
             .env("RUST_LOG", "warn")
-            .env("DATABASE_POOL_SIZE", POOL_SIZE.to_string())
+            .env("DATABASE_POOL_SIZE", pool_size().to_string())
             .env("OTP_RESEND_SECONDS", "0")
             .env("OTP_MAX_PER_PHONE_HOUR", "1000000")
             .env("OTP_MAX_PER_IP_HOUR", "1000000000")
@@ -955,7 +964,7 @@ async fn run_backend(
     };
     eprintln!("== {} ==", target.label);
     db::migrate(&target.url).expect("migrations");
-    let pool = db::pool(&target.url, POOL_SIZE, Duration::from_secs(30));
+    let pool = db::pool(&target.url, pool_size(), Duration::from_secs(30));
     if target.keep && db::admin::count_all(&mut pool.get().unwrap()).unwrap() > 0 {
         eprintln!("--database-url must be an empty database: the bench seeds its own accounts");
         std::process::exit(2);
@@ -1594,7 +1603,7 @@ async fn soak(opts: &Options, minutes: u64) -> (String, bool) {
         std::process::exit(1);
     };
     db::migrate(&target.url).expect("migrations");
-    let pool = db::pool(&target.url, POOL_SIZE, Duration::from_secs(30));
+    let pool = db::pool(&target.url, pool_size(), Duration::from_secs(30));
     // a soak measures the server as it runs in service: on PostgreSQL, with autovacuum (without
     // it, dead rows pile up in every table a flow updates and each minute is slower than the last)
     if let DatabaseUrl::Postgres(_) = target.url {

@@ -3,6 +3,8 @@
 //! "100 000"; "5 minutes ago", "5 минут назад". Dates are shown in the service's time zone
 //! (`APP_TIME_ZONE`, UTC by default); what is stored stays UTC.
 
+use std::rc::Rc;
+
 use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeZone as _, Timelike};
 use chrono_tz::Tz;
 use fixed_decimal::Decimal;
@@ -144,7 +146,7 @@ impl Formats {
 pub struct Days<'a> {
     formats: &'a Formats,
     zone: Tz,
-    last: Option<(NaiveDate, Shown)>,
+    last: Option<(NaiveDate, Rc<Shown>)>,
 }
 
 impl<'a> Days<'a> {
@@ -156,13 +158,13 @@ impl<'a> Days<'a> {
         }
     }
 
-    /// [`Formats::day`] of `at`.
-    pub fn day(&mut self, at: NaiveDateTime) -> Shown {
+    /// [`Formats::day`] of `at`, shared with the rows before it of the same day.
+    pub fn day(&mut self, at: NaiveDateTime) -> Rc<Shown> {
         let local = self.zone.from_utc_datetime(&at).date_naive();
         match &self.last {
             Some((day, shown)) if *day == local => shown.clone(),
             _ => {
-                let shown = self.formats.date(local);
+                let shown = Rc::new(self.formats.date(local));
                 self.last = Some((local, shown.clone()));
                 shown
             }
@@ -246,7 +248,7 @@ mod tests {
         // across Tashkent's midnight (19:00 UTC), back and forth
         for hour in [12, 18, 19, 23, 18, 3] {
             let at = at(2026, 12, 1, hour);
-            assert_eq!(days.day(at), ru.day(at, tashkent), "{hour}");
+            assert_eq!(*days.day(at), ru.day(at, tashkent), "{hour}");
         }
     }
 

@@ -37,7 +37,7 @@ pub struct EnteredCode {
 /// One row of the invitee list, ready to show.
 pub struct InviteeRow {
     pub phone: std::rc::Rc<str>,
-    pub date: Shown,
+    pub date: std::rc::Rc<Shown>,
     /// Joined since the person last looked.
     pub new: bool,
 }
