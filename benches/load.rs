@@ -1033,6 +1033,10 @@ async fn run_backend(
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(opts.concurrency)
+        // below the server's keep-alive (HTTP_KEEP_ALIVE_SECONDS, 5): a connection left idle
+        // between flows is not picked up just as the server closes it (a request lost to that
+        // race counts as an error)
+        .pool_idle_timeout(Duration::from_secs(2))
         .build()
         .unwrap();
     let (c, d) = (opts.concurrency, opts.duration);
@@ -1649,6 +1653,10 @@ async fn soak(opts: &Options, minutes: u64) -> (String, bool) {
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(opts.concurrency)
+        // below the server's keep-alive (HTTP_KEEP_ALIVE_SECONDS, 5): a connection left idle
+        // between flows is not picked up just as the server closes it (a request lost to that
+        // race counts as an error)
+        .pool_idle_timeout(Duration::from_secs(2))
         .build()
         .unwrap();
     let start = Instant::now();
