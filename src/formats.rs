@@ -87,7 +87,7 @@ impl Formats {
 
     /// The day of the UTC time `at` in `zone`.
     pub fn day(&self, at: NaiveDateTime, zone: Tz) -> Shown {
-        self.date(zone.from_utc_datetime(&at).date_naive())
+        self.date(local_day(at, zone))
     }
 
     /// The UTC time `at` in `zone`, to the minute ("1 Dec 2026, 14:05"), for tables of events.
@@ -102,7 +102,7 @@ impl Formats {
             _ => naive.format("%Y-%m-%d %H:%M").to_string(),
         };
         Shown {
-            iso: local.format("%Y-%m-%dT%H:%M%:z").to_string(),
+            iso: iso_minute(&local),
             text,
         }
     }
@@ -128,8 +128,16 @@ impl Formats {
 
     /// How long before `now` `at` was: "5 minutes ago", in the largest whole unit (seconds
     /// under a minute, minutes under an hour, hours under a day, then days), with the
-    /// language's words where it has them ("now", "yesterday").
-    pub fn ago(&self, at: NaiveDateTime, now: NaiveDateTime) -> String {
+    /// language's words where it has them ("now", "yesterday"); `at` to the minute in `zone`
+    /// for `<time datetime>`.
+    pub fn ago(&self, at: NaiveDateTime, now: NaiveDateTime, zone: Tz) -> Shown {
+        Shown {
+            iso: iso_minute(&zone.from_utc_datetime(&at)),
+            text: self.ago_text(at, now),
+        }
+    }
+
+    fn ago_text(&self, at: NaiveDateTime, now: NaiveDateTime) -> String {
         let seconds = (now - at).num_seconds().max(0);
         let (formatter, count) = match seconds {
             s if s < 60 => (&self.seconds, s),
@@ -160,7 +168,7 @@ impl<'a> Days<'a> {
 
     /// [`Formats::day`] of `at`, shared with the rows before it of the same day.
     pub fn day(&mut self, at: NaiveDateTime) -> Rc<Shown> {
-        let local = self.zone.from_utc_datetime(&at).date_naive();
+        let local = local_day(at, self.zone);
         match &self.last {
             Some((day, shown)) if *day == local => shown.clone(),
             _ => {
@@ -170,6 +178,16 @@ impl<'a> Days<'a> {
             }
         }
     }
+}
+
+/// The day of the UTC time `at` in `zone`.
+fn local_day(at: NaiveDateTime, zone: Tz) -> NaiveDate {
+    zone.from_utc_datetime(&at).date_naive()
+}
+
+/// A zone's time to the minute, with its offset: `2026-12-02T02:05+05:00`.
+fn iso_minute(local: &chrono::DateTime<Tz>) -> String {
+    local.format("%Y-%m-%dT%H:%M%:z").to_string()
 }
 
 /// ICU's date of a chrono day (`None` past the years ICU takes).
@@ -207,21 +225,27 @@ mod tests {
         assert_eq!(en.number(7), "7");
         let now = at(2026, 12, 1, 12);
         assert_eq!(
-            en.ago(now - chrono::TimeDelta::minutes(5), now),
+            en.ago_text(now - chrono::TimeDelta::minutes(5), now),
             "5 minutes ago"
         );
         assert_eq!(
-            ru.ago(now - chrono::TimeDelta::minutes(5), now),
+            ru.ago_text(now - chrono::TimeDelta::minutes(5), now),
             "5 минут назад"
         );
         assert_eq!(
-            en.ago(now - chrono::TimeDelta::hours(3), now),
+            en.ago_text(now - chrono::TimeDelta::hours(3), now),
             "3 hours ago"
         );
-        assert_eq!(en.ago(now - chrono::TimeDelta::days(2), now), "2 days ago");
-        assert_eq!(en.ago(now - chrono::TimeDelta::days(1), now), "yesterday");
-        assert_eq!(ru.ago(now - chrono::TimeDelta::days(1), now), "вчера");
-        assert_eq!(en.ago(now, now), "now");
+        assert_eq!(
+            en.ago_text(now - chrono::TimeDelta::days(2), now),
+            "2 days ago"
+        );
+        assert_eq!(
+            en.ago_text(now - chrono::TimeDelta::days(1), now),
+            "yesterday"
+        );
+        assert_eq!(ru.ago_text(now - chrono::TimeDelta::days(1), now), "вчера");
+        assert_eq!(en.ago_text(now, now), "now");
     }
 
     #[test]

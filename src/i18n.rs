@@ -195,10 +195,7 @@ impl Tr {
     /// "5 minutes ago": how long before `now` the UTC time `at` was (and `at`, to the minute,
     /// for `<time datetime>`).
     pub fn ago(&self, at: NaiveDateTime, now: NaiveDateTime) -> Shown {
-        Shown {
-            text: self.formats().ago(at, now),
-            ..self.moment(at)
-        }
+        self.formats().ago(at, now, self.locales.zone)
     }
 
     /// "Try again in …", in seconds below two minutes and in minutes above.

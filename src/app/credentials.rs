@@ -44,9 +44,8 @@ impl Credentials {
     }
 
     /// Where `user` is signed in: every live session and token, newest first, the one of
-    /// `current` (the asking request's kind and secret) marked.
-    /// Every live session and token of `user`, and the time they were read at (for "5
-    /// minutes ago").
+    /// `current` (the asking request's kind and secret) marked; and the time they were read at
+    /// (for "5 minutes ago").
     pub async fn devices(
         &self,
         user: &User,

@@ -186,7 +186,7 @@ impl Staff {
             .await
     }
 
-    /// Every dashboard figure, as of now (UTC days).
+    /// Every dashboard figure, as of now, days counted in the service's time zone.
     pub async fn dashboard(&self) -> Result<Dashboard, Error> {
         self.parts
             .run(move |conn, parts| {
