@@ -208,11 +208,7 @@ mod tests {
 
     #[test]
     fn each_language_writes_dates_numbers_and_times_its_own_way() {
-        let (en, ru, uz) = (
-            Formats::new("en").unwrap(),
-            Formats::new("ru").unwrap(),
-            Formats::new("uz").unwrap(),
-        );
+        let [en, ru, uz] = ["en", "ru", "uz"].map(|lang| Formats::new(lang).unwrap());
         let day = at(2026, 12, 1, 12);
         assert_eq!(en.day(day, Tz::UTC).text, "1 December 2026");
         // CLDR keeps "г." with the year by a narrow no-break space
@@ -224,28 +220,18 @@ mod tests {
         assert_eq!(uz.number(100_000), "100\u{a0}000");
         assert_eq!(en.number(7), "7");
         let now = at(2026, 12, 1, 12);
-        assert_eq!(
-            en.ago_text(now - chrono::TimeDelta::minutes(5), now),
-            "5 minutes ago"
-        );
-        assert_eq!(
-            ru.ago_text(now - chrono::TimeDelta::minutes(5), now),
-            "5 минут назад"
-        );
-        assert_eq!(
-            en.ago_text(now - chrono::TimeDelta::hours(3), now),
-            "3 hours ago"
-        );
-        assert_eq!(
-            en.ago_text(now - chrono::TimeDelta::days(2), now),
-            "2 days ago"
-        );
-        assert_eq!(
-            en.ago_text(now - chrono::TimeDelta::days(1), now),
-            "yesterday"
-        );
-        assert_eq!(ru.ago_text(now - chrono::TimeDelta::days(1), now), "вчера");
-        assert_eq!(en.ago_text(now, now), "now");
+        use chrono::TimeDelta as D;
+        for (f, before, text) in [
+            (&en, D::minutes(5), "5 minutes ago"),
+            (&ru, D::minutes(5), "5 минут назад"),
+            (&en, D::hours(3), "3 hours ago"),
+            (&en, D::days(2), "2 days ago"),
+            (&en, D::days(1), "yesterday"),
+            (&ru, D::days(1), "вчера"),
+            (&en, D::zero(), "now"),
+        ] {
+            assert_eq!(f.ago_text(now - before, now), text);
+        }
     }
 
     #[test]
@@ -276,11 +262,7 @@ mod tests {
 
     #[test]
     fn a_moment_is_to_the_minute_with_its_offset() {
-        let (en, ru, uz) = (
-            Formats::new("en").unwrap(),
-            Formats::new("ru").unwrap(),
-            Formats::new("uz").unwrap(),
-        );
+        let [en, ru, uz] = ["en", "ru", "uz"].map(|lang| Formats::new(lang).unwrap());
         let tashkent: Tz = "Asia/Tashkent".parse().unwrap();
         let at = at(2026, 12, 1, 21) + chrono::TimeDelta::seconds(5 * 60 + 59);
         let shown = en.moment(at, tashkent);
